@@ -1,0 +1,72 @@
+import { test, expect } from '@playwright/test';
+import { addSample, addSqlCell, cell, newNotebook, runCell, setSql, settle } from './helpers';
+
+test('load a sample, query it, profile and chart it, and find it all again after a reload', async ({ page }) => {
+	await newNotebook(page, 'Penguins');
+	await addSample(page, 'penguins');
+	await expect(page.locator('[data-name="penguins"]')).toContainText('344 rows');
+
+	await setSql(page, 1, 'SELECT species, island, count(*) AS n, avg(body_mass_g) AS mass\nFROM penguins\nGROUP BY ALL\nORDER BY n DESC');
+	await page.keyboard.press('ControlOrMeta+Enter');
+	await expect(cell(page, 1)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+	await expect(cell(page, 1).getByTestId('row-count')).toHaveText('5 rows');
+	await expect(cell(page, 1).getByTestId('result-grid')).toContainText('Adelie');
+
+	// Profile the result: computed in DuckDB, per column.
+	await cell(page, 1).getByRole('button', { name: 'Profile' }).click();
+	const profile = cell(page, 1).getByTestId('profile');
+	await expect(profile.locator('[data-column="mass"]')).toBeVisible();
+	await expect(profile.locator('[data-column="species"]')).toContainText('3');
+
+	// A chart cell over the dataset.
+	await cell(page, 1).hover();
+	await page.getByRole('button', { name: '+ Chart' }).nth(1).click();
+	const chart = cell(page, 2);
+	await chart.getByLabel('chart source').selectOption('penguins');
+	await chart.getByLabel('chart mark').selectOption('point');
+	await chart.getByLabel('chart x').selectOption('flipper_length_mm');
+	await chart.getByLabel('chart y').selectOption('body_mass_g');
+	await chart.getByLabel('chart color').selectOption('species');
+	await expect(chart.getByTestId('chart').locator('svg').first()).toBeVisible({ timeout: 30_000 });
+	await expect(chart.getByTestId('chart').locator('circle').first()).toBeAttached();
+
+	const download = page.waitForEvent('download');
+	await chart.getByRole('button', { name: 'Download SVG' }).click();
+	expect((await download).suggestedFilename()).toBe('chart-penguins.svg');
+
+	await page.screenshot({ path: 'docs/notebook.png', fullPage: false });
+
+	// Reload: the notebook, its outputs and the dataset are restored from IndexedDB.
+	await settle(page);
+	await page.reload();
+	await expect(page.getByTestId('notebook-title')).toHaveValue('Penguins');
+	await expect(page.locator('[data-testid="dataset"][data-name="penguins"]')).toBeVisible();
+	await expect(cell(page, 1).getByTestId('result-grid')).toContainText('Adelie');
+	await expect(cell(page, 1).getByTestId('row-count')).toHaveText('5 rows');
+
+	// The dataset re-attaches by itself when a cell needs it.
+	const next = await addSqlCell(page);
+	await setSql(page, next, 'SELECT count(*) AS n FROM penguins WHERE sex IS NULL');
+	await runCell(page, next);
+	await expect(cell(page, next).getByTestId('result-grid')).toContainText('11');
+});
+
+test('run all with the keyboard, collapse and move cells', async ({ page }) => {
+	await newNotebook(page);
+	await setSql(page, 1, 'SELECT 1 AS a');
+	const second = await addSqlCell(page);
+	await setSql(page, second, 'SELECT a + 1 AS b FROM q1');
+	await page.keyboard.press('ControlOrMeta+Shift+Enter');
+	await expect(cell(page, second)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+	await expect(cell(page, second).getByTestId('result-grid')).toContainText('2');
+
+	await cell(page, second).getByRole('button', { name: 'Move up' }).click();
+	await expect(cell(page, 1).locator('.cm-content')).toContainText('FROM q1');
+	await cell(page, 1).getByRole('button', { name: 'Collapse cell' }).click();
+	await expect(cell(page, 1).locator('.cm-content')).toHaveCount(0);
+	await settle(page);
+	await page.reload();
+	await expect(cell(page, 1).getByRole('button', { name: 'Expand cell' })).toBeVisible();
+	await cell(page, 0).getByRole('button', { name: 'Delete cell' }).click();
+	await expect(page.getByTestId('cell')).toHaveCount(2);
+});

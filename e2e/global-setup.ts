@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startServer } from '../scripts/server.mjs';
+
+// Starts the built app once for the whole run, on a free port with fresh local state (so tests never see data
+// from `npm start` or an earlier run). Playwright runs the returned function as the teardown. Workers start
+// after this, inheriting EDGEBOOK_URL, which playwright.config.ts reads as baseURL.
+export default async function globalSetup(): Promise<() => Promise<void>> {
+	const persistTo = mkdtempSync(join(tmpdir(), 'edgebook-e2e-'));
+	const cleanup = () => rmSync(persistTo, { recursive: true, force: true });
+	let server: Awaited<ReturnType<typeof startServer>>;
+	try {
+		server = await startServer({ port: await freePort(), persistTo, quiet: true });
+	} catch (err) {
+		cleanup();
+		throw err;
+	}
+	process.env.EDGEBOOK_URL = server.url;
+	console.log(`e2e: app at ${server.url} (state in ${persistTo})`);
+	return async () => {
+		await server.stop();
+		cleanup();
+	};
+}

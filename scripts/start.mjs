@@ -1,0 +1,19 @@
+// `npm start`: build the app, then serve it and the Worker on http://127.0.0.1:8787 until Ctrl+C.
+// State (D1, R2) persists in .wrangler/state across restarts.
+import { run, onShutdown } from './run.mjs';
+import { startServer } from './server.mjs';
+
+const code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+if (code !== 0) {
+	console.error('\nvite build failed; not starting the server.');
+	process.exit(code);
+}
+
+try {
+	const server = await startServer({ port: 8787, persistTo: '.wrangler/state' });
+	onShutdown(server.stop);
+	console.log(`\nEdgebook is running at ${server.url}  (Ctrl+C to stop)\n`);
+} catch (err) {
+	console.error(`\n${err.message}`);
+	process.exit(1);
+}

@@ -1,0 +1,116 @@
+/// <reference lib="webworker" />
+import { expose, transfer } from 'comlink';
+import { PACKAGE_VERSION } from '@duckdb/duckdb-wasm';
+import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import { Engine } from './engine';
+import { toRows, type JsonCell } from './rows';
+import { loadFile } from './ingest';
+import { runSql } from './run-sql';
+import { profileTable } from './profile';
+import { chartData } from './chart-data';
+import { exportTable } from './export-table';
+import { quoteIdent } from './sql-ident';
+import { friendlyDuckDBError } from './sql-text';
+import type { DataError, LoadProgress, Result, TableInfo } from './types';
+
+/** DuckDB's wasm (34 MB) is over Cloudflare's static-file limit, so the Worker serves it from R2 at this path. */
+export const DUCKDB_WASM_PATH = `/vendor/duckdb/${PACKAGE_VERSION}/duckdb-eh.wasm`;
+
+let engine: Promise<Engine> | null = null;
+
+function getEngine(): Promise<Engine> {
+	engine ??= Engine.start({
+		workerUrl: new URL(duckdbWorkerUrl, self.location.href).href,
+		wasmUrl: new URL(DUCKDB_WASM_PATH, self.location.origin).href
+	}).catch((e) => {
+		engine = null;
+		const err = new Error(`The SQL engine could not start: ${e instanceof Error ? e.message : String(e)}`);
+		err.name = 'EngineStartError';
+		throw err;
+	});
+	return engine;
+}
+
+/** Expected failures come back as values (CONVENTIONS 3); only bugs reject. */
+async function attempt<T extends object>(fn: () => Promise<T>): Promise<Result<T>> {
+	try {
+		return { ok: true, ...(await fn()) };
+	} catch (e) {
+		return { ok: false, error: toError(e) };
+	}
+}
+
+function toError(e: unknown): DataError {
+	// Our own errors carry a code in `name`; DuckDB's carry it in the message ("Catalog Error: ...").
+	if (e instanceof Error && e.name && e.name !== 'Error') return { name: e.name, message: e.message };
+	return friendlyDuckDBError(e instanceof Error ? e.message : String(e));
+}
+
+const api = {
+	async init(): Promise<{ version: string; ms: number }> {
+		const started = performance.now();
+		const e = await getEngine();
+		return { version: e.version, ms: performance.now() - started };
+	},
+
+	async load(req: { file: Blob; fileName: string; table: string; onProgress?: (p: LoadProgress) => void }) {
+		return attempt(async () => loadFile(await getEngine(), req));
+	},
+
+	/** Stop whatever is running: a load or a query. */
+	async cancel(): Promise<boolean> {
+		return engine ? (await engine).cancel() : false;
+	},
+
+	async run(req: { sql: string; resultTable: string }) {
+		return runSql(await getEngine(), req);
+	},
+
+	async rows(req: { table: string; offset: number; limit: number }): Promise<Result<{ rows: JsonCell[][] }>> {
+		return attempt(async () => {
+			const e = await getEngine();
+			const t = await e.exclusive((conn) =>
+				conn.query(
+					`SELECT * FROM ${quoteIdent(req.table)} LIMIT ${Math.max(0, Math.floor(req.limit))} OFFSET ${Math.max(0, Math.floor(req.offset))}`
+				)
+			);
+			return { rows: toRows(t) };
+		});
+	},
+
+	async profile(req: { table: string }) {
+		return attempt(async () => ({ profile: await profileTable(await getEngine(), req.table) }));
+	},
+
+	async chart(req: { table: string; columns: string[] }) {
+		const result = await attempt(async () => ({ data: await chartData(await getEngine(), req.table, req.columns) }));
+		if (!result.ok) return result;
+		const buffers = Object.values(result.data.columns).flatMap((c) => (c instanceof Float64Array ? [c.buffer] : []));
+		return transfer(result, buffers);
+	},
+
+	async exportTable(req: { table: string; format: 'csv' | 'parquet' }) {
+		const result = await attempt(async () => ({ bytes: await exportTable(await getEngine(), req.table, req.format) }));
+		return result.ok ? transfer(result, [result.bytes.buffer]) : result;
+	},
+
+	async drop(req: { table: string }): Promise<void> {
+		const e = await getEngine();
+		await e.exclusive((conn) => conn.query(`DROP TABLE IF EXISTS ${quoteIdent(req.table)}`));
+	},
+
+	async tables(): Promise<TableInfo[]> {
+		const e = await getEngine();
+		return e.exclusive(async (conn) => {
+			const names = (await e.tableNames(conn)).filter((n) => !n.startsWith('__loading_'));
+			const out: TableInfo[] = [];
+			for (const name of names) {
+				out.push({ name, columns: await e.columns(conn, name), rowCount: await e.rowCount(conn, name) });
+			}
+			return out;
+		});
+	}
+};
+
+export type DataApi = typeof api;
+expose(api);

@@ -1,0 +1,160 @@
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { tableFromIPC } from 'apache-arrow';
+import { detectFormat, checkUtf8, checkParquetFooter } from './file-kind';
+import { jsonToArrow, arrowToIpcStream } from './json-arrow';
+import { friendlyDuckDBError } from './sql-text';
+import { Engine, cancelled } from './engine';
+import { quoteIdent, quoteString } from './sql-ident';
+import { readParquetGroups } from './parquet';
+import { LoadError } from './load-error';
+import type { DataFormat, Fingerprint, LoadProgress } from './types';
+
+export interface LoadRequest {
+	file: Blob;
+	fileName: string;
+	table: string;
+	onProgress?: (p: LoadProgress) => void;
+}
+
+/**
+ * Load a file into a new DuckDB table. It lands in a staging table that is renamed only when complete,
+ * so a failed or cancelled load never leaves half a table behind or touches existing ones.
+ */
+export async function loadFile(
+	engine: Engine,
+	req: LoadRequest
+): Promise<{ format: DataFormat; fingerprint: Fingerprint }> {
+	const head = new Uint8Array(await req.file.slice(0, 64).arrayBuffer());
+	const detected = detectFormat(req.fileName, head);
+	if (!detected.ok) throw new LoadError(detected.code, detected.message);
+	const bytes = await readWithProgress(engine, req.file, req.onProgress);
+	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+	const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+	const staging = `__loading_${req.table}`;
+	return engine.exclusive(async (conn) => {
+		try {
+			await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+			await ingest(engine, conn, detected.format, bytes, staging, req);
+			if (engine.cancelRequested) throw cancelled();
+			const rowCount = await engine.rowCount(conn, staging);
+			if (rowCount === 0) throw new LoadError('EmptyData', `${req.fileName} has a header but no data rows.`);
+			await conn.query(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${quoteIdent(req.table)}`);
+			const schema = await engine.columns(conn, req.table);
+			req.onProgress?.({ kind: 'done', rowCount });
+			return { format: detected.format, fingerprint: { sha256, schema, rowCount } };
+		} catch (e) {
+			await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`).catch(() => undefined);
+			throw asLoadError(e, req.fileName);
+		}
+	});
+}
+
+async function ingest(
+	engine: Engine,
+	conn: AsyncDuckDBConnection,
+	format: DataFormat,
+	bytes: Uint8Array,
+	staging: string,
+	req: LoadRequest
+): Promise<void> {
+	const progress = req.onProgress;
+	switch (format) {
+		case 'csv':
+		case 'tsv': {
+			requireUtf8(bytes, req.fileName);
+			const path = `ingest_${staging}.${format}`;
+			await engine.db.registerFileBuffer(path, bytes.slice());
+			try {
+				const delim = format === 'tsv' ? ", delim = '\\t'" : '';
+				await engine.run(
+					conn,
+					`CREATE TABLE ${quoteIdent(staging)} AS SELECT * FROM read_csv(${quoteString(path)}, header = true, auto_detect = true${delim})`
+				);
+			} finally {
+				await engine.db.dropFile(path).catch(() => undefined);
+			}
+			return;
+		}
+		case 'json':
+		case 'ndjson': {
+			requireUtf8(bytes, req.fileName);
+			const table = jsonToArrow(new TextDecoder().decode(bytes), { format });
+			progress?.({ kind: 'parse', rowsParsed: table.numRows, rowsTotal: table.numRows });
+			await conn.insertArrowFromIPCStream(arrowToIpcStream(table), { name: staging, create: true });
+			return;
+		}
+		case 'arrow': {
+			let table;
+			try {
+				table = tableFromIPC(bytes);
+			} catch (e) {
+				throw new LoadError('ArrowFormatError', `${req.fileName} is not a readable Arrow IPC file: ${errText(e)}`);
+			}
+			await conn.insertArrowFromIPCStream(arrowToIpcStream(table), { name: staging, create: true });
+			progress?.({ kind: 'parse', rowsParsed: table.numRows, rowsTotal: table.numRows });
+			return;
+		}
+		case 'parquet': {
+			const footer = checkParquetFooter(bytes);
+			if (!footer.ok) throw new LoadError(footer.code, footer.message);
+			let first = true;
+			for await (const group of readParquetGroups(bytes, req.fileName)) {
+				if (engine.cancelRequested) throw cancelled();
+				await conn.insertArrowFromIPCStream(group.ipc, { name: staging, create: first });
+				first = false;
+				progress?.({ kind: 'parse', rowsParsed: group.rowsRead, rowsTotal: group.rowsTotal });
+			}
+			if (first) throw new LoadError('EmptyData', `${req.fileName} has no row groups.`);
+			return;
+		}
+	}
+}
+
+/** Read the blob in chunks so the UI can show bytes read and a cancel can land before parsing starts. */
+async function readWithProgress(
+	engine: Engine,
+	file: Blob,
+	onProgress?: (p: LoadProgress) => void
+): Promise<Uint8Array<ArrayBuffer>> {
+	const out = new Uint8Array(file.size);
+	const reader = file.stream().getReader();
+	let offset = 0;
+	let lastReport = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		out.set(value, offset);
+		offset += value.byteLength;
+		if (engine.cancelRequested) {
+			await reader.cancel();
+			throw cancelled();
+		}
+		if (offset - lastReport > 1 << 20 || offset === file.size) {
+			lastReport = offset;
+			onProgress?.({ kind: 'read', bytesRead: offset, bytesTotal: file.size });
+		}
+	}
+	return out;
+}
+
+function requireUtf8(bytes: Uint8Array, fileName: string): void {
+	const check = checkUtf8(bytes);
+	if (!check.ok) {
+		throw new LoadError(
+			'EncodingError',
+			`${fileName} is not UTF-8: invalid byte at line ${check.line}, column ${check.column} (byte ${check.byteOffset}). Save it as UTF-8 and load it again.`
+		);
+	}
+}
+
+function asLoadError(e: unknown, fileName: string): Error {
+	if (e instanceof LoadError) return e;
+	if (e instanceof Error && e.name === 'Cancelled') return e;
+	if (e instanceof Error && e.name === 'JsonFormatError') return new LoadError(e.name, `${fileName}: ${e.message}`);
+	const { name, message } = friendlyDuckDBError(errText(e));
+	return new LoadError(name === 'InvalidInputError' ? 'CsvFormatError' : name, `${fileName}: ${message}`);
+}
+
+function errText(e: unknown): string {
+	return e instanceof Error ? e.message : String(e);
+}

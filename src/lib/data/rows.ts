@@ -1,0 +1,30 @@
+import { DataType, type Table } from 'apache-arrow';
+
+/** A cell value the main thread can show and IndexedDB can store: no BigInt, no Arrow objects. */
+export type JsonCell = string | number | boolean | null;
+
+/**
+ * Turn a window of an Arrow result into JSON-safe rows. Only the visible window is converted, so the main
+ * thread never needs the Arrow library and a million-row result never leaves the worker.
+ */
+export function toRows(table: Table): JsonCell[][] {
+	const fields = table.schema.fields;
+	const vectors = fields.map((_, i) => table.getChildAt(i));
+	const out: JsonCell[][] = new Array(table.numRows);
+	for (let r = 0; r < table.numRows; r++) {
+		const row: JsonCell[] = new Array(fields.length);
+		for (let c = 0; c < fields.length; c++) row[c] = toCell(vectors[c]?.get(r), fields[c].type);
+		out[r] = row;
+	}
+	return out;
+}
+
+export function toCell(v: unknown, type: DataType): JsonCell {
+	if (v === null || v === undefined) return null;
+	if (DataType.isDate(type)) return new Date(Number(v)).toISOString().slice(0, 10);
+	if (DataType.isTimestamp(type)) return new Date(Number(v)).toISOString().replace('T', ' ').replace('.000Z', '');
+	if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+	if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+	if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
+	return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}

@@ -1,0 +1,57 @@
+import type { Cell, CellKind, Notebook } from './schema';
+import { newId } from '$lib/tracking/ids';
+import { referencedNames } from '$lib/data/sql-text';
+
+/** The table a SQL cell's result is materialised into: its name, or a hidden automatic one. */
+export function resultTable(cell: Cell): string | null {
+	if (cell.kind !== 'sql') return null;
+	return cell.name || `_cell_${cell.id}`;
+}
+
+/** The next free `qN` name, so every new SQL cell can be referenced by later ones straight away. */
+export function nextQueryName(nb: Notebook): string {
+	const taken = new Set(nb.cells.flatMap((c) => (c.kind === 'sql' ? [c.name.toLowerCase()] : [])));
+	let n = 1;
+	while (taken.has(`q${n}`)) n++;
+	return `q${n}`;
+}
+
+export function newCell(kind: CellKind, nb: Notebook): Cell {
+	const id = newId('c');
+	switch (kind) {
+		case 'markdown':
+			return { id, kind, collapsed: false, source: '' };
+		case 'sql':
+			return { id, kind, collapsed: false, source: '', name: nextQueryName(nb), output: null };
+		case 'chart':
+			return {
+				id,
+				kind,
+				collapsed: false,
+				output: null,
+				spec: { source: lastTableName(nb), mark: 'bar', x: '', y: '', color: '', facet: '' }
+			};
+	}
+}
+
+function lastTableName(nb: Notebook): string {
+	for (let i = nb.cells.length - 1; i >= 0; i--) {
+		const t = resultTable(nb.cells[i]);
+		if (t && !t.startsWith('_cell_')) return t;
+	}
+	return '';
+}
+
+/** Graph nodes: what each cell defines and which defined names it reads (CONVENTIONS 12: graph logic is pure). */
+export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses: string[] }[] {
+	return nb.cells.map((c) => {
+		switch (c.kind) {
+			case 'sql':
+				return { id: c.id, defines: [resultTable(c)!], uses: referencedNames(c.source) };
+			case 'chart':
+				return { id: c.id, defines: [], uses: c.spec.source ? [c.spec.source] : [] };
+			case 'markdown':
+				return { id: c.id, defines: [], uses: [] };
+		}
+	});
+}

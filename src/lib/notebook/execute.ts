@@ -1,0 +1,61 @@
+import type { Cell, CellError, SqlOutput } from './schema';
+import { resultTable } from './cells';
+import { referencedNames } from '$lib/data/sql-text';
+import type { ChartData, DataError } from '$lib/data/types';
+import type { Remote } from 'comlink';
+import type { DataApi } from '$lib/data/data.worker';
+
+export interface CellContext {
+	api: () => Remote<DataApi>;
+	/** Attach the datasets among these names that this tab's DuckDB does not have yet. */
+	ensureAttached: (names: string[]) => Promise<DataError | null>;
+	cancel: () => Promise<unknown>;
+}
+
+export type Outcome =
+	| { ok: true; output: SqlOutput | null; live: boolean; chart?: ChartData }
+	| { ok: false; output: CellError };
+
+function asCellError(e: DataError): CellError {
+	return { kind: 'error', name: e.name, message: e.message, line: e.line, column: e.column };
+}
+
+/** Run one cell against the data worker. The scheduler decides order; this only does the work. */
+export async function executeCell(cell: Cell, ctx: CellContext): Promise<Outcome> {
+	switch (cell.kind) {
+		case 'markdown':
+			return { ok: true, output: null, live: false };
+		case 'sql': {
+			const attachError = await ctx.ensureAttached(referencedNames(cell.source));
+			if (attachError) return { ok: false, output: asCellError(attachError) };
+			const res = await ctx.api().run({ sql: cell.source, resultTable: resultTable(cell)! });
+			if (!res.ok) return { ok: false, output: asCellError(res.error) };
+			return {
+				ok: true,
+				live: res.browsable,
+				output: {
+					kind: 'table',
+					table: res.table ?? '',
+					columns: res.columns,
+					rowCount: res.rowCount,
+					elapsedMs: res.elapsedMs,
+					preview: res.preview
+				}
+			};
+		}
+		case 'chart': {
+			const { source, x, y, color, facet } = cell.spec;
+			if (!source) return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a table or cell result to chart.' } };
+			if (!x) return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a column for x.' } };
+			if (cell.spec.mark !== 'histogram' && !y) {
+				return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: `A ${cell.spec.mark} chart needs a column for y.` } };
+			}
+			const attachError = await ctx.ensureAttached([source]);
+			if (attachError) return { ok: false, output: asCellError(attachError) };
+			const columns = [...new Set([x, y, color, facet].filter(Boolean))];
+			const res = await ctx.api().chart({ table: source, columns });
+			if (!res.ok) return { ok: false, output: asCellError(res.error) };
+			return { ok: true, output: null, live: false, chart: res.data };
+		}
+	}
+}

@@ -1,0 +1,189 @@
+import { SvelteMap } from 'svelte/reactivity';
+import { tableName, type Cell, type CellError, type CellKind, type Notebook } from './schema';
+import { graphNodes, newCell, resultTable } from './cells';
+import { runOrder, upstream, dependents } from './graph';
+import { idleRuntime, type CellRuntime } from './runtime';
+import { executeCell, type CellContext } from './execute';
+import { saveNotebook } from '$lib/tracking/notebooks';
+
+const AUTOSAVE_MS = 250;
+
+/**
+ * An open notebook: the document (autosaved to IndexedDB as the user types) and each cell's runtime state.
+ * Every run goes through `run*` here — the scheduler — never from a component straight to a worker.
+ */
+export class OpenNotebook {
+	doc = $state() as Notebook;
+	runtime = new SvelteMap<string, CellRuntime>();
+	saveError = $state<string | null>(null);
+	#timer: ReturnType<typeof setTimeout> | null = null;
+	#ctx: CellContext;
+	#queue: Promise<void> = Promise.resolve();
+
+	constructor(nb: Notebook, ctx: CellContext) {
+		this.doc = nb;
+		this.#ctx = ctx;
+		for (const c of nb.cells) this.runtime.set(c.id, idleRuntime());
+	}
+
+	rt(id: string): CellRuntime {
+		return this.runtime.get(id) ?? idleRuntime();
+	}
+
+	#patchRt(id: string, patch: Partial<CellRuntime>): void {
+		this.runtime.set(id, { ...this.rt(id), ...patch });
+	}
+
+	/** Record a change and save soon; many keystrokes make one write. */
+	touch(): void {
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => void this.flush(), AUTOSAVE_MS);
+	}
+
+	async flush(): Promise<void> {
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+		try {
+			await saveNotebook($state.snapshot(this.doc) as Notebook);
+			this.saveError = null;
+		} catch (e) {
+			this.saveError = `Not saved: ${e instanceof Error ? e.message : String(e)}`;
+		}
+	}
+
+	cell(id: string): Cell | undefined {
+		return this.doc.cells.find((c) => c.id === id);
+	}
+
+	addCell(kind: CellKind, afterId?: string): Cell {
+		const cell = newCell(kind, this.doc);
+		const at = afterId ? this.doc.cells.findIndex((c) => c.id === afterId) + 1 : this.doc.cells.length;
+		this.doc.cells.splice(at, 0, cell);
+		this.runtime.set(cell.id, idleRuntime());
+		this.touch();
+		return cell;
+	}
+
+	moveCell(id: string, delta: -1 | 1): void {
+		const i = this.doc.cells.findIndex((c) => c.id === id);
+		const j = i + delta;
+		if (i < 0 || j < 0 || j >= this.doc.cells.length) return;
+		const [cell] = this.doc.cells.splice(i, 1);
+		this.doc.cells.splice(j, 0, cell);
+		this.touch();
+	}
+
+	deleteCell(id: string): void {
+		const i = this.doc.cells.findIndex((c) => c.id === id);
+		if (i < 0) return;
+		this.doc.cells.splice(i, 1);
+		this.runtime.delete(id);
+		this.touch();
+	}
+
+	/**
+	 * Name a SQL cell's result. Refused (with the reason) when the name is not an identifier or is taken by a
+	 * dataset or another cell, so the document never holds two definitions of one table.
+	 */
+	renameResult(id: string, name: string, datasetNames: string[]): string | null {
+		const cell = this.cell(id);
+		if (!cell || cell.kind !== 'sql') return 'Only SQL cells have a result name.';
+		if (name !== '' && !tableName.safeParse(name).success) {
+			return `"${name}" is not a valid table name: use letters, digits and _, not starting with a digit.`;
+		}
+		const lower = name.toLowerCase();
+		if (name && datasetNames.some((d) => d.toLowerCase() === lower)) return `"${name}" is already a dataset's table.`;
+		const other = this.doc.cells.find((c) => c.id !== id && c.kind === 'sql' && c.name.toLowerCase() === lower && name);
+		if (other) return `"${name}" is already the result of another cell.`;
+		cell.name = name;
+		this.#patchRt(id, { live: false });
+		this.touch();
+		return null;
+	}
+
+	/** Run one cell, first any upstream cell whose table this tab does not have yet, then its dependents. */
+	runCell(id: string): Promise<void> {
+		return this.#enqueue(async () => {
+			const nodes = graphNodes(this.doc);
+			const up = upstream(nodes, id).filter((u) => !this.rt(u).live);
+			await this.#runSequence([...up, id, ...dependents(nodes, id)]);
+		});
+	}
+
+	runAll(): Promise<void> {
+		return this.#enqueue(async () => {
+			await this.#runSequence(this.doc.cells.map((c) => c.id));
+		});
+	}
+
+	async cancel(): Promise<void> {
+		await this.#ctx.cancel();
+	}
+
+	async profile(id: string): Promise<void> {
+		const cell = this.cell(id);
+		if (cell?.kind !== 'sql' || cell.output?.kind !== 'table') return;
+		this.#patchRt(id, { profile: { state: 'loading' } });
+		const res = await this.#ctx.api().profile({ table: cell.output.table });
+		this.#patchRt(id, { profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error } });
+	}
+
+	#enqueue(fn: () => Promise<void>): Promise<void> {
+		const next = this.#queue.then(fn);
+		this.#queue = next.catch(() => undefined);
+		return next;
+	}
+
+	/** Run the given cells in dependency order; cycles and failed inputs are reported on the cells, not looped on. */
+	async #runSequence(ids: string[]): Promise<void> {
+		const nodes = graphNodes(this.doc);
+		const { order, cycles, blocked } = runOrder(nodes, ids);
+		const inCycle = new Set(cycles.flat());
+		for (const cycle of cycles) {
+			const names = cycle.map((cid) => this.#label(cid));
+			for (const cid of cycle) {
+				this.#fail(cid, { kind: 'error', name: 'CycleError', message: `These cells depend on each other in a cycle: ${[...names, names[0]].join(' → ')}.` });
+			}
+		}
+		for (const cid of blocked) {
+			this.#fail(cid, { kind: 'error', name: 'UpstreamError', message: 'Not run: a table this cell reads comes from cells that depend on each other in a cycle.' });
+		}
+		for (const cid of order) if (!inCycle.has(cid)) this.#patchRt(cid, { status: 'queued' });
+		const failed = new Set<string>(inCycle);
+		for (const cid of order) {
+			const cell = this.cell(cid);
+			if (!cell || inCycle.has(cid)) continue;
+			const blocker = upstream(nodes, cid).find((u) => failed.has(u));
+			if (blocker) {
+				failed.add(cid);
+				this.#fail(cid, { kind: 'error', name: 'UpstreamError', message: `Not run: ${this.#label(blocker)}, which this cell reads, failed.` });
+				continue;
+			}
+			this.#patchRt(cid, { status: 'running' });
+			const outcome = await executeCell(cell, this.#ctx);
+			if (!this.cell(cid)) continue; // deleted while running
+			if (cell.kind !== 'markdown') cell.output = outcome.output as never;
+			if (outcome.ok) {
+				this.#patchRt(cid, { status: 'done', live: outcome.live, generation: this.rt(cid).generation + 1, chart: outcome.chart ?? null, profile: null });
+			} else {
+				failed.add(cid);
+				this.#patchRt(cid, { status: outcome.output?.name === 'Cancelled' ? 'cancelled' : 'error', live: false, chart: null });
+			}
+			this.touch();
+		}
+	}
+
+	#fail(id: string, error: CellError): void {
+		const cell = this.cell(id);
+		if (cell && cell.kind !== 'markdown') cell.output = error;
+		this.#patchRt(id, { status: 'error', live: false });
+		this.touch();
+	}
+
+	#label(id: string): string {
+		const c = this.cell(id);
+		const index = this.doc.cells.findIndex((x) => x.id === id) + 1;
+		const table = c ? resultTable(c) : null;
+		return table && !table.startsWith('_cell_') ? `cell ${index} (${table})` : `cell ${index}`;
+	}
+}

@@ -1,0 +1,18 @@
+import type { ChartData, TableProfile, DataError } from '$lib/data/types';
+
+/** What a cell is doing in this tab. Not persisted: after a reload every cell starts idle and not live. */
+export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
+
+export interface CellRuntime {
+	status: CellStatus;
+	/** The cell's result table exists in this tab's DuckDB, so the grid can page through all of it. */
+	live: boolean;
+	/** Bumped on every successful run, so views holding pages of an older result refetch. */
+	generation: number;
+	chart: ChartData | null;
+	profile: { state: 'loading' } | { state: 'ready'; profile: TableProfile } | { state: 'error'; error: DataError } | null;
+}
+
+export function idleRuntime(): CellRuntime {
+	return { status: 'idle', live: false, generation: 0, chart: null, profile: null };
+}

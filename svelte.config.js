@@ -1,0 +1,14 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+export default {
+	preprocess: vitePreprocess(),
+	kit: {
+		// An SPA: the Worker serves index.html for every non-API path (wrangler's single-page-application mode).
+		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		// Sample data ships in the vega-datasets package, whose `exports` hide its data folder.
+		alias: { $samples: 'node_modules/vega-datasets/data' },
+		version: { name: process.env.npm_package_version ?? 'dev' }
+	}
+};

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { graphNodes, newCell, nextQueryName, resultTable } from '$lib/notebook/cells';
+import type { Notebook } from '$lib/notebook/schema';
+
+function nb(cells: Notebook['cells']): Notebook {
+	return { id: 'nb', title: 't', cells, createdAt: 0, updatedAt: 0, deletedAt: null };
+}
+
+describe('cells', () => {
+	it('new SQL cells get the next free qN name', () => {
+		const doc = nb([{ id: 'a', kind: 'sql', collapsed: false, source: '', name: 'q1', output: null }]);
+		expect(nextQueryName(doc)).toBe('q2');
+		const c = newCell('sql', doc);
+		expect(c.kind === 'sql' && c.name).toBe('q2');
+	});
+
+	it('an unnamed SQL cell materialises into a hidden per-cell table', () => {
+		const c = { id: 'abc', kind: 'sql' as const, collapsed: false, source: '', name: '', output: null };
+		expect(resultTable(c)).toBe('_cell_abc');
+	});
+
+	it('graph nodes: SQL defines its result and uses what it names; charts use their source', () => {
+		const doc = nb([
+			{ id: 'a', kind: 'sql', collapsed: false, source: 'SELECT * FROM penguins', name: 'q1', output: null },
+			{
+				id: 'b',
+				kind: 'chart',
+				collapsed: false,
+				output: null,
+				spec: { source: 'q1', mark: 'bar', x: 'a', y: 'b', color: '', facet: '' }
+			},
+			{ id: 'c', kind: 'markdown', collapsed: false, source: 'FROM q1' }
+		]);
+		const nodes = graphNodes(doc);
+		expect(nodes[0].defines).toEqual(['q1']);
+		expect(nodes[0].uses).toContain('penguins');
+		expect(nodes[1]).toEqual({ id: 'b', defines: [], uses: ['q1'] });
+		expect(nodes[2]).toEqual({ id: 'c', defines: [], uses: [] });
+	});
+});

@@ -1,0 +1,18 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+// In `npm run dev` the Worker (API, DuckDB engine from R2) runs under wrangler on 8787; Vite proxies to it.
+const workerOrigin = process.env.EDGEBOOK_WORKER_ORIGIN ?? 'http://127.0.0.1:8787';
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	server: {
+		host: '127.0.0.1',
+		proxy: { '/api': workerOrigin, '/vendor': workerOrigin }
+	},
+	preview: { host: '127.0.0.1' },
+	worker: { format: 'es' },
+	// DuckDB-WASM and parquet-wasm ship their own workers and wasm; pre-bundling breaks their URLs.
+	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'] },
+	build: { target: 'es2022', chunkSizeWarningLimit: 2048 }
+});

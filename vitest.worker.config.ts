@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// Worker tests run inside workerd with the bindings from wrangler.toml (D1, R2, assets), each test file with its
+// own storage. pool-workers 0.10+ is a Vite plugin (cloudflareTest) rather than defineWorkersConfig/poolOptions.
+export default defineConfig(async () => {
+	const migrations = await readD1Migrations(fileURLToPath(new URL('./workers/migrations', import.meta.url)));
+	return {
+		plugins: [
+			cloudflareTest({
+				wrangler: { configPath: './wrangler.toml' },
+				// Test-only binding: the setup file applies the same migration files wrangler applies.
+				miniflare: { bindings: { TEST_MIGRATIONS: migrations } }
+			})
+		],
+		test: {
+			include: ['tests/worker/**/*.test.ts'],
+			setupFiles: ['tests/worker/apply-migrations.ts']
+		}
+	};
+});

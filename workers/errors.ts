@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+// One error shape for every API answer, so clients (and the zod contract) handle failures in one place.
+export type ErrorBody = { error: { code: string; message: string; details?: unknown } };
+
+/** Throw from a handler to answer with a JSON error and an explicit status. */
+export class ApiError extends Error {
+	readonly status: ContentfulStatusCode;
+	readonly code: string;
+	readonly details?: unknown;
+
+	constructor(opts: { status: ContentfulStatusCode; code: string; message: string; details?: unknown }) {
+		super(opts.message);
+		this.name = 'ApiError';
+		this.status = opts.status;
+		this.code = opts.code;
+		this.details = opts.details;
+	}
+}
+
+export function errorBody(opts: { code: string; message: string; details?: unknown }): ErrorBody {
+	const { code, message, details } = opts;
+	return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+export function jsonError(c: Context, err: ApiError): Response {
+	return c.json(errorBody(err), err.status);
+}
+
+/** Hono onError: known errors keep their status; anything else is a 500 that never leaks a stack. */
+export function onError(err: Error, c: Context): Response {
+	if (err instanceof ApiError) return jsonError(c, err);
+	// Logged for `wrangler dev` / `wrangler tail`; the client only learns that it failed.
+	console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, err);
+	return c.json(errorBody({ code: 'internal', message: 'Internal server error' }), 500);
+}

@@ -1,0 +1,27 @@
+import { Hono } from 'hono';
+import { ApiError, jsonError, onError } from './errors';
+import { health } from './routes/health';
+import { vendor } from './routes/vendor';
+import type { AppEnv } from './types';
+
+// The Worker: the registry API and the large vendor files. Everything else is the SPA, served by the
+// assets binding (wrangler.toml routes only /api/* and /vendor/* here first).
+const app = new Hono<AppEnv>();
+
+app.route('/api/v1/health', health);
+app.route('/vendor', vendor);
+
+app.notFound((c) => {
+	const path = new URL(c.req.url).pathname;
+	if (path.startsWith('/api/') || path === '/api' || path.startsWith('/vendor/')) {
+		return jsonError(
+			c,
+			new ApiError({ status: 404, code: 'not_found', message: `No route ${c.req.method} ${path}` })
+		);
+	}
+	// Reached only if run_worker_first widens; keep the SPA working by handing over to the assets.
+	return c.env.ASSETS.fetch(c.req.raw);
+});
+app.onError(onError);
+
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
