@@ -37,7 +37,10 @@ export default defineConfig(
 			'@typescript-eslint/no-unused-vars': [
 				'error',
 				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }
-			]
+			],
+			// Plain Map/Set are used on purpose for bookkeeping that must not trigger renders (in-flight fetches,
+			// attach promises); state that renders is `$state.raw` replaced whole, which is cheaper than SvelteMap.
+			'svelte/prefer-svelte-reactivity': 'off'
 		}
 	}
 );

@@ -23,7 +23,9 @@ export async function setSql(page: Page, index: number, sql: string): Promise<vo
 	await page.keyboard.press('ControlOrMeta+a');
 	await page.keyboard.press('Delete');
 	await page.keyboard.insertText(sql);
-	await expect(editor).toHaveText(sql.replaceAll('\n', ''), { timeout: 5_000 }).catch(() => undefined);
+	await expect(editor)
+		.toHaveText(sql.replaceAll('\n', ''), { timeout: 5_000 })
+		.catch(() => undefined);
 }
 
 export async function runCell(page: Page, index: number): Promise<void> {
@@ -44,11 +46,23 @@ export async function addSample(page: Page, id: string): Promise<void> {
 	await expect(page.locator(`[data-testid="dataset"][data-name="${id}"]`)).toBeVisible({ timeout: 90_000 });
 }
 
-export async function addFile(page: Page, name: string, content: string | Buffer, mimeType = 'text/plain'): Promise<void> {
-	await page.getByTestId('dataset-file-input').setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
+export async function addFile(
+	page: Page,
+	name: string,
+	content: string | Buffer,
+	mimeType = 'text/plain'
+): Promise<void> {
+	await page
+		.getByTestId('dataset-file-input')
+		.setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
 }
 
 /** Wait until the autosave has landed in IndexedDB (it debounces keystrokes). */
 export async function settle(page: Page): Promise<void> {
 	await page.waitForTimeout(600);
+}
+
+/** One value of a SQL cell's result grid (row and column from 0), for exact assertions. */
+export function value(page: Page, cellIndex: number, row = 0, col = 0): Locator {
+	return cell(page, cellIndex).locator(`[data-testid="result-grid"] [data-row="${row}"] .val`).nth(col);
 }

@@ -17,10 +17,18 @@ test('create, rename, duplicate and delete notebooks with undo, newest change fi
 	await page.getByLabel('Notebook title').press('Enter');
 	await expect(titles).toHaveText(['Alpha renamed', 'Beta']);
 
-	await page.getByTestId('notebook-list').locator('li', { hasText: 'Beta' }).getByRole('button', { name: 'Duplicate' }).click();
+	await page
+		.getByTestId('notebook-list')
+		.locator('li', { hasText: 'Beta' })
+		.getByRole('button', { name: 'Duplicate' })
+		.click();
 	await expect(titles).toHaveText(['Beta (copy)', 'Alpha renamed', 'Beta']);
 
-	await page.getByTestId('notebook-list').locator('li', { hasText: 'Alpha renamed' }).getByRole('button', { name: 'Delete' }).click();
+	await page
+		.getByTestId('notebook-list')
+		.locator('li', { hasText: 'Alpha renamed' })
+		.getByRole('button', { name: 'Delete' })
+		.click();
 	await expect(titles).toHaveText(['Beta (copy)', 'Beta']);
 	await page.getByRole('button', { name: 'Undo' }).click();
 	await expect(titles).toContainText(['Alpha renamed']);

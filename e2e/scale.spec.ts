@@ -1,7 +1,9 @@
 import { test, expect } from '@playwright/test';
-import { addSample, cell, newNotebook, runCell, setSql } from './helpers';
+import { cell, newNotebook, runCell, setSql, value } from './helpers';
 
-test('3M-row Parquet loads with progress while the page stays responsive, and a 3M-row result scrolls', async ({ page }) => {
+test('3M-row Parquet loads with progress while the page stays responsive, and a 3M-row result scrolls', async ({
+	page
+}) => {
 	test.setTimeout(180_000);
 	await newNotebook(page, 'Flights');
 	// A heartbeat on the main thread: if loading froze the page, the gaps between frames would show it.
@@ -21,7 +23,9 @@ test('3M-row Parquet loads with progress while the page stays responsive, and a 
 	await expect(page.getByTestId('load-progress')).toBeVisible();
 	await expect(page.getByTestId('load-progress')).toContainText(/read|parsed/, { timeout: 60_000 });
 	await page.getByTestId('notebook-title').fill('Flights while loading');
-	await expect(page.locator('[data-testid="dataset"][data-name="flights"]')).toContainText('3,000,000 rows', { timeout: 120_000 });
+	await expect(page.locator('[data-testid="dataset"][data-name="flights"]')).toContainText('3,000,000 rows', {
+		timeout: 120_000
+	});
 	const maxGap = await page.evaluate(() => (window as unknown as { maxGap: number }).maxGap);
 	// Behaviour, not a timing: the main thread kept painting (no frame gap of a whole second or more).
 	expect(maxGap).toBeLessThan(1000);
@@ -37,7 +41,8 @@ test('3M-row Parquet loads with progress while the page stays responsive, and a 
 
 test('a long query and a load can be cancelled, and the notebook keeps working', async ({ page }) => {
 	await newNotebook(page);
-	await setSql(page, 1, 'SELECT sum(a.range * b.range) AS s FROM range(200000) a, range(200000) b');
+	// Billions of rows: seconds of work in many small tasks, so DuckDB checks for the cancel between them.
+	await setSql(page, 1, 'SELECT sum(range % 7) AS s FROM range(20000000000)');
 	await cell(page, 1).getByRole('button', { name: /Run/ }).click();
 	await expect(cell(page, 1)).toHaveAttribute('data-status', 'running');
 	await cell(page, 1).getByRole('button', { name: 'Cancel' }).click();
@@ -51,5 +56,5 @@ test('a long query and a load can be cancelled, and the notebook keeps working',
 
 	await setSql(page, 1, 'SELECT 5 AS five');
 	await runCell(page, 1);
-	await expect(cell(page, 1).getByTestId('result-grid')).toContainText('5');
+	await expect(value(page, 1)).toHaveText('5');
 });

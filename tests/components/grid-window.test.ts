@@ -10,7 +10,10 @@ describe('gridWindow', () => {
 		{ what: 'empty result', rowCount: 0, scrollTop: 0, start: 0, end: 0 }
 	];
 	it.each(cases)('$what', ({ rowCount, scrollTop, start, end }) => {
-		expect(gridWindow({ rowCount, rowHeight: 26, viewportRows: 14, scrollTop })).toMatchObject({ start, end });
+		expect(gridWindow({ rowCount, rowHeight: 26, viewportRows: 14, scrollTop })).toMatchObject({
+			start,
+			end
+		});
 	});
 
 	it('scales 3M rows into the browser height limit and still reaches the last row', () => {
@@ -20,7 +23,12 @@ describe('gridWindow', () => {
 		const bottom = gridWindow({ rowCount: rows, rowHeight: 26, viewportRows: 14, scrollTop: MAX_SCROLL_PX });
 		expect(bottom.end).toBe(rows);
 		expect(bottom.start).toBe(rows - 14);
-		const half = gridWindow({ rowCount: rows, rowHeight: 26, viewportRows: 14, scrollTop: (MAX_SCROLL_PX - 14 * 26) / 2 });
+		const half = gridWindow({
+			rowCount: rows,
+			rowHeight: 26,
+			viewportRows: 14,
+			scrollTop: (MAX_SCROLL_PX - 14 * 26) / 2
+		});
 		expect(Math.abs(half.start - (rows - 14) / 2)).toBeLessThan(2);
 	});
 });

@@ -22,3 +22,14 @@ describe('toRows makes Arrow rows JSON-safe for the main thread and IndexedDB', 
 		]);
 	});
 });
+
+describe('decimals and HUGEINT', () => {
+	it('applies the scale to the unscaled digits', async () => {
+		const { Decimal, makeData, makeVector, Table } = await import('apache-arrow');
+		const type = new Decimal(2, 10, 128);
+		// 12345 unscaled with scale 2 is 123.45; little-endian 32-bit words.
+		const data = makeData({ type, length: 1, data: new Uint32Array([12345, 0, 0, 0]) });
+		const t = new Table({ d: makeVector(data) });
+		expect(toRows(t)).toEqual([[123.45]]);
+	});
+});

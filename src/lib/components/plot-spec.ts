@@ -9,7 +9,8 @@ function channel(data: ChartData, name: string): unknown[] | Float64Array | unde
 	const col = data.columns[name];
 	if (!col) return undefined;
 	// Plot draws Dates on a time scale; the worker sends times as epoch ms to keep them transferable.
-	if (data.temporal.includes(name) && col instanceof Float64Array) return Array.from(col, (v) => (Number.isNaN(v) ? null : new Date(v)));
+	if (data.temporal.includes(name) && col instanceof Float64Array)
+		return Array.from(col, (v) => (Number.isNaN(v) ? null : new Date(v)));
 	return col;
 }
 
@@ -31,7 +32,13 @@ export function plotOptions(Plot: Plot, spec: ChartSpec, data: ChartData, width:
 			mark = Plot.lineY(index, { ...common, y, stroke: color, sort: x ? { channel: 'x' } : undefined });
 			break;
 		case 'area':
-			mark = Plot.areaY(index, { ...common, y, fill: color, fillOpacity: 0.7, sort: x ? { channel: 'x' } : undefined });
+			mark = Plot.areaY(index, {
+				...common,
+				y,
+				fill: color,
+				fillOpacity: 0.7,
+				sort: x ? { channel: 'x' } : undefined
+			});
 			break;
 		case 'point':
 			mark = Plot.dot(index, { ...common, y, stroke: color, r: 2.5 });

@@ -8,6 +8,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 export function relativeTime(ms: number, now = Date.now()): string {
 	const diff = ms - now;
 	const fmt = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
-	for (const [unit, size] of UNITS) if (Math.abs(diff) >= size) return fmt.format(Math.round(diff / size), unit);
+	for (const [unit, size] of UNITS)
+		if (Math.abs(diff) >= size) return fmt.format(Math.round(diff / size), unit);
 	return 'just now';
 }

@@ -32,7 +32,8 @@ export async function chartData(engine: Engine, table: string, wanted: string[])
 				return `${q}::VARCHAR AS ${q}`;
 			})
 			.join(', ');
-		const sample = totalRows > CHART_MAX_ROWS ? ` USING SAMPLE reservoir(${CHART_MAX_ROWS} ROWS) REPEATABLE (42)` : '';
+		const sample =
+			totalRows > CHART_MAX_ROWS ? ` USING SAMPLE reservoir(${CHART_MAX_ROWS} ROWS) REPEATABLE (42)` : '';
 		const result = await conn.query(`SELECT ${select} FROM ${quoteIdent(table)}${sample}`);
 		const columns: ChartData['columns'] = {};
 		for (const c of cols) {
@@ -52,6 +53,12 @@ export async function chartData(engine: Engine, table: string, wanted: string[])
 				});
 			}
 		}
-		return { columns, rowCount: result.numRows, sampled: sample !== '', totalRows, temporal: cols.filter((c) => columnKind(c.type) === 'temporal').map((c) => c.name) };
+		return {
+			columns,
+			rowCount: result.numRows,
+			sampled: sample !== '',
+			totalRows,
+			temporal: cols.filter((c) => columnKind(c.type) === 'temporal').map((c) => c.name)
+		};
 	});
 }

@@ -53,17 +53,22 @@ const api = {
 		return { version: e.version, ms: performance.now() - started };
 	},
 
-	async load(req: { file: Blob; fileName: string; table: string; onProgress?: (p: LoadProgress) => void }) {
-		return attempt(async () => loadFile(await getEngine(), req));
+	/** `onProgress` is its own argument: comlink proxies callbacks only at the top level of a call. */
+	async load(
+		req: { file: Blob; fileName: string; table: string; job: number },
+		onProgress?: (p: LoadProgress) => void
+	) {
+		return attempt(async () => loadFile(await getEngine(), { ...req, onProgress }));
 	},
 
-	/** Stop whatever is running: a load or a query. */
-	async cancel(): Promise<boolean> {
-		return engine ? (await engine).cancel() : false;
+	/** Stop a load or a query, running or still waiting its turn. */
+	async cancel(job: number): Promise<void> {
+		if (engine) await (await engine).cancel(job);
 	},
 
-	async run(req: { sql: string; resultTable: string }) {
-		return runSql(await getEngine(), req);
+	async run(req: { sql: string; resultTable: string; job: number }) {
+		// runSql returns expected failures as values; this also catches a cancel before it started.
+		return runSql(await getEngine(), req).catch((e): Result<never> => ({ ok: false, error: toError(e) }));
 	},
 
 	async rows(req: { table: string; offset: number; limit: number }): Promise<Result<{ rows: JsonCell[][] }>> {
@@ -83,14 +88,20 @@ const api = {
 	},
 
 	async chart(req: { table: string; columns: string[] }) {
-		const result = await attempt(async () => ({ data: await chartData(await getEngine(), req.table, req.columns) }));
+		const result = await attempt(async () => ({
+			data: await chartData(await getEngine(), req.table, req.columns)
+		}));
 		if (!result.ok) return result;
-		const buffers = Object.values(result.data.columns).flatMap((c) => (c instanceof Float64Array ? [c.buffer] : []));
+		const buffers = Object.values(result.data.columns).flatMap((c) =>
+			c instanceof Float64Array ? [c.buffer] : []
+		);
 		return transfer(result, buffers);
 	},
 
 	async exportTable(req: { table: string; format: 'csv' | 'parquet' }) {
-		const result = await attempt(async () => ({ bytes: await exportTable(await getEngine(), req.table, req.format) }));
+		const result = await attempt(async () => ({
+			bytes: await exportTable(await getEngine(), req.table, req.format)
+		}));
 		return result.ok ? transfer(result, [result.bytes.buffer]) : result;
 	},
 

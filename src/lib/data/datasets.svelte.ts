@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import { dataApi } from './client';
+import { dataApi, nextJob } from './client';
 import { tableNameFromFile } from './file-kind';
 import type { DataError, DatasetMeta, LoadProgress } from './types';
 import { listDatasets, saveDataset, datasetBlob, removeDataset } from '$lib/tracking/datasets';
@@ -19,6 +19,7 @@ export class Datasets {
 	list = $state.raw<DatasetMeta[]>([]);
 	loading = $state<LoadState | null>(null);
 	lastError = $state<DataError | null>(null);
+	#loadJob = 0;
 	#attached = new Map<string, Promise<void>>();
 
 	async refresh(): Promise<void> {
@@ -38,31 +39,43 @@ export class Datasets {
 		if (existing) return existing;
 		const res = await fetch(sample.url);
 		if (!res.ok) {
-			this.lastError = { name: 'SampleUnavailable', message: `Sample ${sample.fileName} could not be fetched (${res.status}).` };
+			this.lastError = {
+				name: 'SampleUnavailable',
+				message: `Sample ${sample.fileName} could not be fetched (${res.status}).`
+			};
 			return null;
 		}
-		return this.#add({ blob: await res.blob(), fileName: sample.fileName, store: false, sampleUrl: sample.url, name: sample.id });
+		return this.#add({
+			blob: await res.blob(),
+			fileName: sample.fileName,
+			store: false,
+			sampleUrl: sample.url,
+			name: sample.id
+		});
 	}
 
 	async #add(opts: { blob: Blob; fileName: string; store: boolean; sampleUrl?: string; name?: string }) {
 		if (this.loading) {
-			this.lastError = { name: 'Busy', message: `Still loading ${this.loading.fileName}; wait or cancel it first.` };
+			this.lastError = {
+				name: 'Busy',
+				message: `Still loading ${this.loading.fileName}; wait or cancel it first.`
+			};
 			return null;
 		}
 		this.lastError = null;
 		const table = tableNameFromFile(opts.name ?? opts.fileName, this.names());
 		this.loading = { fileName: opts.fileName, progress: null };
+		this.#loadJob = nextJob();
 		try {
-			const res = await dataApi().load({
-				file: opts.blob,
-				fileName: opts.fileName,
-				table,
-				onProgress: proxy((p: LoadProgress) => {
+			const res = await dataApi().load(
+				{ file: opts.blob, fileName: opts.fileName, table, job: this.#loadJob },
+				proxy((p: LoadProgress) => {
 					if (this.loading) this.loading = { ...this.loading, progress: p };
 				})
-			});
+			);
 			if (!res.ok) {
-				this.lastError = res.error;
+				// A cancel is what the user asked for, not an error to show.
+				if (res.error.name !== 'Cancelled') this.lastError = res.error;
 				return null;
 			}
 			const meta: DatasetMeta = {
@@ -79,13 +92,20 @@ export class Datasets {
 			this.#attached.set(table, Promise.resolve());
 			this.list = [...this.list, meta];
 			return meta;
+		} catch (e) {
+			// Not an expected failure (those come back as values): still say what happened, in place.
+			this.lastError = {
+				name: 'LoadFailed',
+				message: `${opts.fileName}: ${e instanceof Error ? e.message : String(e)}`
+			};
+			return null;
 		} finally {
 			this.loading = null;
 		}
 	}
 
 	async cancelLoad(): Promise<void> {
-		await dataApi().cancel();
+		await dataApi().cancel(this.#loadJob);
 	}
 
 	/** Attach the named datasets (those not yet in this tab's DuckDB) from their stored files. */
@@ -110,10 +130,12 @@ export class Datasets {
 	async #attach(d: DatasetMeta): Promise<void> {
 		const blob = d.sampleUrl ? await (await fetch(d.sampleUrl)).blob() : await datasetBlob(d.id);
 		if (!blob) throw new Error(`The file of dataset ${d.name} is missing from this browser's storage.`);
-		const res = await dataApi().load({ file: blob, fileName: d.fileName, table: d.name });
+		const res = await dataApi().load({ file: blob, fileName: d.fileName, table: d.name, job: nextJob() });
 		if (!res.ok) throw new Error(`${d.name}: ${res.error.message}`);
 		if (res.fingerprint.sha256 !== d.fingerprint.sha256) {
-			throw new Error(`${d.name}: the stored file no longer matches its fingerprint; remove it and add it again.`);
+			throw new Error(
+				`${d.name}: the stored file no longer matches its fingerprint; remove it and add it again.`
+			);
 		}
 	}
 

@@ -114,7 +114,10 @@ function resolve(text: string, p: Pointer): number {
  * whole query; the offset inside that rendering is therefore the true offset. Parser errors are rendered
  * against the whole query. Sending one statement at a time avoids the question altogether.
  */
-export function locateError(message: string, sentSql: string): SqlPosition | null {
+export function locateError(raw: string, sentSql: string): SqlPosition | null {
+	const exact = jsonErrorPosition(raw, sentSql);
+	if (exact) return exact;
+	const message = plainDuckDBMessage(raw);
 	const pointers = parsePointer(message);
 	if (pointers.length === 0) {
 		if (!/syntax error at end of input/.test(message)) return null;
@@ -154,7 +157,56 @@ const pascal = (word: string) =>
 		? word
 		: word[0].toUpperCase() + word.slice(1).toLowerCase();
 
-export function friendlyDuckDBError(message: string): FriendlyError {
+interface JsonError {
+	exception_type: string;
+	exception_message: string;
+	position?: string;
+}
+
+/**
+ * DuckDB-WASM in the browser reports errors as JSON (`{"exception_type":"Parser","exception_message":…,
+ * "position":"46"}`), the node build as text (`Parser Error: …`). Both are read here.
+ */
+function parseJsonError(raw: string): JsonError | null {
+	if (!raw.trimStart().startsWith('{')) return null;
+	try {
+		const parsed = JSON.parse(raw) as Partial<JsonError>;
+		return typeof parsed.exception_type === 'string' && typeof parsed.exception_message === 'string'
+			? (parsed as JsonError)
+			: null;
+	} catch {
+		return null;
+	}
+}
+
+/** The text form of any DuckDB error message, so one parser serves both builds. */
+export function plainDuckDBMessage(raw: string): string {
+	const json = parseJsonError(raw);
+	return json ? `${json.exception_type} Error: ${json.exception_message}` : raw;
+}
+
+/** UTF-16 index of a UTF-8 byte offset (DuckDB's `position` counts bytes). */
+function indexOfByte(text: string, byteOffset: number): number {
+	const encoder = new TextEncoder();
+	let bytes = 0;
+	for (let i = 0; i < text.length; i++) {
+		if (bytes >= byteOffset) return i;
+		const cp = text.codePointAt(i) ?? 0;
+		bytes += encoder.encode(String.fromCodePoint(cp)).length;
+		if (cp > 0xffff) i++;
+	}
+	return text.length;
+}
+
+/** The exact position DuckDB gave in its JSON error, when it gave one. */
+export function jsonErrorPosition(raw: string, sentSql: string): SqlPosition | null {
+	const position = parseJsonError(raw)?.position;
+	if (position === undefined || !/^\d+$/.test(position)) return null;
+	return positionAt(sentSql, indexOfByte(sentSql, Number(position)));
+}
+
+export function friendlyDuckDBError(raw: string): FriendlyError {
+	const message = plainDuckDBMessage(raw);
 	const body = message.replace(/\n+LINE \d+: [\s\S]*$/, '').trim();
 	const typed = /^([A-Za-z][A-Za-z ]*?) Error: ([\s\S]*)$/.exec(body);
 	const name = typed ? typed[1].split(' ').map(pascal).join('') + 'Error' : 'DuckDBError';

@@ -12,8 +12,9 @@ export class Engine {
 	#db: duckdb.AsyncDuckDB;
 	#conn: duckdb.AsyncDuckDBConnection;
 	#queue: Promise<unknown> = Promise.resolve();
-	#running = false;
-	#cancelRequested = false;
+	/** The job on the connection now; jobs are numbered by the caller so a cancel names what it stops. */
+	#current: number | null = null;
+	#cancelled = new Set<number>();
 	readonly version: string;
 
 	private constructor(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection, version: string) {
@@ -27,9 +28,10 @@ export class Engine {
 		const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 		await db.instantiate(opts.wasmUrl, null);
 		// No extension may be fetched at run time: the app works offline (DESIGN.md).
-		await db.open({ query: { castBigIntToDouble: false } });
+		// Pending queries hand control back every 50 ms, so a cancel gets through while a long statement runs.
+		await db.open({ query: { castBigIntToDouble: false, queryPollingInterval: 50 } });
 		const conn = await db.connect();
-		await conn.query("SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;");
+		await conn.query('SET autoinstall_known_extensions = false; SET autoload_known_extensions = false;');
 		return new Engine(db, conn, await db.getVersion());
 	}
 
@@ -37,15 +39,19 @@ export class Engine {
 		return this.#db;
 	}
 
-	/** Run `fn` alone on the connection; later calls wait their turn. */
-	exclusive<T>(fn: (conn: duckdb.AsyncDuckDBConnection) => Promise<T>): Promise<T> {
+	/**
+	 * Run `fn` alone on the connection; later calls wait their turn. A job cancelled while it waited (or while
+	 * the engine was still starting) never starts.
+	 */
+	exclusive<T>(fn: (conn: duckdb.AsyncDuckDBConnection) => Promise<T>, job = -1): Promise<T> {
 		const next = this.#queue.then(async () => {
-			this.#running = true;
-			this.#cancelRequested = false;
+			if (this.#cancelled.delete(job)) throw cancelled();
+			this.#current = job;
 			try {
 				return await fn(this.#conn);
 			} finally {
-				this.#running = false;
+				this.#current = null;
+				this.#cancelled.delete(job);
 			}
 		});
 		this.#queue = next.catch(() => undefined);
@@ -54,31 +60,34 @@ export class Engine {
 
 	/** Stream a statement so that `cancel()` can stop it between DuckDB's polling slices. */
 	async run(conn: duckdb.AsyncDuckDBConnection, sql: string): Promise<Table> {
-		if (this.#cancelRequested) throw cancelled();
+		if (this.cancelRequested) throw cancelled();
 		try {
 			const reader = await conn.send(sql, true);
 			const batches = [];
 			for await (const batch of reader) {
-				if (this.#cancelRequested) throw cancelled();
+				if (this.cancelRequested) throw cancelled();
 				batches.push(batch);
 			}
 			return batches.length ? new Table(batches) : new Table(reader.schema);
 		} catch (e) {
-			if (this.#cancelRequested) throw cancelled();
+			if (this.cancelRequested) throw cancelled();
 			throw e;
 		}
 	}
 
-	/** Ask the running statement to stop. Resolves false when nothing was running. */
-	async cancel(): Promise<boolean> {
-		if (!this.#running) return false;
-		this.#cancelRequested = true;
-		await this.#conn.cancelSent().catch(() => false);
-		return true;
+	/** Stop a job: at once if it is running (DuckDB checks between tasks), or before it starts if it waits. */
+	async cancel(job: number): Promise<void> {
+		this.#cancelled.add(job);
+		if (this.#current === job) await this.#conn.cancelSent().catch(() => false);
 	}
 
+	isCancelled(job: number): boolean {
+		return this.#cancelled.has(job);
+	}
+
+	/** The running job was asked to stop: long loops check this between steps. */
 	get cancelRequested(): boolean {
-		return this.#cancelRequested;
+		return this.#current !== null && this.#cancelled.has(this.#current);
 	}
 
 	async columns(conn: duckdb.AsyncDuckDBConnection, table: string): Promise<ColumnInfo[]> {

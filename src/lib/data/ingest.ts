@@ -7,12 +7,43 @@ import { Engine, cancelled } from './engine';
 import { quoteIdent, quoteString } from './sql-ident';
 import { readParquetGroups } from './parquet';
 import { LoadError } from './load-error';
+import { checkCsv } from './csv-check';
+import type { FileProblem } from './file-kind';
+
+/** Longer lines are refused with a clear error; DuckDB's own default (2 MB) is raised to match. */
+const MAX_LINE_BYTES = 8 << 20;
+
+/** Stable error names for the file checks, in the same style as DuckDB's (`ParquetFormatError`). */
+function problemName(problem: FileProblem, fileName: string): string {
+	switch (problem) {
+		case 'empty':
+			return 'EmptyFile';
+		case 'unknown-extension':
+		case 'compressed':
+			return 'UnsupportedFormat';
+		case 'not-json':
+			return 'JsonFormatError';
+		case 'binary-text':
+		case 'utf16':
+			return 'EncodingError';
+		case 'truncated':
+			return 'ParquetFormatError';
+		case 'bad-magic': {
+			const ext = /\.([a-z]+)$/i.exec(fileName)?.[1].toLowerCase() ?? '';
+			if (['parquet', 'pq'].includes(ext)) return 'ParquetFormatError';
+			if (['arrow', 'arrows', 'ipc', 'feather'].includes(ext)) return 'ArrowFormatError';
+			return 'FormatMismatch';
+		}
+	}
+}
 import type { DataFormat, Fingerprint, LoadProgress } from './types';
 
 export interface LoadRequest {
 	file: Blob;
 	fileName: string;
 	table: string;
+	/** The caller's job number, for cancel. */
+	job: number;
 	onProgress?: (p: LoadProgress) => void;
 }
 
@@ -26,8 +57,8 @@ export async function loadFile(
 ): Promise<{ format: DataFormat; fingerprint: Fingerprint }> {
 	const head = new Uint8Array(await req.file.slice(0, 64).arrayBuffer());
 	const detected = detectFormat(req.fileName, head);
-	if (!detected.ok) throw new LoadError(detected.code, detected.message);
-	const bytes = await readWithProgress(engine, req.file, req.onProgress);
+	if (!detected.ok) throw new LoadError(problemName(detected.code, req.fileName), detected.message);
+	const bytes = await readWithProgress(engine, req);
 	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
 	const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 	const staging = `__loading_${req.table}`;
@@ -46,7 +77,7 @@ export async function loadFile(
 			await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`).catch(() => undefined);
 			throw asLoadError(e, req.fileName);
 		}
-	});
+	}, req.job);
 }
 
 async function ingest(
@@ -62,13 +93,22 @@ async function ingest(
 		case 'csv':
 		case 'tsv': {
 			requireUtf8(bytes, req.fileName);
+			const check = checkCsv(bytes, {
+				delimiter: format === 'tsv' ? 0x09 : undefined,
+				maxLineBytes: MAX_LINE_BYTES
+			});
+			if (!check.ok) throw new LoadError('CsvFormatError', `${req.fileName}: ${check.message}`);
+			progress?.({ kind: 'parse', rowsParsed: 0, rowsTotal: Math.max(check.records - 1, 0) });
 			const path = `ingest_${staging}.${format}`;
 			await engine.db.registerFileBuffer(path, bytes.slice());
 			try {
-				const delim = format === 'tsv' ? ", delim = '\\t'" : '';
+				// The dialect checked above is passed explicitly: DuckDB's sniffer would otherwise "fix" a bad
+				// file by guessing another delimiter. Column types are still detected by DuckDB.
 				await engine.run(
 					conn,
-					`CREATE TABLE ${quoteIdent(staging)} AS SELECT * FROM read_csv(${quoteString(path)}, header = true, auto_detect = true${delim})`
+					`CREATE TABLE ${quoteIdent(staging)} AS SELECT * FROM read_csv(${quoteString(path)}, header = true, ` +
+						`delim = ${quoteString(check.delimiter)}, quote = '"', escape = '"', strict_mode = true, ` +
+						`max_line_size = ${MAX_LINE_BYTES + 2})`
 				);
 			} finally {
 				await engine.db.dropFile(path).catch(() => undefined);
@@ -88,15 +128,18 @@ async function ingest(
 			try {
 				table = tableFromIPC(bytes);
 			} catch (e) {
-				throw new LoadError('ArrowFormatError', `${req.fileName} is not a readable Arrow IPC file: ${errText(e)}`);
+				throw new LoadError(
+					'ArrowFormatError',
+					`${req.fileName} is not a readable Arrow IPC file: ${errText(e)}`
+				);
 			}
 			await conn.insertArrowFromIPCStream(arrowToIpcStream(table), { name: staging, create: true });
 			progress?.({ kind: 'parse', rowsParsed: table.numRows, rowsTotal: table.numRows });
 			return;
 		}
 		case 'parquet': {
-			const footer = checkParquetFooter(bytes);
-			if (!footer.ok) throw new LoadError(footer.code, footer.message);
+			const footer = checkParquetFooter(bytes, req.fileName);
+			if (!footer.ok) throw new LoadError('ParquetFormatError', footer.message);
 			let first = true;
 			for await (const group of readParquetGroups(bytes, req.fileName)) {
 				if (engine.cancelRequested) throw cancelled();
@@ -111,11 +154,8 @@ async function ingest(
 }
 
 /** Read the blob in chunks so the UI can show bytes read and a cancel can land before parsing starts. */
-async function readWithProgress(
-	engine: Engine,
-	file: Blob,
-	onProgress?: (p: LoadProgress) => void
-): Promise<Uint8Array<ArrayBuffer>> {
+async function readWithProgress(engine: Engine, req: LoadRequest): Promise<Uint8Array<ArrayBuffer>> {
+	const { file, onProgress } = req;
 	const out = new Uint8Array(file.size);
 	const reader = file.stream().getReader();
 	let offset = 0;
@@ -125,7 +165,7 @@ async function readWithProgress(
 		if (done) break;
 		out.set(value, offset);
 		offset += value.byteLength;
-		if (engine.cancelRequested) {
+		if (engine.isCancelled(req.job)) {
 			await reader.cancel();
 			throw cancelled();
 		}
@@ -150,7 +190,8 @@ function requireUtf8(bytes: Uint8Array, fileName: string): void {
 function asLoadError(e: unknown, fileName: string): Error {
 	if (e instanceof LoadError) return e;
 	if (e instanceof Error && e.name === 'Cancelled') return e;
-	if (e instanceof Error && e.name === 'JsonFormatError') return new LoadError(e.name, `${fileName}: ${e.message}`);
+	if (e instanceof Error && e.name === 'JsonFormatError')
+		return new LoadError(e.name, `${fileName}: ${e.message}`);
 	const { name, message } = friendlyDuckDBError(errText(e));
 	return new LoadError(name === 'InvalidInputError' ? 'CsvFormatError' : name, `${fileName}: ${message}`);
 }

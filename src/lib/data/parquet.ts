@@ -32,7 +32,10 @@ export async function* readParquetGroups(
 			try {
 				table = await file.read({ rowGroups: [i] });
 			} catch (e) {
-				throw new LoadError('ParquetFormatError', `${fileName}: row group ${i + 1} of ${groups} is unreadable: ${text(e)}`);
+				throw new LoadError(
+					'ParquetFormatError',
+					`${fileName}: row group ${i + 1} of ${groups} is unreadable: ${text(e)}`
+				);
 			}
 			rowsRead += Number(meta.rowGroup(i).numRows());
 			yield { ipc: table.intoIPCStream(), rowsRead, rowsTotal };

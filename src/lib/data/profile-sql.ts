@@ -8,9 +8,19 @@ export const QUANTILES = [0.05, 0.25, 0.5, 0.75, 0.95];
 /** How a DuckDB type is profiled: numbers get moments, quantiles and a histogram; the rest top values. */
 export function columnKind(type: string): ColumnProfile['kind'] {
 	const t = type.toUpperCase();
-	if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL)$/.test(t)) return 'numeric';
+	if (
+		/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL)$/.test(
+			t
+		)
+	)
+		return 'numeric';
 	if (t.startsWith('DECIMAL')) return 'numeric';
-	if (/^(DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMPTZ)$/.test(t)) return 'temporal';
+	if (
+		/^(DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMPTZ)$/.test(
+			t
+		)
+	)
+		return 'temporal';
 	if (/^(VARCHAR|BOOLEAN|UUID|ENUM)/.test(t) || t.startsWith('ENUM')) return 'categorical';
 	return 'other';
 }
@@ -40,7 +50,13 @@ export function aggregateSql(table: string, columns: ColumnInfo[]): string {
 }
 
 /** Equal-width bins between known extremes; the top edge falls into the last bin. */
-export function histogramSql(table: string, column: string, min: number, max: number, bins = HISTOGRAM_BINS): string {
+export function histogramSql(
+	table: string,
+	column: string,
+	min: number,
+	max: number,
+	bins = HISTOGRAM_BINS
+): string {
 	const q = quoteIdent(column);
 	const width = max > min ? (max - min) / bins : 1;
 	return `SELECT least(floor((${q}::DOUBLE - ${min}) / ${width}), ${bins - 1})::INTEGER AS bin, count(*)::DOUBLE AS n

@@ -1,5 +1,12 @@
 import type { Engine } from './engine';
-import { aggregateSql, columnKind, histogramBins, histogramSql, QUANTILES, topValuesSql } from './profile-sql';
+import {
+	aggregateSql,
+	columnKind,
+	histogramBins,
+	histogramSql,
+	QUANTILES,
+	topValuesSql
+} from './profile-sql';
 import type { ColumnProfile, TableProfile } from './types';
 
 /** Profile every column of a table inside DuckDB; only the small summaries leave it. */

@@ -22,9 +22,27 @@ export function toRows(table: Table): JsonCell[][] {
 export function toCell(v: unknown, type: DataType): JsonCell {
 	if (v === null || v === undefined) return null;
 	if (DataType.isDate(type)) return new Date(Number(v)).toISOString().slice(0, 10);
-	if (DataType.isTimestamp(type)) return new Date(Number(v)).toISOString().replace('T', ' ').replace('.000Z', '');
+	if (DataType.isTimestamp(type))
+		return new Date(Number(v)).toISOString().replace('T', ' ').replace('.000Z', '');
+	// HUGEINT and DECIMAL arrive as Arrow big numbers: unscaled digits plus the type's scale.
+	if (DataType.isDecimal(type)) return decimal(String(v), type.scale);
 	if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
 	if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
 	if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
 	return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+function decimal(digits: string, scale: number): JsonCell {
+	const negative = digits.startsWith('-');
+	let d = negative ? digits.slice(1) : digits;
+	if (scale > 0) {
+		d = d.padStart(scale + 1, '0');
+		d = `${d.slice(0, -scale)}.${d.slice(-scale)}`;
+	}
+	const text = (negative ? '-' : '') + d;
+	const n = Number(text);
+	// Exact when the number survives the round trip; otherwise keep every digit as text.
+	return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (scale > 0 || String(n) === text)
+		? n
+		: text;
 }

@@ -1,13 +1,11 @@
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import { splitStatements, isQuery, ctasBody, locateError, friendlyDuckDBError } from './sql-text';
+import { splitStatements, ctasBody, locateError, friendlyDuckDBError, positionAt } from './sql-text';
 import { Engine } from './engine';
 import { toRows } from './rows';
 import { quoteIdent } from './sql-ident';
 import type { DataError, QueryOutcome, Result } from './types';
 
 const PREVIEW_ROWS = 100;
-/** The wrapper puts the user's statement on its own line, so DuckDB's line numbers shift by exactly this. */
-const WRAP_LINES = 1;
 
 /**
  * Run a SQL cell: every statement in order; the last one, if it returns rows, is materialised as `resultTable`
@@ -15,7 +13,7 @@ const WRAP_LINES = 1;
  */
 export async function runSql(
 	engine: Engine,
-	opts: { sql: string; resultTable: string }
+	opts: { sql: string; resultTable: string; job: number }
 ): Promise<Result<QueryOutcome>> {
 	const statements = splitStatements(opts.sql);
 	if (statements.length === 0) {
@@ -26,32 +24,39 @@ export async function runSql(
 		for (let i = 0; i < statements.length; i++) {
 			const stmt = statements[i];
 			const last = i === statements.length - 1;
+			const body = last ? ctasBody(stmt.text) : null;
+			// The user's statement follows this prefix verbatim, so an error offset maps straight back.
+			const prefix = body === null ? '' : `CREATE OR REPLACE TABLE ${quoteIdent(opts.resultTable)} AS\n`;
+			const sent = prefix + (body ?? stmt.text);
+			const shift = prefix.length + (body === null ? 0 : body.indexOf(stmt.text));
 			try {
 				if (!last) {
-					await engine.run(conn, stmt.text);
+					await engine.run(conn, sent);
 					continue;
 				}
-				return { ok: true as const, ...(await runLast(engine, conn, stmt.text, opts.resultTable, started)) };
+				return {
+					ok: true as const,
+					...(await finish(engine, conn, sent, body !== null, opts.resultTable, started))
+				};
 			} catch (e) {
-				return { ok: false as const, error: toDataError(e, opts.sql, stmt, last && isQuery(stmt.text)) };
+				return { ok: false as const, error: toDataError(e, { sql: opts.sql, sent, stmt, shift }) };
 			}
 		}
 		throw new Error('unreachable: the last statement returns');
-	});
+	}, opts.job);
 }
 
-async function runLast(
+async function finish(
 	engine: Engine,
 	conn: AsyncDuckDBConnection,
-	text: string,
+	sent: string,
+	materialised: boolean,
 	resultTable: string,
 	started: number
 ): Promise<QueryOutcome> {
-	const target = quoteIdent(resultTable);
-	// SUMMARIZE, DESCRIBE and SHOW are not valid in CREATE TABLE AS, but are as a subquery in FROM.
-	const body = ctasBody(text);
-	if (body !== null) {
-		await engine.run(conn, `CREATE OR REPLACE TABLE ${target} AS\n${body}`);
+	const result = await engine.run(conn, sent);
+	if (materialised) {
+		const target = quoteIdent(resultTable);
 		const [columns, rowCount, preview] = await Promise.all([
 			engine.columns(conn, resultTable),
 			engine.rowCount(conn, resultTable),
@@ -67,7 +72,6 @@ async function runLast(
 		};
 	}
 	// DDL and DML: show what DuckDB answers (e.g. the number of rows changed).
-	const result = await engine.run(conn, text);
 	return {
 		table: null,
 		columns: result.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })),
@@ -80,26 +84,14 @@ async function runLast(
 
 function toDataError(
 	e: unknown,
-	sql: string,
-	stmt: { text: string; start: number },
-	wrapped: boolean
+	at: { sql: string; sent: string; stmt: { text: string; start: number }; shift: number }
 ): DataError {
 	const raw = e instanceof Error ? e.message : String(e);
 	if (e instanceof Error && e.name === 'Cancelled') return { name: 'Cancelled', message: raw };
 	const { name, message } = friendlyDuckDBError(raw);
-	const sent = wrapped ? `CREATE OR REPLACE TABLE x AS\n${stmt.text}` : stmt.text;
-	const at = locateError(raw, sent);
-	if (!at) return { name, message };
-	const line = at.line - (wrapped ? WRAP_LINES : 0);
-	if (line < 1) return { name, message };
-	// Map from the statement's own coordinates to the cell's.
-	const before = sql.slice(0, stmt.start);
-	const startLine = before.split('\n').length;
-	const startCol = stmt.start - (before.lastIndexOf('\n') + 1);
-	return {
-		name,
-		message,
-		line: startLine + line - 1,
-		column: line === 1 ? startCol + at.column : at.column
-	};
+	const pos = locateError(raw, at.sent);
+	const inStmt = pos ? pos.offset - at.shift : -1;
+	if (!pos || inStmt < 0 || inStmt > at.stmt.text.length) return { name, message };
+	const cellPos = positionAt(at.sql, at.stmt.start + inStmt);
+	return { name, message, line: cellPos.line, column: cellPos.column };
 }

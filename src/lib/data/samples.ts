@@ -15,6 +15,18 @@ export interface Sample {
 export const SAMPLES: Sample[] = [
 	{ id: 'penguins', fileName: 'penguins.json', label: 'Palmer penguins', url: penguins, rows: '344 rows' },
 	{ id: 'cars', fileName: 'cars.json', label: 'Cars', url: cars, rows: '406 rows' },
-	{ id: 'seattle_weather', fileName: 'seattle-weather.csv', label: 'Seattle weather', url: seattleWeather, rows: '1,461 rows' },
-	{ id: 'flights', fileName: 'flights-3m.parquet', label: 'Flights (3M rows)', url: flights3m, rows: '3,000,000 rows' }
+	{
+		id: 'seattle_weather',
+		fileName: 'seattle-weather.csv',
+		label: 'Seattle weather',
+		url: seattleWeather,
+		rows: '1,461 rows'
+	},
+	{
+		id: 'flights',
+		fileName: 'flights-3m.parquet',
+		label: 'Flights (3M rows)',
+		url: flights3m,
+		rows: '3,000,000 rows'
+	}
 ];

@@ -9,26 +9,25 @@ export interface CellContext {
 	api: () => Remote<DataApi>;
 	/** Attach the datasets among these names that this tab's DuckDB does not have yet. */
 	ensureAttached: (names: string[]) => Promise<DataError | null>;
-	cancel: () => Promise<unknown>;
+	cancel: (job: number) => Promise<unknown>;
 }
 
 export type Outcome =
-	| { ok: true; output: SqlOutput | null; live: boolean; chart?: ChartData }
-	| { ok: false; output: CellError };
+	{ ok: true; output: SqlOutput | null; live: boolean; chart?: ChartData } | { ok: false; output: CellError };
 
 function asCellError(e: DataError): CellError {
 	return { kind: 'error', name: e.name, message: e.message, line: e.line, column: e.column };
 }
 
 /** Run one cell against the data worker. The scheduler decides order; this only does the work. */
-export async function executeCell(cell: Cell, ctx: CellContext): Promise<Outcome> {
+export async function executeCell(cell: Cell, ctx: CellContext, job: number): Promise<Outcome> {
 	switch (cell.kind) {
 		case 'markdown':
 			return { ok: true, output: null, live: false };
 		case 'sql': {
 			const attachError = await ctx.ensureAttached(referencedNames(cell.source));
 			if (attachError) return { ok: false, output: asCellError(attachError) };
-			const res = await ctx.api().run({ sql: cell.source, resultTable: resultTable(cell)! });
+			const res = await ctx.api().run({ sql: cell.source, resultTable: resultTable(cell)!, job });
 			if (!res.ok) return { ok: false, output: asCellError(res.error) };
 			return {
 				ok: true,
@@ -45,10 +44,25 @@ export async function executeCell(cell: Cell, ctx: CellContext): Promise<Outcome
 		}
 		case 'chart': {
 			const { source, x, y, color, facet } = cell.spec;
-			if (!source) return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a table or cell result to chart.' } };
-			if (!x) return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a column for x.' } };
+			if (!source)
+				return {
+					ok: false,
+					output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a table or cell result to chart.' }
+				};
+			if (!x)
+				return {
+					ok: false,
+					output: { kind: 'error', name: 'ChartSpecError', message: 'Pick a column for x.' }
+				};
 			if (cell.spec.mark !== 'histogram' && !y) {
-				return { ok: false, output: { kind: 'error', name: 'ChartSpecError', message: `A ${cell.spec.mark} chart needs a column for y.` } };
+				return {
+					ok: false,
+					output: {
+						kind: 'error',
+						name: 'ChartSpecError',
+						message: `A ${cell.spec.mark} chart needs a column for y.`
+					}
+				};
 			}
 			const attachError = await ctx.ensureAttached([source]);
 			if (attachError) return { ok: false, output: asCellError(attachError) };

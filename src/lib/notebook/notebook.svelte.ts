@@ -3,8 +3,9 @@ import { tableName, type Cell, type CellError, type CellKind, type Notebook } fr
 import { graphNodes, newCell, resultTable } from './cells';
 import { runOrder, upstream, dependents } from './graph';
 import { idleRuntime, type CellRuntime } from './runtime';
-import { executeCell, type CellContext } from './execute';
+import { executeCell, type CellContext, type Outcome } from './execute';
 import { saveNotebook } from '$lib/tracking/notebooks';
+import { nextJob } from '$lib/data/client';
 
 const AUTOSAVE_MS = 250;
 
@@ -19,6 +20,7 @@ export class OpenNotebook {
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#ctx: CellContext;
 	#queue: Promise<void> = Promise.resolve();
+	#job = 0;
 
 	constructor(nb: Notebook, ctx: CellContext) {
 		this.doc = nb;
@@ -92,8 +94,11 @@ export class OpenNotebook {
 			return `"${name}" is not a valid table name: use letters, digits and _, not starting with a digit.`;
 		}
 		const lower = name.toLowerCase();
-		if (name && datasetNames.some((d) => d.toLowerCase() === lower)) return `"${name}" is already a dataset's table.`;
-		const other = this.doc.cells.find((c) => c.id !== id && c.kind === 'sql' && c.name.toLowerCase() === lower && name);
+		if (name && datasetNames.some((d) => d.toLowerCase() === lower))
+			return `"${name}" is already a dataset's table.`;
+		const other = this.doc.cells.find(
+			(c) => c.id !== id && c.kind === 'sql' && c.name.toLowerCase() === lower && name
+		);
 		if (other) return `"${name}" is already the result of another cell.`;
 		cell.name = name;
 		this.#patchRt(id, { live: false });
@@ -116,8 +121,9 @@ export class OpenNotebook {
 		});
 	}
 
+	/** Stop the running cell; the cells after it in this run are then not run (their input is missing). */
 	async cancel(): Promise<void> {
-		await this.#ctx.cancel();
+		await this.#ctx.cancel(this.#job);
 	}
 
 	async profile(id: string): Promise<void> {
@@ -125,7 +131,9 @@ export class OpenNotebook {
 		if (cell?.kind !== 'sql' || cell.output?.kind !== 'table') return;
 		this.#patchRt(id, { profile: { state: 'loading' } });
 		const res = await this.#ctx.api().profile({ table: cell.output.table });
-		this.#patchRt(id, { profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error } });
+		this.#patchRt(id, {
+			profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error }
+		});
 	}
 
 	#enqueue(fn: () => Promise<void>): Promise<void> {
@@ -142,11 +150,19 @@ export class OpenNotebook {
 		for (const cycle of cycles) {
 			const names = cycle.map((cid) => this.#label(cid));
 			for (const cid of cycle) {
-				this.#fail(cid, { kind: 'error', name: 'CycleError', message: `These cells depend on each other in a cycle: ${[...names, names[0]].join(' → ')}.` });
+				this.#fail(cid, {
+					kind: 'error',
+					name: 'CycleError',
+					message: `These cells depend on each other in a cycle: ${[...names, names[0]].join(' → ')}.`
+				});
 			}
 		}
 		for (const cid of blocked) {
-			this.#fail(cid, { kind: 'error', name: 'UpstreamError', message: 'Not run: a table this cell reads comes from cells that depend on each other in a cycle.' });
+			this.#fail(cid, {
+				kind: 'error',
+				name: 'UpstreamError',
+				message: 'Not run: a table this cell reads comes from cells that depend on each other in a cycle.'
+			});
 		}
 		for (const cid of order) if (!inCycle.has(cid)) this.#patchRt(cid, { status: 'queued' });
 		const failed = new Set<string>(inCycle);
@@ -156,18 +172,36 @@ export class OpenNotebook {
 			const blocker = upstream(nodes, cid).find((u) => failed.has(u));
 			if (blocker) {
 				failed.add(cid);
-				this.#fail(cid, { kind: 'error', name: 'UpstreamError', message: `Not run: ${this.#label(blocker)}, which this cell reads, failed.` });
+				this.#fail(cid, {
+					kind: 'error',
+					name: 'UpstreamError',
+					message: `Not run: ${this.#label(blocker)}, which this cell reads, failed.`
+				});
 				continue;
 			}
 			this.#patchRt(cid, { status: 'running' });
-			const outcome = await executeCell(cell, this.#ctx);
+			this.#job = nextJob();
+			const outcome = await executeCell(cell, this.#ctx, this.#job).catch((e): Outcome => ({
+				ok: false,
+				output: { kind: 'error', name: 'InternalError', message: e instanceof Error ? e.message : String(e) }
+			}));
 			if (!this.cell(cid)) continue; // deleted while running
 			if (cell.kind !== 'markdown') cell.output = outcome.output as never;
 			if (outcome.ok) {
-				this.#patchRt(cid, { status: 'done', live: outcome.live, generation: this.rt(cid).generation + 1, chart: outcome.chart ?? null, profile: null });
+				this.#patchRt(cid, {
+					status: 'done',
+					live: outcome.live,
+					generation: this.rt(cid).generation + 1,
+					chart: outcome.chart ?? null,
+					profile: null
+				});
 			} else {
 				failed.add(cid);
-				this.#patchRt(cid, { status: outcome.output?.name === 'Cancelled' ? 'cancelled' : 'error', live: false, chart: null });
+				this.#patchRt(cid, {
+					status: outcome.output?.name === 'Cancelled' ? 'cancelled' : 'error',
+					live: false,
+					chart: null
+				});
 			}
 			this.touch();
 		}

@@ -10,7 +10,11 @@ export interface CellRuntime {
 	/** Bumped on every successful run, so views holding pages of an older result refetch. */
 	generation: number;
 	chart: ChartData | null;
-	profile: { state: 'loading' } | { state: 'ready'; profile: TableProfile } | { state: 'error'; error: DataError } | null;
+	profile:
+		| { state: 'loading' }
+		| { state: 'ready'; profile: TableProfile }
+		| { state: 'error'; error: DataError }
+		| null;
 }
 
 export function idleRuntime(): CellRuntime {

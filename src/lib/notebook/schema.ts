@@ -11,7 +11,10 @@ export type ChartMark = (typeof CHART_MARKS)[number];
 /** A SQL identifier a later cell can query: letters, digits, underscore, not starting with a digit. */
 export const tableName = z
 	.string()
-	.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a table name is letters, digits and _ and cannot start with a digit');
+	.regex(
+		/^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+		'a table name is letters, digits and _ and cannot start with a digit'
+	);
 
 const cellBase = {
 	id: z.string().min(1).max(64),

@@ -6,17 +6,20 @@ import { notebook as notebookSchema, type Cell, type Notebook } from '$lib/noteb
 
 export async function listNotebooks(): Promise<Notebook[]> {
 	const all = await db().notebooks.orderBy('updatedAt').reverse().toArray();
-	return all.filter((n) => n.deletedAt == null).flatMap((n) => {
-		const parsed = notebookSchema.safeParse(n);
-		return parsed.success ? [parsed.data] : [];
-	});
+	return all
+		.filter((n) => n.deletedAt == null)
+		.flatMap((n) => {
+			const parsed = notebookSchema.safeParse(n);
+			return parsed.success ? [parsed.data] : [];
+		});
 }
 
 export async function getNotebook(id: string): Promise<Notebook | null> {
 	const raw = await db().notebooks.get(id);
 	if (!raw || raw.deletedAt != null) return null;
 	const parsed = notebookSchema.safeParse(raw);
-	if (!parsed.success) throw new Error(`Notebook ${id} is damaged in storage: ${parsed.error.issues[0]?.message}`);
+	if (!parsed.success)
+		throw new Error(`Notebook ${id} is damaged in storage: ${parsed.error.issues[0]?.message}`);
 	return parsed.data;
 }
 
@@ -32,7 +35,10 @@ export function starterCells(): Cell[] {
 	];
 }
 
-export async function createNotebook(title = 'Untitled notebook', cells: Cell[] = starterCells()): Promise<Notebook> {
+export async function createNotebook(
+	title = 'Untitled notebook',
+	cells: Cell[] = starterCells()
+): Promise<Notebook> {
 	const now = Date.now();
 	const nb: Notebook = { id: newId('nb'), title, cells, createdAt: now, updatedAt: now, deletedAt: null };
 	await db().notebooks.add(nb);
@@ -67,7 +73,9 @@ export async function restoreNotebook(id: string): Promise<void> {
 
 export async function purgeDeleted(olderThanMs = 60_000): Promise<number> {
 	const cutoff = Date.now() - olderThanMs;
-	return db().notebooks.filter((n) => n.deletedAt != null && n.deletedAt < cutoff).delete();
+	return db()
+		.notebooks.filter((n) => n.deletedAt != null && n.deletedAt < cutoff)
+		.delete();
 }
 
 /** Store an imported notebook; the importer already gave it fresh ids, so nothing existing is overwritten. */
