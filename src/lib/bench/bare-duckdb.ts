@@ -1,0 +1,67 @@
+import * as duckdb from '@duckdb/duckdb-wasm';
+import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import initParquet, { readParquet } from 'parquet-wasm/esm/parquet_wasm.js';
+import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+
+/**
+ * DuckDB-WASM used the way its README shows, with none of the app's layers: an AsyncDuckDB on this page's
+ * main thread, the whole Parquet file decoded at once, `conn.query` for SQL. It is the baseline the app's
+ * data worker is measured against, so it must stay plain: no queue, no streaming, no staging tables.
+ */
+export class BareDuckDB {
+	readonly version: string;
+	#db: duckdb.AsyncDuckDB;
+	#conn: duckdb.AsyncDuckDBConnection;
+	#worker: Worker;
+
+	private constructor(db: duckdb.AsyncDuckDB, conn: duckdb.AsyncDuckDBConnection, worker: Worker, v: string) {
+		this.#db = db;
+		this.#conn = conn;
+		this.#worker = worker;
+		this.version = v;
+	}
+
+	/** Same bundle (eh) and the same wasm file, served by our Worker, as the app's engine. */
+	static async start(): Promise<BareDuckDB> {
+		const worker = new Worker(duckdbWorkerUrl);
+		const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+		await db.instantiate(new URL(`/vendor/duckdb/${duckdb.PACKAGE_VERSION}/duckdb-eh.wasm`, location.href).href);
+		const conn = await db.connect();
+		return new BareDuckDB(db, conn, worker, await db.getVersion());
+	}
+
+	/** parquet-wasm → one Arrow IPC stream → insertArrowFromIPCStream; the first call also compiles parquet-wasm. */
+	async load(bytes: Uint8Array, table: string): Promise<void> {
+		await initParquet({ module_or_path: parquetWasmUrl });
+		await this.#conn.query(`DROP TABLE IF EXISTS "${table}"`);
+		const wasmTable = readParquet(bytes);
+		await this.#conn.insertArrowFromIPCStream(wasmTable.intoIPCStream(), { name: table, create: true });
+	}
+
+	/** The bare query path: the whole result comes back to this thread as an Arrow table. */
+	async query(sql: string): Promise<number> {
+		return (await this.#conn.query(sql)).numRows;
+	}
+
+	/**
+	 * The statements the app's cell run sends (materialise, describe, count, first 100 rows), sent straight to
+	 * DuckDB: the difference between this and the app's run is the cost of the app's layers, not of the work.
+	 */
+	async sameWorkAsCell(sql: string, table: string): Promise<number> {
+		const t = `"${table}"`;
+		await this.#conn.query(`CREATE OR REPLACE TABLE ${t} AS\n${sql}`);
+		const [, count, preview] = await Promise.all([
+			this.#conn.query(`DESCRIBE ${t}`),
+			this.#conn.query(`SELECT count(*)::DOUBLE AS n FROM ${t}`),
+			this.#conn.query(`SELECT * FROM ${t} LIMIT 100`)
+		]);
+		preview.toArray();
+		return Number(count.get(0)?.n ?? 0);
+	}
+
+	async close(): Promise<void> {
+		await this.#conn.close();
+		await this.#db.terminate();
+		this.#worker.terminate();
+	}
+}
