@@ -9,20 +9,54 @@ import { addFile, cell, newNotebook, runCell, setSql, value } from './helpers';
 parquet.initSync({ module: readFileSync('node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm') });
 
 const arrowTable = tableFromArrays({ id: Int32Array.from([1, 2, 3]), name: ['ada', 'bob', 'cy'] });
-const parquetBytes = Buffer.from(parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(arrowTable, 'stream'))));
+const parquetBytes = Buffer.from(
+	parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(arrowTable, 'stream')))
+);
 
 /** Every supported format loads into a table that SQL can read. */
 const goodFiles: { name: string; content: string | Buffer; table: string; rows: number; sum: string }[] = [
 	{ name: 'tabs.tsv', content: 'id\tname\n1\tada\n2\tbob\n3\tcy\n', table: 'tabs', rows: 3, sum: '6' },
-	{ name: 'semicolons.csv', content: 'id;name\n1;ada\n2;bob\n3;cy\n', table: 'semicolons', rows: 3, sum: '6' },
-	{ name: 'lines.ndjson', content: '{"id":1,"name":"ada"}\n{"id":2,"name":"bob"}\n{"id":3}\n', table: 'lines', rows: 3, sum: '6' },
-	{ name: 'records.json', content: '[{"id":1},{"id":2},{"id":3,"extra":true}]', table: 'records', rows: 3, sum: '6' },
-	{ name: 'people.arrow', content: Buffer.from(tableToIPC(arrowTable, 'file')), table: 'people', rows: 3, sum: '6' },
-	{ name: 'events.arrows', content: Buffer.from(tableToIPC(arrowTable, 'stream')), table: 'events', rows: 3, sum: '6' },
+	{
+		name: 'semicolons.csv',
+		content: 'id;name\n1;ada\n2;bob\n3;cy\n',
+		table: 'semicolons',
+		rows: 3,
+		sum: '6'
+	},
+	{
+		name: 'lines.ndjson',
+		content: '{"id":1,"name":"ada"}\n{"id":2,"name":"bob"}\n{"id":3}\n',
+		table: 'lines',
+		rows: 3,
+		sum: '6'
+	},
+	{
+		name: 'records.json',
+		content: '[{"id":1},{"id":2},{"id":3,"extra":true}]',
+		table: 'records',
+		rows: 3,
+		sum: '6'
+	},
+	{
+		name: 'people.arrow',
+		content: Buffer.from(tableToIPC(arrowTable, 'file')),
+		table: 'people',
+		rows: 3,
+		sum: '6'
+	},
+	{
+		name: 'events.arrows',
+		content: Buffer.from(tableToIPC(arrowTable, 'stream')),
+		table: 'events',
+		rows: 3,
+		sum: '6'
+	},
 	{ name: 'small.parquet', content: parquetBytes, table: 'small', rows: 3, sum: '6' }
 ];
 
-test('every supported format loads, with its schema and fingerprint in the datasets panel', async ({ page }) => {
+test('every supported format loads, with its schema and fingerprint in the datasets panel', async ({
+	page
+}) => {
 	await newNotebook(page);
 	for (const f of goodFiles) {
 		await addFile(page, f.name, f.content);
@@ -46,7 +80,9 @@ test('a file dropped on the page becomes a dataset', async ({ page }) => {
 	});
 	await page.locator('.layout').dispatchEvent('dragover', { dataTransfer });
 	await page.locator('.layout').dispatchEvent('drop', { dataTransfer });
-	await expect(page.locator('[data-testid="dataset"][data-name="dropped"]')).toContainText('2 rows', { timeout: 30_000 });
+	await expect(page.locator('[data-testid="dataset"][data-name="dropped"]')).toContainText('2 rows', {
+		timeout: 30_000
+	});
 });
 
 test('a result downloads as CSV and as Parquet', async ({ page }) => {
@@ -55,7 +91,9 @@ test('a result downloads as CSV and as Parquet', async ({ page }) => {
 	await runCell(page, 1);
 	const csv = page.waitForEvent('download');
 	await cell(page, 1).getByRole('button', { name: 'CSV' }).click();
-	const csvText = readFileSync(await (await csv).path(), 'utf8').trim().split('\n');
+	const csvText = readFileSync(await (await csv).path(), 'utf8')
+		.trim()
+		.split('\n');
 	expect(csvText[0]).toBe('n,label');
 	expect(csvText).toHaveLength(1001);
 	expect(csvText[1000]).toBe('999,r999');
@@ -74,4 +112,19 @@ test('the SQL editor completes table names', async ({ page }) => {
 	await setSql(page, 1, 'SELECT * FROM ');
 	await page.keyboard.type('go');
 	await expect(page.locator('.cm-tooltip-autocomplete')).toContainText('good', { timeout: 10_000 });
+});
+
+test('a dropped-in file is kept in IndexedDB and re-attached after a reload without asking again', async ({
+	page
+}) => {
+	await newNotebook(page);
+	await addFile(page, 'kept.csv', 'k,v\na,1\nb,2\nc,3\n');
+	await expect(page.locator('[data-testid="dataset"][data-name="kept"]')).toContainText('3 rows', {
+		timeout: 30_000
+	});
+	await page.reload();
+	await expect(page.locator('[data-testid="dataset"][data-name="kept"]')).toContainText('3 rows');
+	await setSql(page, 1, 'SELECT sum(v) AS s FROM kept');
+	await runCell(page, 1);
+	await expect(value(page, 1)).toHaveText('6');
 });

@@ -1,0 +1,66 @@
+// `node bench/run.mjs data|first-page|all`: builds the app if needed, starts it as users run it (wrangler dev on
+// a free port, fresh local state), runs the benchmarks in one headless Chromium, prints each table and writes
+// bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startServer } from '../scripts/server.mjs';
+import { launchChromium, machine } from './lib.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCHES = {
+	data: () => import('./data.mjs'),
+	'first-page': () => import('./first-page.mjs')
+};
+
+const which = process.argv[2];
+const names = which === 'all' ? Object.keys(BENCHES) : [which];
+if (!names.every((n) => n in BENCHES)) {
+	console.error(`usage: node bench/run.mjs ${Object.keys(BENCHES).join('|')}|all`);
+	process.exit(2);
+}
+
+// The Worker serves the built SPA, so there must be one. An existing build is reused as is: rebuild after changes.
+if (!existsSync(join(ROOT, 'build/index.html'))) {
+	console.log('build/ is missing: running `npm run build`…');
+	const built = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+	if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const persistTo = mkdtempSync(join(tmpdir(), 'edgebook-bench-'));
+let server = null;
+let browser = null;
+let cleaning = null;
+// Whatever happens (a failure, Ctrl+C), wrangler, workerd and Chromium must not outlive the run.
+const cleanup = () =>
+	(cleaning ??= (async () => {
+		await browser?.close().catch(() => undefined);
+		await server?.stop();
+		rmSync(persistTo, { recursive: true, force: true });
+	})());
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.once(signal, () => void cleanup().then(() => process.exit(130)));
+}
+
+try {
+	server = await startServer({ port: await freePort(), persistTo, quiet: true });
+	browser = await launchChromium();
+	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+	for (const name of names) {
+		console.log(`\n== bench:${name} (app at ${server.url}) ==`);
+		const started = Date.now();
+		const { text, json } = await (await BENCHES[name]()).run({ browser, url: server.url });
+		console.log(text);
+		const out = join(ROOT, 'bench/results', `${name}.json`);
+		const record = { bench: name, date: new Date().toISOString(), machine: machine(browser), ...json };
+		writeFileSync(out, JSON.stringify(record, null, '\t') + '\n');
+		console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${out}`);
+	}
+} catch (err) {
+	console.error(err);
+	process.exitCode = 1;
+} finally {
+	await cleanup();
+}
