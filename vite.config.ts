@@ -13,6 +13,18 @@ export default defineConfig({
 	preview: { host: '127.0.0.1' },
 	worker: { format: 'es' },
 	// DuckDB-WASM and parquet-wasm ship their own workers and wasm; pre-bundling breaks their URLs.
-	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'] },
+	// TF.js loads only inside the train worker, which the dev server's scan does not see: listed here, it is
+	// pre-bundled at start instead of on the first training run (which reloads the page mid-run).
+	optimizeDeps: {
+		exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'],
+		include: [
+			'@tensorflow/tfjs-core',
+			'@tensorflow/tfjs-layers',
+			'@tensorflow/tfjs-backend-cpu',
+			'@tensorflow/tfjs-backend-webgl',
+			'@tensorflow/tfjs-backend-wasm',
+			'@tensorflow/tfjs-backend-webgpu'
+		]
+	},
 	build: { target: 'es2022', chunkSizeWarningLimit: 2048 }
 });

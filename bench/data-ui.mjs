@@ -19,10 +19,10 @@ function watchFirstRow(index) {
 		};
 		document.addEventListener('keydown', onKey, true);
 		const tick = () => {
-			const row = document
-				.querySelectorAll('[data-testid="cell"]')
-				[index]?.querySelector('[data-testid="result-grid"] [data-row="0"]');
-			if (pressed !== null && row && row.getBoundingClientRect().height > 0) resolve(performance.now() - pressed);
+			const cell = document.querySelectorAll('[data-testid="cell"]')[index];
+			const row = cell?.querySelector('[data-testid="result-grid"] [data-row="0"]');
+			if (pressed !== null && row && row.getBoundingClientRect().height > 0)
+				resolve(performance.now() - pressed);
 			else requestAnimationFrame(tick);
 		};
 		requestAnimationFrame(tick);

@@ -34,12 +34,15 @@ async function engines({ browser, url }) {
 			.locator('[data-testid="bench-ready"][data-ready="true"]')
 			.waitFor({ timeout: 30_000 })
 			.catch(() => {
-				throw new Error('/bench/data did not start: is build/ older than src/routes/bench? Run `npm run build`.');
+				throw new Error(
+					'/bench/data did not start: is build/ older than src/routes/bench? Run `npm run build`.'
+				);
 			});
-		return await page.evaluate(
-			(opts) => /** @type {any} */ (window).edgebookBench.run(opts),
-			{ queries: QUERIES, reps: REPS, loads: LOADS }
-		);
+		return await page.evaluate((opts) => /** @type {any} */ (window).edgebookBench.run(opts), {
+			queries: QUERIES,
+			reps: REPS,
+			loads: LOADS
+		});
 	} finally {
 		// Closed before the UI part, so its DuckDB instances do not compete with the notebook's for memory.
 		await context.close();
@@ -95,6 +98,9 @@ function report(engine, ui) {
 			],
 			queryRows
 		),
+		'app run = dataApi().run() as a cell runs (CREATE TABLE AS, DESCRIBE, count, 100-row preview), timed from the page;',
+		'bare = conn.query() on an AsyncDuckDB in the page; app in-worker = the same runs timed inside the data worker;',
+		"bare same-work = the bare AsyncDuckDB sent the app's statements; cold = each path's first, unmeasured run.",
 		'',
 		`Engine start and load of ${engine.file.name} (${(engine.file.bytes / 1e6).toFixed(1)} MB, fetched in ${round(engine.file.fetchMs)} ms), ms:`,
 		table(['engine', 'start', 'load med', 'load first', 'loads'], loadRows),

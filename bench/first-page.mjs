@@ -15,7 +15,9 @@ const TOP_CHUNKS = 5;
 function watchInteractive(kind) {
 	const find = () =>
 		kind === 'notebooks'
-			? [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'New notebook' && !b.disabled)
+			? [...document.querySelectorAll('button')].find(
+					(b) => b.textContent?.trim() === 'New notebook' && !b.disabled
+				)
 			: document.querySelectorAll('[data-testid="cell"]')[1]?.querySelector('.cm-content');
 	const check = () => {
 		const el = find();
@@ -42,7 +44,10 @@ async function seedNotebook({ browser, url }) {
 		await page.waitForURL(/\/nb\//);
 		await page.locator('[data-testid="cell"]').nth(1).locator('.cm-content').waitFor();
 		await page.waitForTimeout(600); // the autosave debounce
-		return { path: new URL(page.url()).pathname, storageState: await context.storageState({ indexedDB: true }) };
+		return {
+			path: new URL(page.url()).pathname,
+			storageState: await context.storageState({ indexedDB: true })
+		};
 	} finally {
 		await context.close();
 	}
@@ -74,20 +79,44 @@ export async function run({ browser, url }) {
 	const seeded = await seedNotebook({ browser, url });
 	const targets = [
 		{ name: 'notebooks page', path: '/', kind: 'notebooks', ready: '"New notebook" button clickable' },
-		{ name: 'notebook page', path: seeded.path, kind: 'notebook', ready: 'first SQL cell .cm-content present' }
+		{
+			name: 'notebook page',
+			path: seeded.path,
+			kind: 'notebook',
+			ready: 'first SQL cell .cm-content present'
+		}
 	];
 	const results = [];
 	for (const t of targets) {
 		const loads = [];
-		for (let i = 0; i < LOADS; i++) loads.push(await coldLoad({ browser, url, path: t.path, kind: t.kind, storageState: seeded.storageState }));
+		for (let i = 0; i < LOADS; i++)
+			loads.push(
+				await coldLoad({ browser, url, path: t.path, kind: t.kind, storageState: seeded.storageState })
+			);
 		// The JS is the same on every load; the first load's list is reported, the gzip size of each the same.
 		const files = loads[0].files;
 		const gzip = files.reduce((s, f) => s + f.gzip, 0);
 		const bytes = files.reduce((s, f) => s + f.bytes, 0);
 		const times = loads.map((l) => l.ms);
-		results.push({ ...t, gzip, bytes, files, tti: { samples: times.map((x) => round(x)), median: round(median(times)), p95: round(percentile(times, 95)) } });
+		results.push({
+			...t,
+			gzip,
+			bytes,
+			files,
+			tti: {
+				samples: times.map((x) => round(x)),
+				median: round(median(times)),
+				p95: round(percentile(times, 95))
+			}
+		});
 	}
-	return { text: report(results), json: { settings: { loads: LOADS, goalGzipBytes: GOAL_GZIP_BYTES, gzip: 'node zlib, default level' }, results } };
+	return {
+		text: report(results),
+		json: {
+			settings: { loads: LOADS, goalGzipBytes: GOAL_GZIP_BYTES, gzip: 'node zlib, default level' },
+			results
+		}
+	};
 }
 
 function report(results) {
@@ -100,7 +129,9 @@ function report(results) {
 		r.tti.median,
 		r.tti.p95
 	]);
-	const chunkRows = results.flatMap((r) => r.files.slice(0, TOP_CHUNKS).map((f) => [r.name, f.file, kb(f.bytes), kb(f.gzip)]));
+	const chunkRows = results.flatMap((r) =>
+		r.files.slice(0, TOP_CHUNKS).map((f) => [r.name, f.file, kb(f.bytes), kb(f.gzip)])
+	);
 	return [
 		`First page, cold loads (new browser context each), ${LOADS} per page; JS counted until interactive:`,
 		table(['page', 'JS files', 'JS raw', 'JS gzip', '< 150 KB gz', 'TTI med ms', 'TTI p95 ms'], summaryRows),

@@ -7,6 +7,10 @@ export function launchChromium() {
 	return chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 		headless: true,
+		// bench/run.mjs handles the signals: Playwright's own handlers would exit before the server is stopped.
+		handleSIGINT: false,
+		handleSIGTERM: false,
+		handleSIGHUP: false,
 		args: [
 			'--no-sandbox',
 			'--disable-background-networking',

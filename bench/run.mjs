@@ -3,11 +3,11 @@
 // bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startServer } from '../scripts/server.mjs';
-import { launchChromium, machine } from './lib.mjs';
+import { launchChromium, machine, round } from './lib.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = {
@@ -40,8 +40,13 @@ const cleanup = () =>
 		await server?.stop();
 		rmSync(persistTo, { recursive: true, force: true });
 	})());
-for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => void cleanup().then(() => process.exit(130)));
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.once(signal, () => {
+		interrupted = true;
+		console.error(`\n${signal}: stopping the browser and the server…`);
+		void cleanup().then(() => process.exit(130));
+	});
 }
 
 try {
@@ -51,15 +56,25 @@ try {
 	for (const name of names) {
 		console.log(`\n== bench:${name} (app at ${server.url}) ==`);
 		const started = Date.now();
+		// Other work on the machine skews every number: the load average says how busy it was around the run.
+		const loadBefore = loadavg()[0];
 		const { text, json } = await (await BENCHES[name]()).run({ browser, url: server.url });
+		const load = { before: round(loadBefore, 2), after: round(loadavg()[0], 2) };
 		console.log(text);
+		console.log(`\nLoad average (1 min) before / after: ${load.before} / ${load.after}`);
 		const out = join(ROOT, 'bench/results', `${name}.json`);
-		const record = { bench: name, date: new Date().toISOString(), machine: machine(browser), ...json };
+		const record = {
+			bench: name,
+			date: new Date().toISOString(),
+			machine: { ...machine(browser), load },
+			...json
+		};
 		writeFileSync(out, JSON.stringify(record, null, '\t') + '\n');
 		console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${out}`);
 	}
 } catch (err) {
-	console.error(err);
+	// After a signal, the run fails only because its browser was closed under it: that is no news.
+	if (!interrupted) console.error(err);
 	process.exitCode = 1;
 } finally {
 	await cleanup();

@@ -85,7 +85,9 @@ export async function runDataBench(opts: DataBenchOptions): Promise<DataBenchRes
 				async () => {
 					await dataApi().drop({ table: TABLE });
 					const job = nextJob();
-					const r = await timed(() => dataApi().load({ file: blob, fileName: sample.fileName, table: TABLE, job }));
+					const r = await timed(async () =>
+						dataApi().load({ file: blob, fileName: sample.fileName, table: TABLE, job })
+					);
 					tableRows = unwrap(r.value).fingerprint.rowCount;
 					loadMs.app.push(r.ms);
 				},

@@ -9,6 +9,7 @@ import { runSql } from './run-sql';
 import { profileTable } from './profile';
 import { chartData } from './chart-data';
 import { exportTable } from './export-table';
+import { tableFrame } from './frame';
 import { quoteIdent } from './sql-ident';
 import { friendlyDuckDBError } from './sql-text';
 import type { DataError, LoadProgress, Result, TableInfo } from './types';
@@ -95,6 +96,16 @@ const api = {
 		const buffers = Object.values(result.data.columns).flatMap((c) =>
 			c instanceof Float64Array ? [c.buffer] : []
 		);
+		return transfer(result, buffers);
+	},
+
+	/** Columns for training, column-major; numeric buffers are transferred, not copied. */
+	async frame(req: { table: string; columns: string[] | null }) {
+		const result = await attempt(async () => ({
+			frame: await tableFrame(await getEngine(), req.table, req.columns)
+		}));
+		if (!result.ok) return result;
+		const buffers = result.frame.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values.buffer] : []));
 		return transfer(result, buffers);
 	},
 

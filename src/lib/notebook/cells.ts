@@ -1,4 +1,4 @@
-import type { Cell, CellKind, Notebook } from './schema';
+import { trainConfig, type Cell, type CellKind, type Notebook } from './schema';
 import { newId } from '$lib/tracking/ids';
 import { referencedNames } from '$lib/data/sql-text';
 
@@ -31,7 +31,24 @@ export function newCell(kind: CellKind, nb: Notebook): Cell {
 				output: null,
 				spec: { source: lastTableName(nb), mark: 'bar', x: '', y: '', color: '', facet: '' }
 			};
+		case 'train':
+			return {
+				id,
+				kind,
+				collapsed: false,
+				output: null,
+				config: trainConfig.parse({ source: lastTableName(nb) })
+			};
+		case 'evaluate': {
+			const train = [...nb.cells].reverse().find((c) => c.kind === 'train');
+			return { id, kind, collapsed: false, output: null, trainCellId: train?.id ?? '', runId: '', data: '' };
+		}
 	}
+}
+
+/** The graph name a train cell's model goes by, so evaluate cells depend on it like SQL cells on tables. */
+export function modelNode(trainCellId: string): string {
+	return `__model_${trainCellId}`;
 }
 
 function lastTableName(nb: Notebook): string {
@@ -52,6 +69,14 @@ export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses:
 				return { id: c.id, defines: [], uses: c.spec.source ? [c.spec.source] : [] };
 			case 'markdown':
 				return { id: c.id, defines: [], uses: [] };
+			case 'train':
+				return { id: c.id, defines: [modelNode(c.id)], uses: c.config.source ? [c.config.source] : [] };
+			case 'evaluate':
+				return {
+					id: c.id,
+					defines: [],
+					uses: [...(c.trainCellId ? [modelNode(c.trainCellId)] : []), ...(c.data ? [c.data] : [])]
+				};
 		}
 	});
 }

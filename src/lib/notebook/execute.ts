@@ -1,4 +1,13 @@
-import type { Cell, CellError, SqlOutput } from './schema';
+import type {
+	Cell,
+	CellError,
+	EvaluateCell,
+	EvaluationOutput,
+	RunOutput,
+	SqlOutput,
+	TrainCell
+} from './schema';
+import type { TrainProgress } from '$lib/train/types';
 import { resultTable } from './cells';
 import { referencedNames } from '$lib/data/sql-text';
 import type { ChartData, DataError } from '$lib/data/types';
@@ -10,17 +19,26 @@ export interface CellContext {
 	/** Attach the datasets among these names that this tab's DuckDB does not have yet. */
 	ensureAttached: (names: string[]) => Promise<DataError | null>;
 	cancel: (job: number) => Promise<unknown>;
+	/** Training and evaluation live in src/lib/train; the notebook only schedules them. */
+	train: (cell: TrainCell, job: number, onProgress: (p: TrainProgress) => void) => Promise<Outcome>;
+	evaluate: (cell: EvaluateCell, job: number) => Promise<Outcome>;
 }
 
 export type Outcome =
-	{ ok: true; output: SqlOutput | null; live: boolean; chart?: ChartData } | { ok: false; output: CellError };
+	| { ok: true; output: SqlOutput | RunOutput | EvaluationOutput | null; live: boolean; chart?: ChartData }
+	| { ok: false; output: CellError };
 
 function asCellError(e: DataError): CellError {
 	return { kind: 'error', name: e.name, message: e.message, line: e.line, column: e.column };
 }
 
 /** Run one cell against the data worker. The scheduler decides order; this only does the work. */
-export async function executeCell(cell: Cell, ctx: CellContext, job: number): Promise<Outcome> {
+export async function executeCell(
+	cell: Cell,
+	ctx: CellContext,
+	job: number,
+	onProgress: (p: TrainProgress) => void = () => {}
+): Promise<Outcome> {
 	switch (cell.kind) {
 		case 'markdown':
 			return { ok: true, output: null, live: false };
@@ -71,5 +89,9 @@ export async function executeCell(cell: Cell, ctx: CellContext, job: number): Pr
 			if (!res.ok) return { ok: false, output: asCellError(res.error) };
 			return { ok: true, output: null, live: false, chart: res.data };
 		}
+		case 'train':
+			return ctx.train(cell, job, onProgress);
+		case 'evaluate':
+			return ctx.evaluate(cell, job);
 	}
 }

@@ -81,6 +81,28 @@ function convert(cell: Cell, id: string): IpynbCell {
 				metadata: { ...metadata, edgebook: { id: cell.id, kind: 'chart', spec: cell.spec } },
 				source: toSourceLines(describeChart(cell.spec))
 			};
+		case 'train':
+			return {
+				id,
+				cell_type: 'markdown',
+				metadata: { ...metadata, edgebook: { id: cell.id, kind: 'train', config: cell.config } },
+				source: toSourceLines(
+					`**Train** a ${cell.config.model} on \`${cell.config.source || '?'}\` to predict \`${cell.config.target || '?'}\`` +
+						`\n\n_Exported from Edgebook; the training configuration is in this cell's metadata._`
+				)
+			};
+		case 'evaluate':
+			return {
+				id,
+				cell_type: 'markdown',
+				metadata: {
+					...metadata,
+					edgebook: { id: cell.id, kind: 'evaluate', runId: cell.runId, data: cell.data }
+				},
+				source: toSourceLines(
+					`**Evaluate** a trained model on ${cell.data ? `\`${cell.data}\`` : 'its test split'}.`
+				)
+			};
 		default:
 			return assertNever(cell);
 	}

@@ -4,6 +4,7 @@ import { graphNodes, newCell, resultTable } from './cells';
 import { runOrder, upstream, dependents } from './graph';
 import { idleRuntime, type CellRuntime } from './runtime';
 import { executeCell, type CellContext, type Outcome } from './execute';
+import type { TrainProgress } from '$lib/train/types';
 import { saveNotebook } from '$lib/tracking/notebooks';
 import { nextJob } from '$lib/data/client';
 
@@ -110,9 +111,21 @@ export class OpenNotebook {
 	runCell(id: string): Promise<void> {
 		return this.#enqueue(async () => {
 			const nodes = graphNodes(this.doc);
-			const up = upstream(nodes, id).filter((u) => !this.rt(u).live);
-			await this.#runSequence([...up, id, ...dependents(nodes, id)]);
+			const up = upstream(nodes, id).filter((u) => !this.#satisfied(u));
+			// Training is expensive: a changed query does not retrain by itself (nor re-score what trains feed).
+			const down = dependents(nodes, id);
+			const manual = new Set(
+				down.filter((d) => this.cell(d)?.kind === 'train').flatMap((t) => [t, ...dependents(nodes, t)])
+			);
+			await this.#runSequence([...up, id, ...down.filter((d) => !manual.has(d))]);
 		});
+	}
+
+	/** Whether a cell's product is there for the cells that read it: a live table, or a finished run. */
+	#satisfied(id: string): boolean {
+		const cell = this.cell(id);
+		if (cell?.kind === 'train') return cell.output?.kind === 'run' && cell.output.status === 'finished';
+		return this.rt(id).live;
 	}
 
 	runAll(): Promise<void> {
@@ -181,7 +194,13 @@ export class OpenNotebook {
 			}
 			this.#patchRt(cid, { status: 'running' });
 			this.#job = nextJob();
-			const outcome = await executeCell(cell, this.#ctx, this.#job).catch((e): Outcome => ({
+			if (cell.kind === 'train') {
+				this.#patchRt(cid, {
+					training: { epochs: [], batch: null, backend: null, trial: null, startedAt: Date.now() }
+				});
+			}
+			const onProgress = (p: TrainProgress) => this.#onTrainProgress(cid, p);
+			const outcome = await executeCell(cell, this.#ctx, this.#job, onProgress).catch((e): Outcome => ({
 				ok: false,
 				output: { kind: 'error', name: 'InternalError', message: e instanceof Error ? e.message : String(e) }
 			}));
@@ -204,6 +223,30 @@ export class OpenNotebook {
 				});
 			}
 			this.touch();
+		}
+	}
+
+	#onTrainProgress(id: string, p: TrainProgress): void {
+		const live = this.rt(id).training;
+		if (!live) return;
+		switch (p.kind) {
+			case 'epoch':
+				this.#patchRt(id, { training: { ...live, epochs: [...live.epochs, p], batch: null } });
+				break;
+			case 'batch':
+				this.#patchRt(id, { training: { ...live, batch: p } });
+				break;
+			case 'backend':
+				this.#patchRt(id, { training: { ...live, backend: p } });
+				break;
+			case 'trial':
+				// A sweep starts its next trial: a fresh curve.
+				this.#patchRt(id, {
+					training: { ...live, epochs: [], batch: null, trial: { index: p.index, of: p.of } }
+				});
+				break;
+			case 'done':
+				break;
 		}
 	}
 

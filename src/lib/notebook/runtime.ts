@@ -1,4 +1,15 @@
 import type { ChartData, TableProfile, DataError } from '$lib/data/types';
+import type { TrainProgress } from '$lib/train/types';
+
+/** Live view of a training run: every epoch so far, the last batch, and which backend runs it. */
+export interface TrainingLive {
+	epochs: Extract<TrainProgress, { kind: 'epoch' }>[];
+	batch: Extract<TrainProgress, { kind: 'batch' }> | null;
+	backend: Extract<TrainProgress, { kind: 'backend' }> | null;
+	/** For a sweep: which trial of how many. */
+	trial: { index: number; of: number } | null;
+	startedAt: number;
+}
 
 /** What a cell is doing in this tab. Not persisted: after a reload every cell starts idle and not live. */
 export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'cancelled';
@@ -15,8 +26,9 @@ export interface CellRuntime {
 		| { state: 'ready'; profile: TableProfile }
 		| { state: 'error'; error: DataError }
 		| null;
+	training: TrainingLive | null;
 }
 
 export function idleRuntime(): CellRuntime {
-	return { status: 'idle', live: false, generation: 0, chart: null, profile: null };
+	return { status: 'idle', live: false, generation: 0, chart: null, profile: null, training: null };
 }

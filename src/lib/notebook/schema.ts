@@ -72,7 +72,85 @@ export const chartCell = z.object({
 	output: cellError.nullable().default(null)
 });
 
-export const cell = z.discriminatedUnion('kind', [markdownCell, sqlCell, chartCell]);
+export const TRAIN_BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+/** Everything a train cell needs to reproduce a run; hashed into the run's lineage. */
+export const trainConfig = z.object({
+	/** A table name: a dataset or a cell result. */
+	source: z.string().default(''),
+	target: z.string().default(''),
+	/** Empty means every column but the target. */
+	features: z.array(z.string()).default([]),
+	task: z.enum(['auto', 'binary', 'multiclass', 'regression']).default('auto'),
+	model: z.enum(['linear', 'mlp', 'cnn']).default('mlp'),
+	/** Hidden units per layer, comma separated ("64,32"); for a CNN, its filters per conv layer. */
+	layers: z.string().default('32,16'),
+	activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+	dropout: z.number().min(0).max(0.9).default(0),
+	/** Image shape of each row for a CNN, "height x width x channels". */
+	image: z.string().default('28x28x1'),
+	optimizer: z.enum(['adam', 'sgd']).default('adam'),
+	learningRate: z.number().positive().max(10).default(0.01),
+	momentum: z.number().min(0).max(1).default(0.9),
+	batchSize: z.number().int().positive().max(65536).default(32),
+	epochs: z.number().int().positive().max(1000).default(20),
+	patience: z.number().int().min(0).max(1000).default(5),
+	seed: z.number().int().default(42),
+	backend: z.enum(TRAIN_BACKENDS).default('auto'),
+	validation: z.number().min(0.05).max(0.5).default(0.15),
+	test: z.number().min(0.05).max(0.5).default(0.15),
+	experiment: z.string().min(1).max(100).default('default'),
+	/** A sweep: off, or a grid / random search over `space` (JSON: param → list of values, or {min,max,log}). */
+	sweep: z
+		.object({
+			mode: z.enum(['off', 'grid', 'random']).default('off'),
+			trials: z.number().int().positive().max(200).default(6),
+			space: z.string().default('{"learningRate": [0.01, 0.003], "layers": ["32", "64,32"]}')
+		})
+		.default({ mode: 'off', trials: 6, space: '{"learningRate": [0.01, 0.003], "layers": ["32", "64,32"]}' })
+});
+export type TrainConfig = z.infer<typeof trainConfig>;
+
+export const runOutput = z.object({
+	kind: z.literal('run'),
+	runId: z.string(),
+	status: z.string(),
+	backend: z.string(),
+	summary: z.record(z.string(), z.number()),
+	/** For a sweep: the child runs, and which one won. */
+	trials: z.array(z.object({ runId: z.string(), summary: z.record(z.string(), z.number()) })).default([]),
+	bestRunId: z.string().nullable().default(null),
+	warnings: z.array(z.string()).default([])
+});
+export type RunOutput = z.infer<typeof runOutput>;
+
+export const trainCell = z.object({
+	...cellBase,
+	kind: z.literal('train'),
+	config: trainConfig,
+	output: z.union([runOutput, cellError]).nullable().default(null)
+});
+
+export const evaluationOutput = z.object({
+	kind: z.literal('evaluation'),
+	runId: z.string(),
+	data: z.string(),
+	/** The EvaluationReport of src/lib/train/types.ts, stored as the run's artifact too. */
+	report: z.record(z.string(), z.unknown())
+});
+
+export const evaluateCell = z.object({
+	...cellBase,
+	kind: z.literal('evaluate'),
+	/** The train cell whose latest run is scored (or a pinned run id). */
+	trainCellId: z.string().default(''),
+	runId: z.string().default(''),
+	/** Empty: the run's own test split; otherwise a table to score. */
+	data: z.string().default(''),
+	output: z.union([evaluationOutput, cellError]).nullable().default(null)
+});
+
+export const cell = z.discriminatedUnion('kind', [markdownCell, sqlCell, chartCell, trainCell, evaluateCell]);
 
 export const notebook = z.object({
 	id: z.string().min(1).max(64),
@@ -91,5 +169,8 @@ export type MarkdownCell = z.infer<typeof markdownCell>;
 export type SqlCell = z.infer<typeof sqlCell>;
 export type ChartCell = z.infer<typeof chartCell>;
 export type ChartSpec = z.infer<typeof chartSpec>;
+export type TrainCell = z.infer<typeof trainCell>;
+export type EvaluateCell = z.infer<typeof evaluateCell>;
+export type EvaluationOutput = z.infer<typeof evaluationOutput>;
 export type SqlOutput = z.infer<typeof sqlOutput>;
 export type CellError = z.infer<typeof cellError>;

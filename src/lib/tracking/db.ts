@@ -1,6 +1,7 @@
 import Dexie, { type Table } from 'dexie';
 import type { Notebook } from '$lib/notebook/schema';
 import type { DatasetMeta } from '$lib/data/types';
+import type { Artifact, Experiment, MetricRow, Run } from './run-schema';
 
 export interface DatasetFile {
 	id: string;
@@ -15,13 +16,29 @@ export class EdgebookDB extends Dexie {
 	notebooks!: Table<Notebook, string>;
 	datasets!: Table<DatasetMeta, string>;
 	datasetFiles!: Table<DatasetFile, string>;
+	experiments!: Table<Experiment, string>;
+	runs!: Table<Run, string>;
+	metrics!: Table<MetricRow, number, Omit<MetricRow, 'id'>>;
+	artifacts!: Table<Artifact, string>;
 
-	constructor(name = 'edgebook') {
-		super(name);
+	constructor(name = 'edgebook', options?: ConstructorParameters<typeof Dexie>[1]) {
+		super(name, options);
 		this.version(1).stores({
 			notebooks: 'id, updatedAt, deletedAt',
 			datasets: 'id, &name, addedAt',
 			datasetFiles: 'id'
+		});
+		// Tracking (MLflow-like). Only new tables, so no upgrade function: v1 data stays as it is.
+		// - runs: [experimentId+startedAt] lists an experiment's runs in time order; parentId finds a sweep's trials;
+		//   status finds runs left 'running' by a closed tab; deletedAt (null is not indexed) finds the trash.
+		// - metrics: [runId+key+step] returns one key's history ordered by step (ties in arrival order, by id);
+		//   its prefixes serve [runId+key] and runId lookups, so no second index slows down every appended point.
+		// - artifacts: &[runId+name] keeps one file per name per run, as an artifact path is in MLflow.
+		this.version(2).stores({
+			experiments: 'id, &name, createdAt',
+			runs: 'id, [experimentId+startedAt], startedAt, parentId, status, deletedAt',
+			metrics: '++id, [runId+key+step]',
+			artifacts: 'id, &[runId+name]'
 		});
 	}
 }

@@ -1,0 +1,98 @@
+import { test, expect } from '@playwright/test';
+import { addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
+
+async function addCell(page: import('@playwright/test').Page, kind: 'Train' | 'Evaluate') {
+	const count = await page.getByTestId('cell').count();
+	await page.getByTestId('cell').last().hover();
+	await page
+		.getByRole('button', { name: `+ ${kind}` })
+		.last()
+		.click();
+	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
+	return count;
+}
+
+test('train an MLP on penguins, watch it, evaluate it, and find the run again after a reload', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	await newNotebook(page, 'Penguin species');
+	await addSample(page, 'penguins');
+	await setSql(
+		page,
+		1,
+		'SELECT "Species" AS species, "Beak Length (mm)" AS beak_length, "Beak Depth (mm)" AS beak_depth,\n"Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass, "Island" AS island\nFROM penguins WHERE "Body Mass (g)" IS NOT NULL'
+	);
+	await runCell(page, 1);
+
+	const t = await addCell(page, 'Train');
+	const train = cell(page, t);
+	await train.getByLabel('training data').selectOption('q1');
+	await train.getByLabel('target column').selectOption('species');
+	await train.getByLabel('epochs').fill('15');
+	await train.getByLabel('learning rate').fill('0.03');
+	await train.getByRole('button', { name: /Run/ }).click();
+	await expect(train.getByTestId('train-live')).toBeVisible({ timeout: 60_000 });
+	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	await expect(train.getByTestId('train-backend')).toContainText(/webgpu|webgl|wasm|cpu/);
+	await expect(train.getByTestId('train-live').locator('polyline').first()).toBeAttached();
+	const accuracy = Number(await train.locator('[data-metric="test_accuracy"] td').textContent());
+	expect(accuracy).toBeGreaterThan(0.85);
+
+	const e = await addCell(page, 'Evaluate');
+	const evaluate = cell(page, e);
+	await evaluate.getByLabel('model to evaluate').selectOption({ index: 1 });
+	await runCell(page, e);
+	await expect(evaluate.getByTestId('evaluation-report')).toHaveAttribute('data-task', 'multiclass');
+	await expect(evaluate.getByTestId('confusion-matrix')).toContainText('Gentoo');
+
+	// Score the model on a table: the whole query result.
+	await evaluate.getByLabel('evaluation data').selectOption('q1');
+	await runCell(page, e);
+	await expect(evaluate.getByTestId('confusion-matrix')).toBeVisible();
+
+	await settle(page);
+	await page.reload();
+	await expect(cell(page, t).getByTestId('train-result')).toHaveAttribute('data-status', 'finished');
+	await expect(cell(page, e).getByTestId('evaluation-report')).toBeVisible();
+	await cell(page, t).getByTestId('run-link').click();
+	await expect(page).toHaveURL(/\/runs\?run=/);
+	await expect(page.getByTestId('run-detail')).toContainText('preprocessing.json');
+	await expect(page.getByTestId('run-artifacts')).toContainText('weights.bin');
+	await expect(page.getByTestId('run-backend')).toContainText(/webgpu|webgl|wasm|cpu/);
+});
+
+test('a small sweep runs its trials as child runs and marks the best; two runs compare side by side', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	await newNotebook(page, 'Sweep');
+	await setSql(
+		page,
+		1,
+		'SELECT x, y, (x + y > 1)::INTEGER AS label FROM (SELECT random() AS x, random() AS y FROM range(300))'
+	);
+	await runCell(page, 1);
+	const t = await addCell(page, 'Train');
+	const train = cell(page, t);
+	await train.getByLabel('training data').selectOption('q1');
+	await train.getByLabel('target column').selectOption('label');
+	await train.getByLabel('epochs').fill('5');
+	await train.getByLabel('backend').selectOption('cpu');
+	await train.getByLabel('sweep mode').selectOption('grid');
+	await train.getByLabel('sweep space').fill('{"learningRate": [0.05, 0.01], "layers": ["8"]}');
+	await train.getByRole('button', { name: /Run/ }).click();
+	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+	await expect(train.getByTestId('sweep-trials').locator('tbody tr')).toHaveCount(2);
+	await expect(train.getByTestId('sweep-trials').locator('[data-best="true"]')).toHaveCount(1);
+
+	await page.goto('/runs');
+	const rows = page.getByTestId('run-row');
+	await expect(rows).toHaveCount(3);
+	const children = page.locator('[data-testid="run-row"]', { hasText: '↳' });
+	await children.nth(0).getByRole('checkbox').check();
+	await children.nth(1).getByRole('checkbox').check();
+	await page.getByRole('button', { name: /Compare/ }).click();
+	await expect(page.getByTestId('param-diff')).toContainText('learning_rate');
+	await expect(page.getByTestId('run-compare').locator('polyline')).not.toHaveCount(0);
+});

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * The stored shapes of experiments, runs and artifacts. Reads from IndexedDB and imported run files are a trust
+ * boundary (CONVENTIONS 6): a damaged record is reported by name instead of breaking the runs table. Plain zod,
+ * no dexie: the registry contract can reuse these when runs are synced.
+ */
+
+export const RUN_STATUSES = ['running', 'finished', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** What `finishRun` accepts; 'interrupted' is only set by `markInterruptedRuns`. */
+export type EndStatus = Exclude<RunStatus, 'running' | 'interrupted'>;
+
+const epochMs = z.number().int().nonnegative();
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha-256 is 64 lowercase hex digits');
+const stringMap = z.record(z.string(), z.string());
+
+export const lineageSchema = z.object({
+	dataFingerprint: z.object({
+		query: z.string(),
+		sources: z.array(z.object({ name: z.string(), sha256: z.string() })),
+		rowCount: z.number().int().nonnegative(),
+		schema: z.array(z.object({ name: z.string(), type: z.string() }))
+	}),
+	configHash: z.string(),
+	seed: z.number(),
+	environment: z.object({
+		backend: z.string(),
+		backendReason: z.string(),
+		adapter: z.string().nullable(),
+		userAgent: z.string(),
+		libraries: stringMap
+	})
+});
+export type Lineage = z.infer<typeof lineageSchema>;
+
+export const experimentSchema = z.object({
+	id: z.string().min(1),
+	name: z.string().min(1),
+	createdAt: epochMs
+});
+export type Experiment = z.infer<typeof experimentSchema>;
+
+/** Where a summary value came from, so "latest" follows MLflow (highest step, then newest timestamp). */
+export const summarySourceSchema = z.object({ step: z.number().int(), timestamp: epochMs });
+export type SummarySource = z.infer<typeof summarySourceSchema>;
+
+export const runSchema = z.object({
+	id: z.string().min(1),
+	experimentId: z.string().min(1),
+	/** A sweep's trials point at the sweep's parent run. */
+	parentId: z.string().min(1).nullable(),
+	status: z.enum(RUN_STATUSES),
+	name: z.string(),
+	startedAt: epochMs,
+	endedAt: epochMs.nullable(),
+	notebookId: z.string().nullable(),
+	cellId: z.string().nullable(),
+	deletedAt: epochMs.nullable(),
+	/** MLflow: values as strings, immutable once logged. */
+	params: stringMap,
+	tags: stringMap.default({}),
+	note: z.string().default(''),
+	lineage: lineageSchema,
+	/** Latest value per metric key, kept in step with `metrics` so the runs table never reads every point. */
+	summary: z.record(z.string(), z.number()).default({}),
+	summaryAt: z.record(z.string(), summarySourceSchema).default({}),
+	heartbeatAt: epochMs
+});
+export type Run = z.infer<typeof runSchema>;
+
+export interface MetricRow {
+	/** Auto-increment: also the arrival order of points logged at the same step. */
+	id?: number;
+	runId: string;
+	key: string;
+	step: number;
+	timestamp: number;
+	value: number;
+}
+
+export interface MetricPoint {
+	step: number;
+	timestamp: number;
+	value: number;
+}
+
+export const artifactMetaSchema = z.object({
+	id: z.string().min(1),
+	runId: z.string().min(1),
+	name: z.string().min(1),
+	mediaType: z.string(),
+	bytes: z.number().int().nonnegative(),
+	sha256: sha256Hex
+});
+export type ArtifactMeta = z.infer<typeof artifactMetaSchema>;
+
+export const artifactSchema = artifactMetaSchema.extend({ blob: z.instanceof(Blob) });
+export type Artifact = z.infer<typeof artifactSchema>;
+
+export { sha256Hex };

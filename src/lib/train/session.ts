@@ -1,0 +1,15 @@
+import { createTrainer, type TrainerDeps } from './trainer';
+import { createEvaluator } from './evaluate';
+
+let current: { deps: TrainerDeps; api: ReturnType<typeof build> } | null = null;
+
+function build(deps: TrainerDeps) {
+	const trainer = createTrainer(deps);
+	return { train: trainer.train, cancel: trainer.cancel, evaluate: createEvaluator(deps) };
+}
+
+/** One trainer per open notebook; the entry point the notebook page loads lazily. */
+export function session(deps: TrainerDeps) {
+	if (current?.deps !== deps) current = { deps, api: build(deps) };
+	return current.api;
+}

@@ -1,0 +1,351 @@
+import { proxy } from 'comlink';
+import type { Notebook, RunOutput, TrainCell, TrainConfig } from '$lib/notebook/schema';
+import type { Outcome } from '$lib/notebook/execute';
+import type { DataApi } from '$lib/data/data.worker';
+import type { Datasets } from '$lib/data/datasets.svelte';
+import type { Remote } from 'comlink';
+import * as tracking from '$lib/tracking/runs';
+import { trainApi } from './client';
+import { expandSweep } from './sweep';
+import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
+import { checkTrainingData } from './validate';
+import { fitPreprocessing, encode, labelTarget } from './preprocess';
+import { split } from './split';
+import { stableHash } from './config-hash';
+import { dataChanges, dataFingerprint } from './lineage';
+import { testReport, reportSummary } from './report';
+import { modelShapeKey, type CachedChoice } from './backend-choice';
+import type { Frame, Task, TrainProgress } from './types';
+
+export interface TrainerDeps {
+	notebook: () => Notebook;
+	datasets: Datasets;
+	data: () => Remote<DataApi>;
+}
+
+const HEARTBEAT_MS = 10_000;
+
+function fail(name: string, message: string): Outcome {
+	return { ok: false, output: { kind: 'error', name, message } };
+}
+
+/** 'target-has-missing' → 'TargetHasMissing': the data checks' codes in the style of every other cell error. */
+const pascal = (code: string) => code.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+
+/** Prepared once per train-cell run and shared by its trials (a sweep reads the table once). */
+interface Prepared {
+	frame: Frame;
+	features: string[];
+	task: Task;
+	stratify: Int32Array | undefined;
+	fingerprint: tracking.Lineage['dataFingerprint'];
+	experimentId: string;
+	environment: Omit<tracking.Lineage['environment'], 'backend' | 'backendReason'>;
+	warnings: string[];
+}
+
+/**
+ * Train cells: read the table from the data worker as columns, check it, split, fit preprocessing on the training
+ * rows only, train in the train worker, score the test split, and record everything as a run in IndexedDB.
+ */
+export function createTrainer(deps: TrainerDeps) {
+	async function prepare(cell: TrainCell, c: TrainConfig): Promise<Prepared | Outcome> {
+		if (!c.source) return fail('ConfigError', 'Pick the table to train on.');
+		if (!c.target) return fail('ConfigError', 'Pick the target column.');
+		const attach = await deps.datasets.ensureAttached([c.source]);
+		if (attach) return fail(attach.name, attach.message);
+		const res = await deps.data().frame({ table: c.source, columns: null });
+		if (!res.ok) return fail(res.error.name, res.error.message);
+		const frame = res.frame;
+		const features = c.features.length
+			? c.features
+			: frame.columns.map((col) => col.name).filter((n) => n !== c.target);
+		const fractions = { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
+		const check = checkTrainingData(frame, {
+			target: c.target,
+			features,
+			task: c.task === 'auto' ? undefined : c.task,
+			fractions
+		});
+		if (!check.ok) return fail(pascal(check.code), check.message);
+		const targetCol = frame.columns.find((col) => col.name === c.target)!;
+		const nb = deps.notebook();
+		const fingerprint = dataFingerprint(nb, deps.datasets.list, c.source, frame);
+		const warnings = [...check.warnings];
+		const previous = (await tracking.listRuns({})).find((r) => r.cellId === cell.id && r.parentId === null);
+		if (previous) {
+			const changes = dataChanges(previous.lineage.dataFingerprint, fingerprint);
+			if (changes.length)
+				warnings.push(`The data changed since run ${previous.id.slice(0, 10)}: ${changes.join('; ')}.`);
+		}
+		const probe = await trainApi().probe();
+		const experiment = await tracking.getOrCreateExperiment(c.experiment);
+		return {
+			frame,
+			features,
+			task: check.task,
+			stratify: check.task === 'regression' ? undefined : labelTarget(targetCol).labels,
+			fingerprint,
+			experimentId: experiment.id,
+			environment: {
+				adapter: probe.adapter
+					? `${probe.adapter.vendor} ${probe.adapter.architecture} ${probe.adapter.description}`.trim() +
+						(probe.adapter.isFallbackAdapter ? ' (software)' : '')
+					: null,
+				userAgent: navigator.userAgent,
+				libraries: { ...probe.versions, edgebook: '0.1.0' }
+			},
+			warnings
+		};
+	}
+
+	async function runOne(
+		cell: TrainCell,
+		c: TrainConfig,
+		p: Prepared,
+		parentId: string | null,
+		onProgress: (e: TrainProgress) => void
+	): Promise<{ output: RunOutput } | { error: Outcome }> {
+		const fractions = { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
+		const splits = split({ rows: p.frame.rowCount, seed: c.seed, fractions, stratify: p.stratify });
+		const prep = fitPreprocessing(p.frame, {
+			target: c.target,
+			features: p.features,
+			task: p.task,
+			trainRows: splits.train
+		});
+		const sets = {
+			train: encode(prep, p.frame, splits.train),
+			validation: encode(prep, p.frame, splits.validation),
+			test: encode(prep, p.frame, splits.test)
+		};
+		const spec = modelSpec(c);
+		const classes = prep.target.task === 'regression' ? 0 : prep.target.classes.length;
+		const run = await tracking.startRun({
+			experimentId: p.experimentId,
+			name: `${c.model} → ${c.target}`,
+			parentId,
+			notebookId: deps.notebook().id,
+			cellId: cell.id,
+			params: runParams(c, p.task, p.features),
+			lineage: {
+				dataFingerprint: p.fingerprint,
+				configHash: await stableHash({ config: { ...c, sweep: undefined }, features: p.features }),
+				seed: c.seed,
+				environment: {
+					...p.environment,
+					backend: c.backend,
+					backendReason: 'chosen when training starts (see tags)'
+				}
+			}
+		});
+		const beat = setInterval(() => void tracking.heartbeat(run.id).catch(() => undefined), HEARTBEAT_MS);
+		// Metrics are written as epochs arrive, in order, without holding up training.
+		let writes = Promise.resolve();
+		const metric = p.task === 'regression' ? 'mae' : 'accuracy';
+		const progress = (e: TrainProgress) => {
+			onProgress(e);
+			if (e.kind !== 'epoch') return;
+			const points = [
+				{ key: 'loss', value: e.loss },
+				{ key: 'val_loss', value: e.valLoss },
+				{ key: metric, value: e.metric },
+				{ key: `val_${metric}`, value: e.valMetric }
+			].filter((m) => Number.isFinite(m.value));
+			writes = writes.then(() =>
+				tracking
+					.logMetrics(
+						run.id,
+						points.map((m) => ({ ...m, step: e.epoch }))
+					)
+					.catch(() => undefined)
+			);
+		};
+		const shapeKey = `edgebook.backend.${modelShapeKey(spec, prep.width, classes)}`;
+		const cached: CachedChoice | null = c.backend === 'auto' ? readCache(shapeKey) : null;
+		try {
+			const res = await trainApi().train(
+				{
+					spec,
+					train: sets.train,
+					validation: sets.validation,
+					task: p.task,
+					classes,
+					params: trainParams(c),
+					preference: c.backend,
+					cached
+				},
+				proxy(progress)
+			);
+			await writes;
+			if (!res.ok) {
+				await tracking.setTags(run.id, {
+					'edgebook.error': `${res.error.name}: ${res.error.message}`.slice(0, 8000)
+				});
+				await tracking.finishRun(run.id, 'failed');
+				return { error: fail(res.error.name, res.error.message) };
+			}
+			if (c.backend === 'auto' && !cached) writeCache(shapeKey, { backend: res.backend, trials: res.trials });
+			const report = await testReport({
+				prep,
+				task: p.task,
+				test: sets.test,
+				artifacts: res.artifacts,
+				backend: res.backend
+			});
+			const last = res.history.at(-1);
+			const summary = reportSummary(report, last ? { loss: last.loss, val_loss: last.valLoss } : {});
+			await tracking.setTags(run.id, {
+				'edgebook.backend': res.backend,
+				'edgebook.backend_reason': res.reason,
+				'edgebook.epochs': String(res.epochs),
+				'edgebook.stopped_early': String(res.stoppedEarly)
+			});
+			const status = res.cancelled ? 'cancelled' : 'finished';
+			await tracking.finishRunWithArtifacts(run.id, {
+				status,
+				summary,
+				artifacts: [
+					{ name: 'model.json', mediaType: 'application/json', data: res.artifacts.modelJson },
+					{ name: 'weights.bin', mediaType: 'application/octet-stream', data: res.artifacts.weights },
+					{ name: 'preprocessing.json', mediaType: 'application/json', data: JSON.stringify(prep) },
+					{
+						name: 'evaluation.json',
+						mediaType: 'application/json',
+						data: JSON.stringify({ split: 'test', rows: sets.test.rows, report })
+					}
+				]
+			});
+			return {
+				output: {
+					kind: 'run',
+					runId: run.id,
+					status,
+					backend: res.backend,
+					summary,
+					trials: [],
+					bestRunId: null,
+					warnings: p.warnings
+				}
+			};
+		} catch (e) {
+			await tracking.finishRun(run.id, 'failed').catch(() => undefined);
+			throw e;
+		} finally {
+			clearInterval(beat);
+		}
+	}
+
+	async function train(
+		cell: TrainCell,
+		_job: number,
+		onProgress: (e: TrainProgress) => void
+	): Promise<Outcome> {
+		const c = JSON.parse(JSON.stringify(cell.config)) as TrainConfig;
+		let variants: TrainConfig[];
+		try {
+			variants = expandSweep(c);
+			variants.forEach(modelSpec);
+		} catch (e) {
+			if (e instanceof ConfigError) return fail(e.name, e.message);
+			throw e;
+		}
+		const prepared = await prepare(cell, c);
+		if ('ok' in prepared) return prepared;
+		try {
+			if (variants.length === 1 && c.sweep.mode === 'off') {
+				const one = await runOne(cell, variants[0], prepared, null, onProgress);
+				return 'error' in one ? one.error : { ok: true, output: one.output, live: false };
+			}
+			return await sweep(cell, c, variants, prepared, onProgress);
+		} catch (e) {
+			if (e instanceof Error && e.name === 'StorageFull') return fail(e.name, e.message);
+			throw e;
+		}
+	}
+
+	/** Trials one after another in the worker, as child runs; the best by validation loss is marked. */
+	async function sweep(
+		cell: TrainCell,
+		c: TrainConfig,
+		variants: TrainConfig[],
+		p: Prepared,
+		onProgress: (e: TrainProgress) => void
+	): Promise<Outcome> {
+		const parent = await tracking.startRun({
+			experimentId: p.experimentId,
+			name: `sweep (${c.sweep.mode}, ${variants.length} trials) → ${c.target}`,
+			notebookId: deps.notebook().id,
+			cellId: cell.id,
+			params: { sweep_mode: c.sweep.mode, sweep_space: c.sweep.space, trials: String(variants.length) },
+			lineage: {
+				dataFingerprint: p.fingerprint,
+				configHash: await stableHash(c),
+				seed: c.seed,
+				environment: { ...p.environment, backend: c.backend, backendReason: 'per trial' }
+			}
+		});
+		const trials: RunOutput['trials'] = [];
+		let cancelled = false;
+		for (const [i, v] of variants.entries()) {
+			onProgress({ kind: 'trial', index: i + 1, of: variants.length, runId: parent.id });
+			const one = await runOne(cell, v, p, parent.id, onProgress);
+			if ('error' in one) {
+				await tracking.finishRun(parent.id, 'failed');
+				return one.error;
+			}
+			trials.push({ runId: one.output.runId, summary: one.output.summary });
+			if (one.output.status === 'cancelled') {
+				cancelled = true;
+				break;
+			}
+		}
+		const score = (s: Record<string, number>) => s.val_loss ?? Infinity;
+		const best = trials.reduce((a, b) => (score(b.summary) < score(a.summary) ? b : a));
+		await tracking.setTags(parent.id, { 'edgebook.best_run': best.runId });
+		await tracking.finishRunWithArtifacts(parent.id, {
+			status: cancelled ? 'cancelled' : 'finished',
+			summary: best.summary,
+			artifacts: []
+		});
+		return {
+			ok: true,
+			live: false,
+			output: {
+				kind: 'run',
+				runId: parent.id,
+				status: cancelled ? 'cancelled' : 'finished',
+				backend: (await tracking.getRun(best.runId))?.tags['edgebook.backend'] ?? '',
+				summary: best.summary,
+				trials,
+				bestRunId: best.runId,
+				warnings: p.warnings
+			}
+		};
+	}
+
+	return {
+		train,
+		async cancel(): Promise<void> {
+			await trainApi().cancel();
+		}
+	};
+}
+
+function readCache(key: string): CachedChoice | null {
+	try {
+		const raw = localStorage.getItem(key);
+		return raw ? (JSON.parse(raw) as CachedChoice) : null;
+	} catch {
+		return null;
+	}
+}
+
+/** The measured choice is cached per device (this browser profile) and model shape, so the trial runs once. */
+function writeCache(key: string, choice: CachedChoice): void {
+	try {
+		localStorage.setItem(key, JSON.stringify(choice));
+	} catch {
+		// A full or disabled localStorage only costs a new trial next time.
+	}
+}
