@@ -18,7 +18,8 @@ function watchInteractive(kind) {
 			? [...document.querySelectorAll('button')].find(
 					(b) => b.textContent?.trim() === 'New notebook' && !b.disabled
 				)
-			: document.querySelectorAll('[data-testid="cell"]')[1]?.querySelector('.cm-content');
+			: // The first SQL cell can be typed into: the stand-in textarea, or CodeMirror once it has loaded.
+				document.querySelectorAll('[data-testid="cell"]')[1]?.querySelector('textarea, .cm-content');
 	const check = () => {
 		const el = find();
 		if (!el || el.getBoundingClientRect().height === 0) return;
@@ -83,7 +84,7 @@ export async function run({ browser, url }) {
 			name: 'notebook page',
 			path: seeded.path,
 			kind: 'notebook',
-			ready: 'first SQL cell .cm-content present'
+			ready: 'first SQL cell editable (textarea or CodeMirror)'
 		}
 	];
 	const results = [];

@@ -1,4 +1,4 @@
-// `node bench/run.mjs data|first-page|all`: builds the app if needed, starts it as users run it (wrangler dev on
+// `node bench/run.mjs data|first-page|train|all`: builds the app if needed, starts it as users run it (wrangler dev on
 // a free port, fresh local state), runs the benchmarks in one headless Chromium, prints each table and writes
 // bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,8 @@ import { launchChromium, machine, round } from './lib.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = {
 	data: () => import('./data.mjs'),
-	'first-page': () => import('./first-page.mjs')
+	'first-page': () => import('./first-page.mjs'),
+	train: () => import('./train.mjs')
 };
 
 const which = process.argv[2];

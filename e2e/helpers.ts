@@ -35,6 +35,8 @@ export async function runCell(page: Page, index: number): Promise<void> {
 
 export async function addSqlCell(page: Page): Promise<number> {
 	const count = await page.getByTestId('cell').count();
+	// Leave the editor first: its completion list (which closes on blur) could cover the buttons below it.
+	await page.getByTestId('notebook-title').focus();
 	await page.getByTestId('cell').last().hover();
 	await page.getByRole('button', { name: '+ SQL' }).last().click();
 	await expect(page.getByTestId('cell')).toHaveCount(count + 1);

@@ -3,6 +3,8 @@ import { addSample, cell, newNotebook, runCell, setSql, settle } from './helpers
 
 async function addCell(page: import('@playwright/test').Page, kind: 'Train' | 'Evaluate') {
 	const count = await page.getByTestId('cell').count();
+	// Leave the editor first: its completion list (which closes on blur) could cover the buttons below it.
+	await page.getByTestId('notebook-title').focus();
 	await page.getByTestId('cell').last().hover();
 	await page
 		.getByRole('button', { name: `+ ${kind}` })

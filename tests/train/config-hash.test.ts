@@ -87,7 +87,8 @@ describe('canonicalJson', () => {
 		fc.assert(
 			fc.property(fc.jsonValue(), (value) => {
 				const text = canonicalJson(value);
-				expect(JSON.parse(text)).toEqual(value);
+				// -0 is written as 0 on purpose (it hashes like 0), so compare through plain JSON, which does the same.
+				expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
 				expect(canonicalJson(reversed(value))).toBe(text);
 			})
 		);

@@ -73,6 +73,36 @@ export class BareDuckDB {
 		return Number(count.get(0)?.n ?? 0);
 	}
 
+	/**
+	 * Numbers to Float64Arrays the plain Arrow way, for bench:train: `conn.query`, then `Vector.toArray()` per
+	 * column (no nulls in the bench's table, so no NaN pass). The per-value `vector.get(r)` loop the app's
+	 * tableFrame runs is timed on one column for comparison (on all of them it takes too long for a benchmark).
+	 */
+	async numericColumns(
+		sql: string
+	): Promise<{ rows: number; columns: number; queryMs: number; toArrayMs: number; getLoopOneColumnMs: number }> {
+		let t = performance.now();
+		const result = await this.#conn.query(sql);
+		const queryMs = performance.now() - t;
+		t = performance.now();
+		const arrays: Float64Array[] = [];
+		for (let i = 0; i < result.numCols; i++) {
+			const values = result.getChildAt(i)!.toArray();
+			arrays.push(values instanceof Float64Array ? values : Float64Array.from(values as ArrayLike<number>));
+		}
+		const toArrayMs = performance.now() - t;
+		t = performance.now();
+		const vector = result.getChildAt(0)!;
+		const out = new Float64Array(result.numRows);
+		for (let r = 0; r < result.numRows; r++) {
+			const v = vector.get(r);
+			out[r] = v === null || v === undefined ? NaN : Number(v);
+		}
+		const getLoopOneColumnMs = performance.now() - t;
+		if (out[0] !== arrays[0][0]) throw new Error('toArray() and get() disagree');
+		return { rows: result.numRows, columns: result.numCols, queryMs, toArrayMs, getLoopOneColumnMs };
+	}
+
 	async close(): Promise<void> {
 		await this.#conn.close();
 		await this.#db.terminate();

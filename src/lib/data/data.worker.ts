@@ -55,6 +55,11 @@ const api = {
 	},
 
 	/** `onProgress` is its own argument: comlink proxies callbacks only at the top level of a call. */
+	/** Start DuckDB ahead of the first query (the notebook page calls this when it opens). */
+	async warm(): Promise<void> {
+		await getEngine().catch(() => undefined);
+	},
+
 	async load(
 		req: { file: Blob; fileName: string; table: string; job: number },
 		onProgress?: (p: LoadProgress) => void

@@ -5,7 +5,7 @@ import { jsonToArrow, arrowToIpcStream } from './json-arrow';
 import { friendlyDuckDBError } from './sql-text';
 import { Engine, cancelled } from './engine';
 import { quoteIdent, quoteString } from './sql-ident';
-import { readParquetGroups } from './parquet';
+import { ensureInit as warmParquet, readParquetGroups } from './parquet';
 import { LoadError } from './load-error';
 import { checkCsv } from './csv-check';
 import type { FileProblem } from './file-kind';
@@ -58,6 +58,8 @@ export async function loadFile(
 	const head = new Uint8Array(await req.file.slice(0, 64).arrayBuffer());
 	const detected = detectFormat(req.fileName, head);
 	if (!detected.ok) throw new LoadError(problemName(detected.code, req.fileName), detected.message);
+	// parquet-wasm compiles while the file is read, not after.
+	if (detected.format === 'parquet') void warmParquet().catch(() => undefined);
 	const bytes = await readWithProgress(engine, req);
 	const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
 	const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

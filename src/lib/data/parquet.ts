@@ -4,7 +4,7 @@ import { LoadError } from './load-error';
 
 let ready: Promise<unknown> | null = null;
 /** parquet-wasm is 6.6 MB of wasm: fetched once, on the first Parquet file, never on page load. */
-function ensureInit(): Promise<unknown> {
+export function ensureInit(): Promise<unknown> {
 	ready ??= init({ module_or_path: wasmUrl });
 	return ready;
 }

@@ -5,7 +5,8 @@ import { toRows } from './rows';
 import { quoteIdent } from './sql-ident';
 import type { DataError, QueryOutcome, Result } from './types';
 
-const PREVIEW_ROWS = 100;
+/** Matches the grid page size, so the grid shows a fresh result without asking for its first page again. */
+const PREVIEW_ROWS = 200;
 
 /**
  * Run a SQL cell: every statement in order; the last one, if it returns rows, is materialised as `resultTable`

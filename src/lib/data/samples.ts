@@ -28,5 +28,13 @@ export const SAMPLES: Sample[] = [
 		label: 'Flights (3M rows)',
 		url: flights3m,
 		rows: '3,000,000 rows'
+	},
+	{
+		// Generated from the `mnist` package by scripts/make-samples.mjs before each build (static/samples/).
+		id: 'mnist',
+		fileName: 'mnist-digits.arrow',
+		label: 'MNIST digits (28×28)',
+		url: '/samples/mnist-digits.arrow',
+		rows: '2,000 images'
 	}
 ];

@@ -151,14 +151,20 @@ export async function heartbeat(runId: string): Promise<void> {
 export async function markInterruptedRuns(options: {
 	staleAfterMs: number;
 	now?: number;
+	/**
+	 * When the caller can tell for sure (a Web Lock held by the training tab), a run that is not alive is
+	 * interrupted at once instead of after `staleAfterMs`.
+	 */
+	isAlive?: (runId: string) => boolean;
 }): Promise<string[]> {
 	const cutoff = (options.now ?? Date.now()) - options.staleAfterMs;
+	const alive = options.isAlive;
 	const d = db();
 	return d.transaction('rw', d.runs, async () => {
 		const stale = await d.runs
 			.where('status')
 			.equals('running' satisfies RunStatus)
-			.filter((r) => !(r.heartbeatAt >= cutoff))
+			.filter((r) => (alive ? !alive(r.id) : !(r.heartbeatAt >= cutoff)))
 			.toArray();
 		for (const r of stale)
 			// endedAt is the last sign of life, the best guess of when the tab went away.

@@ -1,11 +1,12 @@
-import { proxy } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import type { Notebook, RunOutput, TrainCell, TrainConfig } from '$lib/notebook/schema';
 import type { Outcome } from '$lib/notebook/execute';
 import type { DataApi } from '$lib/data/data.worker';
 import type { Datasets } from '$lib/data/datasets.svelte';
 import type { Remote } from 'comlink';
 import * as tracking from '$lib/tracking/runs';
-import { trainApi } from './client';
+import { trainApi, type TrainResult } from './client';
+import { holdRunLock } from '$lib/tracking/run-lock';
 import { expandSweep } from './sweep';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
@@ -164,18 +165,24 @@ export function createTrainer(deps: TrainerDeps) {
 		const shapeKey = `edgebook.backend.${modelShapeKey(spec, prep.width, classes)}`;
 		const cached: CachedChoice | null = c.backend === 'auto' ? readCache(shapeKey) : null;
 		try {
-			const res = await trainApi().train(
-				{
-					spec,
-					train: sets.train,
-					validation: sets.validation,
-					task: p.task,
-					classes,
-					params: trainParams(c),
-					preference: c.backend,
-					cached
-				},
-				proxy(progress)
+			const res: TrainResult = await holdRunLock(run.id, (): Promise<TrainResult> =>
+				trainApi().train(
+					// The encoded rows move to the worker (transferred, not copied): this trial has no other use for them.
+					transfer(
+						{
+							spec,
+							train: sets.train,
+							validation: sets.validation,
+							task: p.task,
+							classes,
+							params: trainParams(c),
+							preference: c.backend,
+							cached
+						},
+						[sets.train.x.buffer, sets.train.y.buffer, sets.validation.x.buffer, sets.validation.y.buffer]
+					),
+					proxy(progress)
+				)
 			);
 			await writes;
 			if (!res.ok) {

@@ -1,0 +1,134 @@
+import { test, expect, type Page } from '@playwright/test';
+import { addFile, addSample, cell, newNotebook, runCell, setSql } from './helpers';
+
+async function addTrainCell(page: Page): Promise<number> {
+	const count = await page.getByTestId('cell').count();
+	// Leave the editor first: its completion list (which closes on blur) could cover the buttons below it.
+	await page.getByTestId('notebook-title').focus();
+	await page.getByTestId('cell').last().hover();
+	await page.getByRole('button', { name: '+ Train' }).last().click();
+	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
+	return count;
+}
+
+test('a small CNN learns MNIST digits from image-shaped rows', async ({ page }) => {
+	test.setTimeout(240_000);
+	await newNotebook(page, 'Digits');
+	await addSample(page, 'mnist');
+	await expect(page.locator('[data-testid="dataset"][data-name="mnist"]')).toContainText('2,000 rows');
+	const t = await addTrainCell(page);
+	const train = cell(page, t);
+	await train.getByLabel('training data').selectOption('mnist');
+	await train.getByLabel('target column').selectOption('label');
+	await train.getByLabel('model').selectOption('cnn');
+	await train.getByLabel('layers').fill('8');
+	await train.getByLabel('image shape').fill('28x28x1');
+	await train.getByLabel('epochs').fill('4');
+	await train.getByLabel('learning rate').fill('0.005');
+	await train.getByRole('button', { name: /Run/ }).click();
+	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 200_000 });
+	await expect(train.getByTestId('train-result')).toHaveAttribute('data-status', 'finished');
+	// Ten classes: chance is 0.1. A few epochs of a tiny CNN on 1,400 digits lands far above it.
+	const accuracy = Number(await train.locator('[data-metric="test_accuracy"] td').textContent());
+	expect(accuracy).toBeGreaterThan(0.6);
+});
+
+/** Each bad training setup fails in place with an error that names the problem; the notebook keeps working. */
+const badSetups: {
+	what: string;
+	csv: string;
+	target: string;
+	configure?: (train: import('@playwright/test').Locator) => Promise<void>;
+	name: RegExp;
+	message: RegExp;
+}[] = [
+	{
+		what: 'a constant target',
+		csv: 'x,y\n' + Array.from({ length: 30 }, (_, i) => `${i},1`).join('\n'),
+		target: 'y',
+		name: /TargetConstant/,
+		message: /y/
+	},
+	{
+		what: 'too few rows to split',
+		csv: 'x,y\n1,0\n2,1\n3,0\n4,1\n',
+		target: 'y',
+		name: /TooFewRows/,
+		message: /rows/
+	},
+	{
+		what: 'a CNN whose image shape does not fit the columns',
+		csv: 'a,b,c,y\n' + Array.from({ length: 40 }, (_, i) => `${i},${i % 3},${i % 5},${i % 2}`).join('\n'),
+		target: 'y',
+		configure: async (train) => {
+			await train.getByLabel('model').selectOption('cnn');
+			await train.getByLabel('image shape').fill('28x28x1');
+		},
+		name: /ModelShapeError/,
+		message: /784|28/
+	},
+	{
+		what: 'a layer list that is not numbers',
+		csv: 'x,y\n' + Array.from({ length: 40 }, (_, i) => `${i},${i % 2}`).join('\n'),
+		target: 'y',
+		configure: async (train) => {
+			await train.getByLabel('layers').fill('64,big');
+		},
+		name: /ConfigError/,
+		message: /"big" is not a whole number/
+	},
+	{
+		what: 'a sweep space that is not JSON',
+		csv: 'x,y\n' + Array.from({ length: 40 }, (_, i) => `${i},${i % 2}`).join('\n'),
+		target: 'y',
+		configure: async (train) => {
+			await train.getByLabel('sweep mode').selectOption('grid');
+			await train.getByLabel('sweep space').fill('{learningRate: [0.1]}');
+		},
+		name: /ConfigError/,
+		message: /not valid JSON/
+	}
+];
+
+for (const bad of badSetups) {
+	test(`training with ${bad.what} is refused with a named error`, async ({ page }) => {
+		await newNotebook(page);
+		await addFile(page, 'train.csv', bad.csv);
+		await expect(page.locator('[data-testid="dataset"][data-name="train"]')).toBeVisible({ timeout: 30_000 });
+		const t = await addTrainCell(page);
+		const train = cell(page, t);
+		await train.getByLabel('training data').selectOption('train');
+		await train.getByLabel('target column').selectOption(bad.target);
+		await bad.configure?.(train);
+		await train.getByRole('button', { name: /Run/ }).click();
+		await expect(train).toHaveAttribute('data-status', 'error', { timeout: 60_000 });
+		await expect(train.getByTestId('cell-error')).toHaveAttribute('data-error-name', bad.name);
+		await expect(train.getByTestId('cell-error')).toContainText(bad.message);
+		await setSql(page, 1, 'SELECT count(*) AS n FROM train');
+		await runCell(page, 1);
+		await expect(cell(page, 1)).toHaveAttribute('data-status', 'done');
+	});
+}
+
+test('a tab closed mid-run leaves the run marked interrupted on the next load', async ({ page, context }) => {
+	test.setTimeout(120_000);
+	await newNotebook(page);
+	await setSql(page, 1, 'SELECT x, (x % 2) AS y FROM (SELECT range AS x FROM range(20000))');
+	await runCell(page, 1);
+	const t = await addTrainCell(page);
+	const train = cell(page, t);
+	await train.getByLabel('training data').selectOption('q1');
+	await train.getByLabel('target column').selectOption('y');
+	await train.getByLabel('epochs').fill('500');
+	await train.getByLabel('batch size').fill('8');
+	await train.getByLabel('backend').selectOption('cpu');
+	await train.getByRole('button', { name: /Run/ }).click();
+	await expect(train.getByTestId('train-live')).toContainText('epoch', { timeout: 60_000 });
+	await page.close();
+
+	const next = await context.newPage();
+	await next.goto('/runs');
+	await expect(next.getByTestId('run-row').first()).toHaveAttribute('data-status', 'interrupted', {
+		timeout: 15_000
+	});
+});
