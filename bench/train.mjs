@@ -5,27 +5,28 @@
 import { median, round, table } from './lib.mjs';
 
 const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 2);
-const FRAME_REPS = Number(process.env.BENCH_FRAME_REPS ?? 3);
+const FRAME_REPS = Number(process.env.BENCH_FRAME_REPS ?? 1);
+const ATTRIBUTE = process.env.BENCH_TRAIN_ATTRIBUTE === '1';
 const SYNTH_ROWS = 1_000_000;
 const SYNTH_WIDTH = 20;
 const BATCH = 256;
 const BACKENDS = ['wasm', 'cpu', 'webgl', 'webgpu'];
 
 // Penguins (344 rows × 4 numeric features → 3 species): many epochs, since one is two batches. WebGPU here is
-// SwiftShader (a software adapter): a tenth of the work keeps it to seconds.
-const PENGUINS = { hidden: [32, 32], epochs: { wasm: 50, cpu: 50, webgl: 50, webgpu: 5 } };
-// The 1M × 20 table: one epoch; backends that would take minutes train on the first rows only (printed).
+// SwiftShader (a software adapter), ~10× slower than the rest per batch: a tenth of the epochs.
+const PENGUINS = { hidden: [32, 32], epochs: { wasm: 50, cpu: 50, webgl: 20, webgpu: 5 } };
+// The 1M × 20 table: one epoch, one run per path (a run is thousands of batches); backends that would take
+// minutes for the whole table train on its first rows only, and the table says so.
 const SYNTH = {
 	hidden: [64, 64],
 	epochs: 1,
-	rows: { wasm: null, cpu: 200_000, webgl: 100_000, webgpu: 10_000 }
+	reps: Math.max(1, Math.floor(REPS / 2)),
+	rows: { wasm: null, cpu: 100_000, webgl: 50_000, webgpu: 10_000 }
 };
 
 function cases(available) {
-	const out = [];
-	for (const backend of BACKENDS) {
-		if (!available.includes(backend)) continue;
-		out.push({
+	return BACKENDS.filter((b) => available.includes(b)).flatMap((backend) => [
+		{
 			data: 'penguins',
 			backend,
 			rows: null,
@@ -33,24 +34,50 @@ function cases(available) {
 			hidden: PENGUINS.hidden,
 			batchSize: BATCH,
 			reps: REPS
-		});
-		out.push({
+		},
+		{
 			data: 'synth',
 			backend,
 			rows: SYNTH.rows[backend],
 			epochs: SYNTH.epochs,
 			hidden: SYNTH.hidden,
 			batchSize: BATCH,
-			reps: REPS
-		});
-	}
-	return out;
+			reps: SYNTH.reps
+		}
+	]);
+}
+
+// BENCH_TRAIN_ATTRIBUTE=1: the bare loop with the app's per-batch and per-epoch habits added one at a time.
+const ATTRIBUTION_CASES = [
+	{ data: 'penguins', backend: 'wasm', rows: null, epochs: 50, hidden: PENGUINS.hidden },
+	{ data: 'penguins', backend: 'webgl', rows: null, epochs: 20, hidden: PENGUINS.hidden },
+	{ data: 'synth', backend: 'wasm', rows: 100_000, epochs: 1, hidden: SYNTH.hidden },
+	{ data: 'synth', backend: 'webgl', rows: 30_000, epochs: 1, hidden: SYNTH.hidden }
+];
+
+/** What fit.ts reads: the batch loss about ten times an epoch, never more than 16 batches apart. */
+const appReadEvery = (rows) => Math.min(16, Math.max(1, Math.ceil(Math.ceil(rows / BATCH) / 10)));
+
+function variants(rows) {
+	const readEvery = appReadEvery(rows);
+	return [
+		{ name: 'app (trainApi)' },
+		{ name: 'bare', extras: {} },
+		{ name: 'bare + accuracy each batch', extras: { metric: true } },
+		{ name: 'bare + yield each batch', extras: { yieldEach: true } },
+		{ name: `bare + loss read every ${readEvery}`, extras: { readEvery } },
+		{ name: 'bare + weights read each epoch', extras: { snapshot: true } },
+		{
+			name: 'bare + all four',
+			extras: { metric: true, yieldEach: true, readEvery, snapshot: true }
+		}
+	];
 }
 
 const perSec = (rows, epochs, ms) => Math.round((rows * epochs) / (ms / 1000));
 const fmt = (n) => n.toLocaleString('en-US');
 
-function report(prep, results, allTasks) {
+function trainingTable(prep, results) {
 	const rows = results.map((r) => {
 		const { data, backend, epochs, hidden } = r.case;
 		const appMs = median(r.app.map((s) => s.ms));
@@ -66,6 +93,7 @@ function report(prep, results, allTasks) {
 			shape,
 			backend,
 			`${fmt(r.rows)}${capped ? ' (cap)' : ''} × ${epochs}`,
+			r.app.length,
 			fmt(perSec(r.rows, epochs, appMs)),
 			fmt(perSec(r.rows, epochs, bareMs)),
 			`${round(bareMs / appMs, 2)}`,
@@ -74,55 +102,120 @@ function report(prep, results, allTasks) {
 			`${r.longTasks.app.length}${r.longTasks.app.length ? ` / ${round(longest)}` : ''}`
 		];
 	});
+	return table(
+		[
+			'data',
+			'model',
+			'backend',
+			'rows × epochs',
+			'runs',
+			'app samples/s',
+			'bare samples/s',
+			'app/bare',
+			'in-worker app/bare',
+			'round trip ms app / bare',
+			'long tasks n / max ms'
+		],
+		rows
+	);
+}
+
+function toTensorTable(prep) {
 	const t = prep.toTensor;
-	const per1M = (ms) => round((ms * 1e6) / prep.data.synth.rows);
-	const steps = [
-		['frame(): DuckDB → Arrow → Float64Array columns, transferred', t.map((s) => s.frameMs)],
-		['fitPreprocessing(): means, stds, classes', t.map((s) => s.fitMs)],
-		['encode(): → row-major Float32Array', t.map((s) => s.encodeMs)],
-		['total', t.map((s) => s.frameMs + s.fitMs + s.encodeMs)]
-	].map(([name, samples]) => [
-		name,
-		round(median(samples)),
-		per1M(median(samples)),
-		round(Math.min(...samples))
-	]);
-	const appTasks = results.flatMap((r) => r.longTasks.app);
-	const longest = Math.max(0, ...appTasks.map((x) => x.duration));
+	const rows = prep.data.synth.rows;
+	const per1M = (ms) => round((ms * 1e6) / rows);
+	const line = (name, samples) => [name, round(median(samples)), per1M(median(samples))];
+	const b = prep.bareToTensor;
+	return table(
+		['step', 'ms', 'ms per 1M rows'],
+		[
+			line(
+				'app: frame() — DuckDB → Arrow → Float64Array per column (vector.get per value), transferred',
+				t.map((s) => s.frameMs)
+			),
+			line(
+				'app: fitPreprocessing() — means, stds, classes',
+				t.map((s) => s.fitMs)
+			),
+			line(
+				'app: encode() — row-major Float32Array',
+				t.map((s) => s.encodeMs)
+			),
+			line(
+				'app: total',
+				t.map((s) => s.frameMs + s.fitMs + s.encodeMs)
+			),
+			line('bare: conn.query() of the same SELECT on an AsyncDuckDB in the page', [b.queryMs]),
+			line('bare: Vector.toArray() of every column', [b.toArrayMs]),
+			line(`bare: the app's vector.get loop on 1 of ${b.columns} columns`, [b.getLoopOneColumnMs])
+		]
+	);
+}
+
+function attributionTable(attribution) {
+	const rows = attribution.flatMap((a) => {
+		const by = (name) => a.runs.filter((r) => r.name === name);
+		const bareIn = median(by('bare').map((r) => r.inWorkerMs));
+		const names = [...new Set(a.runs.map((r) => r.name))];
+		return names.map((name) => {
+			const runs = by(name);
+			const inWorker = median(runs.map((r) => r.inWorkerMs));
+			return [
+				`${a.case.data} ${a.case.backend} ${fmt(a.rows)} × ${a.case.epochs}`,
+				name,
+				round(median(runs.map((r) => r.ms))),
+				round(inWorker),
+				`${round(inWorker - bareIn)}`,
+				`${round(bareIn / inWorker, 2)}`
+			];
+		});
+	});
+	return table(
+		['case', 'variant', 'round trip ms', 'in-worker ms', 'in-worker − bare ms', 'speed vs bare'],
+		rows
+	);
+}
+
+function report(prep, results, attribution, allTasks) {
 	const s = prep.data.synth;
+	const appTasks = results.flatMap((r) => r.longTasks.app);
+	const bareTasks = results.flatMap((r) => r.longTasks.bare);
+	const longest = (tasks) => round(Math.max(0, ...tasks.map((x) => x.duration)));
+	const adapter = prep.adapter
+		? `${prep.adapter.description || prep.adapter.vendor || 'an adapter'}${prep.adapter.isFallbackAdapter ? ', a software fallback adapter' : ''}`
+		: 'unavailable';
 	return [
-		`Training: app = trainApi().train() (the notebook's train worker), bare = a hand-written TF.js loop in a plain`,
-		`module worker; same backend, data, model, Adam, batch ${BATCH}, no validation split. Samples/s from the round trip`,
-		`of the call from the page (median of ${REPS} per path, alternating which goes first, after one warm-up each).`,
-		table(
-			[
-				'data',
-				'model',
-				'backend',
-				'rows × epochs',
-				'app samples/s',
-				'bare samples/s',
-				'app/bare',
-				'in-worker app/bare',
-				'round trip ms app / bare',
-				'long tasks n / max ms'
-			],
-			rows
-		),
-		'app/bare = speed ratio (goal ≥ 0.9); in-worker = the same from times taken inside each worker (the app: fit());',
-		'the rest of the round trip is posting the data, model and backend set-up, saving the artifacts, messages.',
+		`Training: app = trainApi().train() (the notebook's train worker); bare = a hand-written TF.js loop in a plain`,
+		`module worker. Same backend, data, model, Adam, batch ${BATCH}, no validation split, one warm-up run each first.`,
+		`Samples/s from the round trip of the call from the page; median (nearest rank: of 2, the faster) of "runs"`,
+		'per path, alternating which path goes first.',
+		trainingTable(prep, results),
+		'app/bare = speed ratio (goal ≥ 0.9); in-worker app/bare = the same from times taken inside each worker',
+		'(app: its fit() from model build to the last epoch; bare: its loop); the rest of the round trip is posting the',
+		'data, backend set-up, saving the artifacts and messages.',
 		`(cap) = the first rows of the ${fmt(s.rows)}-row table only: that backend would take minutes for all of them.`,
-		`WebGPU is ${prep.adapter ? `${prep.adapter.description || 'an adapter'}${prep.adapter.isFallbackAdapter ? ' (software fallback adapter)' : ''}` : 'unavailable'}: expect it slow.`,
+		`WebGPU runs on ${adapter}: slow by nature here, so its work is small.`,
 		'',
-		`Arrow to tensor, ${fmt(s.rows)} rows × ${s.width} features + target (${t.length} runs; table made in ${round(prep.synthCreateMs)} ms by dataApi().run()):`,
-		table(['step', 'median ms', 'ms per 1M rows', 'best ms'], steps),
-		`structuredClone of the encoded ${fmt(s.rows)}-row training set on the main thread: ${round(prep.cloneMs)} ms (what posting`,
-		'it to a worker without transferring costs: train() is sent it that way, by the notebook and by this bench).',
+		`Arrow to tensor, ${fmt(s.rows)} rows × ${s.width} features + target (app steps: median of ${prep.toTensor.length};` +
+			` table made by dataApi().run() in ${round(prep.synthCreateMs)} ms):`,
+		toTensorTable(prep),
+		`Posting the encoded ${fmt(s.rows)}-row training set to a worker clones it on the main thread (train() is sent`,
+		`it that way, by the notebook and here): structuredClone of it took ${round(prep.cloneMs)} ms.`,
 		'',
 		`Main-thread long tasks (> 50 ms) overlapping the app's measured training runs: ${appTasks.length}` +
-			(appTasks.length ? `, longest ${round(longest)} ms` : '') +
-			` (goal: none); during the whole page's life: ${allTasks.length}` +
-			(allTasks.length ? `, longest ${round(Math.max(...allTasks.map((x) => x.duration)))} ms.` : '.')
+			(appTasks.length
+				? `, longest ${longest(appTasks)} ms, starting ${appTasks.map((t) => `${round(t.atMs)}`).join(', ')} ms from the call`
+				: '') +
+			' (goal: none).',
+		`The same for the bare runs: ${bareTasks.length}${bareTasks.length ? `, longest ${longest(bareTasks)} ms` : ''}. ` +
+			`Whole page (data prep and bare DuckDB reads included): ${allTasks.length}, longest ${longest(allTasks)} ms.`,
+		...(attribution.length
+			? [
+					'',
+					'Attribution (BENCH_TRAIN_ATTRIBUTE=1): the bare loop plus one habit of the app at a time, ms (median):',
+					attributionTable(attribution)
+				]
+			: [])
 	].join('\n');
 }
 
@@ -140,25 +233,38 @@ export async function run({ browser, url }) {
 					'/bench/train-speed did not start: is build/ older than src/routes/bench? Run `npm run build`.'
 				);
 			});
-		const prep = await page.evaluate((o) => /** @type {any} */ (window).edgebookTrainSpeed.prepare(o), {
+		const bench = (fn, ...args) =>
+			page.evaluate(([fn, args]) => /** @type {any} */ (window).edgebookTrainSpeed[fn](...args), [fn, args]);
+		let started = Date.now();
+		const elapsed = () => `${((Date.now() - (started ?? 0)) / 1000).toFixed(1)} s`;
+		const prep = await bench('prepare', {
 			synthRows: SYNTH_ROWS,
 			synthWidth: SYNTH_WIDTH,
 			frameReps: FRAME_REPS
 		});
+		console.log(`  data: penguins and the ${fmt(SYNTH_ROWS)}-row table, Arrow to tensor: ${elapsed()}`);
 		const missing = BACKENDS.filter((b) => !prep.available.includes(b));
-		if (missing.length) console.log(`not available here, skipped: ${missing.join(', ')}`);
+		if (missing.length) console.log(`  not available here, skipped: ${missing.join(', ')}`);
 		const results = [];
 		for (const c of cases(prep.available)) {
-			const started = Date.now();
-			const r = await page.evaluate((c) => /** @type {any} */ (window).edgebookTrainSpeed.compare(c), c);
-			console.log(
-				`  ${c.data} on ${c.backend}: ${fmt(r.rows)} rows × ${c.epochs}, ${((Date.now() - started) / 1000).toFixed(1)} s`
-			);
+			started = Date.now();
+			const r = await bench('compare', c);
+			console.log(`  ${c.data} on ${c.backend}: ${fmt(r.rows)} rows × ${c.epochs}: ${elapsed()}`);
 			results.push(r);
 		}
-		const allTasks = await page.evaluate(() => /** @type {any} */ (window).edgebookTrainSpeed.longTasks());
+		const attribution = [];
+		if (ATTRIBUTE) {
+			for (const a of ATTRIBUTION_CASES.filter((a) => prep.available.includes(a.backend))) {
+				started = Date.now();
+				const c = { ...a, batchSize: BATCH, reps: REPS };
+				const rows = a.rows ?? prep.data[a.data].rows;
+				attribution.push(await bench('attribute', c, variants(rows)));
+				console.log(`  attribution, ${a.data} on ${a.backend}: ${elapsed()}`);
+			}
+		}
+		const allTasks = await bench('longTasks');
 		return {
-			text: report(prep, results, allTasks),
+			text: report(prep, results, attribution, allTasks),
 			json: {
 				settings: {
 					reps: REPS,
@@ -169,6 +275,7 @@ export async function run({ browser, url }) {
 				},
 				prepare: prep,
 				results,
+				attribution,
 				longTasks: allTasks
 			}
 		};

@@ -82,13 +82,11 @@ test('runs can be filtered, exported, imported, deleted and restored', async ({ 
 	await expect(page.getByTestId('runs-message')).toContainText('Imported 2 run(s)');
 	await expect(rows).toHaveCount(4);
 
-	await page
-		.getByTestId('import-runs')
-		.setInputFiles({
-			name: 'x.json',
-			mimeType: 'application/json',
-			buffer: Buffer.from('{"format":"edgebook-runs","formatVersion":9,"runs":[]}')
-		});
+	await page.getByTestId('import-runs').setInputFiles({
+		name: 'x.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from('{"format":"edgebook-runs","formatVersion":9,"runs":[]}')
+	});
 	await expect(page.getByTestId('runs-message')).toContainText(/newer/);
 	await expect(rows).toHaveCount(4);
 

@@ -78,9 +78,13 @@ export class BareDuckDB {
 	 * column (no nulls in the bench's table, so no NaN pass). The per-value `vector.get(r)` loop the app's
 	 * tableFrame runs is timed on one column for comparison (on all of them it takes too long for a benchmark).
 	 */
-	async numericColumns(
-		sql: string
-	): Promise<{ rows: number; columns: number; queryMs: number; toArrayMs: number; getLoopOneColumnMs: number }> {
+	async numericColumns(sql: string): Promise<{
+		rows: number;
+		columns: number;
+		queryMs: number;
+		toArrayMs: number;
+		getLoopOneColumnMs: number;
+	}> {
 		let t = performance.now();
 		const result = await this.#conn.query(sql);
 		const queryMs = performance.now() - t;

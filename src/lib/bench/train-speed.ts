@@ -6,7 +6,8 @@ import { trainApi } from '$lib/train/client';
 import { encode, fitPreprocessing } from '$lib/train/preprocess';
 import { range } from '$lib/train/random';
 import type { Backend, Encoded, Frame, Task, TrainProgress } from '$lib/train/types';
-import type { BareTrainApi } from './bare-train.worker';
+import type { BareExtras, BareTrainApi } from './bare-train.worker';
+import { BareDuckDB } from './bare-duckdb';
 
 /**
  * Driven by bench/train.mjs through `window.edgebookTrainSpeed` (/bench/train-speed, an unlinked route): the app's
@@ -46,6 +47,15 @@ export interface PrepareResult {
 	toTensor: { frameMs: number; fitMs: number; encodeMs: number }[];
 	/** structuredClone of the encoded 1M-row training set on this thread: what posting it to a worker costs. */
 	cloneMs: number;
+	/** The same SELECT on a bare AsyncDuckDB in this page, columns read with Vector.toArray(). */
+	bareToTensor: {
+		startMs: number;
+		rows: number;
+		columns: number;
+		queryMs: number;
+		toArrayMs: number;
+		getLoopOneColumnMs: number;
+	};
 }
 
 export interface SpeedCase {
@@ -73,6 +83,8 @@ export interface PathRun {
 export interface LongTask {
 	start: number;
 	duration: number;
+	/** Start relative to the start of the measured run it overlaps (negative: the task began before the call). */
+	atMs?: number;
 }
 
 export interface CaseResult {
@@ -83,8 +95,6 @@ export interface CaseResult {
 	warmup: { rows: number; appMs: number; bareMs: number };
 	app: PathRun[];
 	bare: PathRun[];
-	/** The app's progress events in its last run (the notebook passes a callback too). */
-	progressEvents: number;
 	/** Main-thread long tasks that overlap a measured app run, and a bare one. */
 	longTasks: { app: LongTask[]; bare: LongTask[] };
 }
@@ -106,8 +116,14 @@ export function observeLongTasks(): void {
 
 function overlapping(windows: { start: number; end: number }[]): LongTask[] {
 	for (const e of observer?.takeRecords() ?? []) longTasks.push({ start: e.startTime, duration: e.duration });
-	return longTasks.filter((t) => windows.some((w) => t.start < w.end && t.start + t.duration > w.start));
+	return longTasks.flatMap((t) => {
+		const w = windows.find((w) => t.start < w.end && t.start + t.duration > w.start);
+		return w ? [{ ...t, atMs: t.start - w.start }] : [];
+	});
 }
+
+/** Runs are this far apart, so that no long task spans the end of one and the start of the next. */
+const pause = () => new Promise((r) => setTimeout(r, 100));
 
 function unwrap<T>(res: Result<T>): T {
 	if (!res.ok) throw new Error(`data worker: ${res.error.name}: ${res.error.message}`);
@@ -162,9 +178,11 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
 	// The generated table, through the app's data worker. Two statements: DuckDB would re-evaluate random() if y
 	// referred to the f0/f1 aliases of the same SELECT, and y would not depend on the features.
 	const features = Array.from({ length: o.synthWidth }, (_, i) => `f${i}`);
-	const sql =
+	const createX =
 		`CREATE OR REPLACE TABLE synth_x AS SELECT ${features.map((f) => `random() AS ${f}`).join(', ')} ` +
-		`FROM range(${o.synthRows});\nSELECT *, (f0 + f1 > 1)::INTEGER AS y FROM synth_x`;
+		`FROM range(${o.synthRows})`;
+	const selectY = 'SELECT *, (f0 + f1 > 1)::INTEGER AS y FROM synth_x';
+	const sql = `${createX};\n${selectY}`;
 	const created = performance.now();
 	unwrap(await dataApi().run({ sql, resultTable: 'synth', job: nextJob() }));
 	const synthCreateMs = performance.now() - created;
@@ -182,9 +200,26 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
 		toTensor.push({ frameMs, fitMs: synth.fitMs, encodeMs: synth.encodeMs });
 	}
 	if (!synth) throw new Error('frameReps must be 1 or more');
+	await pause();
 	const cloneStarted = performance.now();
 	structuredClone(synth.encoded);
 	const cloneMs = performance.now() - cloneStarted;
+
+	// The baseline of the Arrow-to-tensor step: the same table shape and the same SELECT (every column cast to
+	// DOUBLE, as tableFrame does) on a bare engine, read with toArray(). Closed before any training starts.
+	const bareStarted = performance.now();
+	const bareDb = await BareDuckDB.start();
+	let bareToTensor: PrepareResult['bareToTensor'];
+	try {
+		const startMs = performance.now() - bareStarted;
+		await bareDb.query(createX);
+		await bareDb.query(`CREATE TABLE synth AS ${selectY}`);
+		await bareDb.query('DROP TABLE synth_x');
+		const cols = [...features, 'y'].map((c) => `${c}::DOUBLE AS ${c}`).join(', ');
+		bareToTensor = { startMs, ...(await bareDb.numericColumns(`SELECT ${cols} FROM synth`)) };
+	} finally {
+		await bareDb.close();
+	}
 	data.set('synth', {
 		encoded: synth.encoded,
 		info: { rows: rowCount, width: synth.encoded.width, task: 'binary', classes: 2, features, target: 'y' }
@@ -200,7 +235,8 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
 			synth: data.get('synth')!.info
 		},
 		toTensor,
-		cloneMs
+		cloneMs,
+		bareToTensor
 	};
 }
 
@@ -209,75 +245,86 @@ function head(e: Encoded, rows: number): Encoded {
 	return { x: e.x.slice(0, rows * e.width), y: e.y.slice(0, rows), rows, width: e.width };
 }
 
-export async function compare(c: SpeedCase): Promise<CaseResult> {
+type Timed = Omit<PathRun, 'position'> & { end: number };
+
+/** One training run through the app's train worker, as a train cell sends it (with a progress callback). */
+async function appRun(c: SpeedCase, info: DataInfo, t: Encoded, epochs: number): Promise<Timed> {
+	const validation: Encoded = { x: new Float32Array(0), y: new Float32Array(0), rows: 0, width: t.width };
+	const onProgress = (_p: TrainProgress) => undefined;
+	const started = performance.now();
+	const r = await trainApi().train(
+		{
+			spec: { kind: 'mlp', layers: c.hidden.map((units) => ({ units, activation: 'relu' })), dropout: 0 },
+			train: t,
+			validation,
+			task: info.task,
+			classes: info.classes,
+			params: {
+				optimizer: 'adam',
+				learningRate: LEARNING_RATE,
+				momentum: 0,
+				batchSize: c.batchSize,
+				epochs,
+				patience: 0,
+				seed: SEED
+			},
+			preference: c.backend
+		},
+		proxy(onProgress)
+	);
+	const end = performance.now();
+	if (!r.ok) throw new Error(`app on ${c.backend}: ${r.error.name}: ${r.error.message}`);
+	if (r.backend !== c.backend)
+		throw new Error(`app asked for ${c.backend}, trained on ${r.backend}: ${r.reason}`);
+	const last = r.history.at(-1)!;
+	return { ms: end - started, inWorkerMs: last.elapsedMs, backend: r.backend, loss: last.loss, end };
+}
+
+/** The same run through the hand-written loop, posted the same way (cloned, through comlink). */
+async function bareRun(
+	c: SpeedCase,
+	info: DataInfo,
+	t: Encoded,
+	epochs: number,
+	extras?: BareExtras
+): Promise<Timed> {
+	const started = performance.now();
+	const r = await bare().train({
+		backend: c.backend,
+		x: t.x,
+		y: t.y,
+		rows: t.rows,
+		width: t.width,
+		task: info.task === 'regression' ? 'binary' : info.task,
+		classes: info.classes,
+		hidden: c.hidden,
+		epochs,
+		batchSize: c.batchSize,
+		learningRate: LEARNING_RATE,
+		seed: SEED,
+		extras
+	});
+	const end = performance.now();
+	if (r.backend !== c.backend) throw new Error(`bare asked for ${c.backend}, is on ${r.backend}`);
+	return { ms: end - started, inWorkerMs: r.ms, backend: r.backend, loss: r.loss, end };
+}
+
+function caseData(c: SpeedCase) {
 	const d = data.get(c.data);
 	if (!d) throw new Error(`prepare() first: no ${c.data} data`);
-	const { task, classes, width } = d.info;
 	const rows = Math.min(c.rows ?? d.info.rows, d.info.rows);
 	const train = rows === d.info.rows ? d.encoded : head(d.encoded, rows);
-	const validation: Encoded = { x: new Float32Array(0), y: new Float32Array(0), rows: 0, width };
-	let progressEvents = 0;
-
-	const app = async (t: Encoded, epochs: number): Promise<Omit<PathRun, 'position'> & { end: number }> => {
-		progressEvents = 0;
-		const onProgress = (_p: TrainProgress) => void progressEvents++;
-		const started = performance.now();
-		const r = await trainApi().train(
-			{
-				spec: { kind: 'mlp', layers: c.hidden.map((units) => ({ units, activation: 'relu' })), dropout: 0 },
-				train: t,
-				validation,
-				task,
-				classes,
-				params: {
-					optimizer: 'adam',
-					learningRate: LEARNING_RATE,
-					momentum: 0,
-					batchSize: c.batchSize,
-					epochs,
-					patience: 0,
-					seed: SEED
-				},
-				preference: c.backend
-			},
-			proxy(onProgress)
-		);
-		const end = performance.now();
-		if (!r.ok) throw new Error(`app on ${c.backend}: ${r.error.name}: ${r.error.message}`);
-		if (r.backend !== c.backend)
-			throw new Error(`app asked for ${c.backend}, trained on ${r.backend}: ${r.reason}`);
-		const last = r.history.at(-1)!;
-		return { ms: end - started, inWorkerMs: last.elapsedMs, backend: r.backend, loss: last.loss, end };
-	};
-	const baseline = async (
-		t: Encoded,
-		epochs: number
-	): Promise<Omit<PathRun, 'position'> & { end: number }> => {
-		const started = performance.now();
-		const r = await bare().train({
-			backend: c.backend,
-			x: t.x,
-			y: t.y,
-			rows: t.rows,
-			width,
-			task: task === 'regression' ? 'binary' : task,
-			classes,
-			hidden: c.hidden,
-			epochs,
-			batchSize: c.batchSize,
-			learningRate: LEARNING_RATE,
-			seed: SEED
-		});
-		const end = performance.now();
-		if (r.backend !== c.backend) throw new Error(`bare asked for ${c.backend}, is on ${r.backend}`);
-		return { ms: end - started, inWorkerMs: r.ms, backend: r.backend, loss: r.loss, end };
-	};
-
-	// Warm-up, unmeasured: backend modules, wasm compiles, shader compiles for a full and the last partial batch.
+	// Warm-up rows: one full batch and the last, partial one, so both batch shapes are compiled.
 	const warmRows = rows <= 2 * c.batchSize ? rows : c.batchSize + (rows % c.batchSize || c.batchSize);
-	const warm = warmRows === rows ? train : head(train, warmRows);
-	const warmApp = await app(warm, 1);
-	const warmBare = await baseline(warm, 1);
+	return { info: d.info, rows, train, warmRows, warm: warmRows === rows ? train : head(train, warmRows) };
+}
+
+export async function compare(c: SpeedCase): Promise<CaseResult> {
+	const { info, rows, train, warm, warmRows } = caseData(c);
+	// Warm-up, unmeasured: backend modules, wasm compiles, shader compiles for a full and the last partial batch.
+	const warmApp = await appRun(c, info, warm, 1);
+	await pause();
+	const warmBare = await bareRun(c, info, warm, 1);
 
 	const runs = { app: [] as PathRun[], bare: [] as PathRun[] };
 	const windows = {
@@ -288,22 +335,52 @@ export async function compare(c: SpeedCase): Promise<CaseResult> {
 		// Alternate which path goes first, so neither always runs on the other's warm caches or leftover garbage.
 		const order = rep % 2 === 0 ? (['app', 'bare'] as const) : (['bare', 'app'] as const);
 		for (const [position, path] of order.entries()) {
-			const r = await (path === 'app' ? app : baseline)(train, c.epochs);
+			await pause();
+			const r = await (path === 'app' ? appRun(c, info, train, c.epochs) : bareRun(c, info, train, c.epochs));
 			runs[path].push({ ms: r.ms, inWorkerMs: r.inWorkerMs, backend: r.backend, loss: r.loss, position });
 			windows[path].push({ start: r.end - r.ms, end: r.end });
 		}
 	}
 	// A long task is reported once it has ended; give the observer a turn before reading.
-	await new Promise((r) => setTimeout(r, 50));
+	await pause();
 	return {
 		case: c,
 		rows,
-		width,
+		width: info.width,
 		warmup: { rows: warmRows, appMs: warmApp.ms, bareMs: warmBare.ms },
 		...runs,
-		progressEvents,
 		longTasks: { app: overlapping(windows.app), bare: overlapping(windows.bare) }
 	};
+}
+
+export interface Variant {
+	name: string;
+	/** Absent: the app's own train worker. */
+	extras?: BareExtras;
+}
+
+/**
+ * Attribution of a gap (BENCH_TRAIN_ATTRIBUTE): the bare loop with the app's habits added one at a time, and the
+ * app itself, each run `reps` times in turn after a warm-up; round trips and in-worker times.
+ */
+export async function attribute(
+	c: SpeedCase,
+	variants: Variant[]
+): Promise<{ case: SpeedCase; rows: number; runs: { name: string; ms: number; inWorkerMs: number }[] }> {
+	const { info, rows, train, warm } = caseData(c);
+	await appRun(c, info, warm, 1);
+	await bareRun(c, info, warm, 1);
+	const runs: { name: string; ms: number; inWorkerMs: number }[] = [];
+	for (let rep = 0; rep < c.reps; rep++) {
+		for (const v of rep % 2 === 0 ? variants : [...variants].reverse()) {
+			await pause();
+			const r = v.extras
+				? await bareRun(c, info, train, c.epochs, v.extras)
+				: await appRun(c, info, train, c.epochs);
+			runs.push({ name: v.name, ms: r.ms, inWorkerMs: r.inWorkerMs });
+		}
+	}
+	return { case: c, rows, runs };
 }
 
 /** Every long task since the page loaded, for the record. */
