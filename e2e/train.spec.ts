@@ -47,6 +47,11 @@ test('train an MLP on penguins, watch it, evaluate it, and find the run again af
 	await runCell(page, e);
 	await expect(evaluate.getByTestId('evaluation-report')).toHaveAttribute('data-task', 'multiclass');
 	await expect(evaluate.getByTestId('confusion-matrix')).toContainText('Gentoo');
+	// The README's training screenshot: curves, metrics and the evaluation.
+	await page.setViewportSize({ width: 1280, height: 1400 });
+	await train.scrollIntoViewIfNeeded();
+	await page.screenshot({ path: 'docs/training.png' });
+	await page.setViewportSize({ width: 1280, height: 720 });
 
 	// Score the model on a table: the whole query result.
 	await evaluate.getByLabel('evaluation data').selectOption('q1');
