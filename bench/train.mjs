@@ -199,8 +199,8 @@ function report(prep, results, attribution, allTasks) {
 		`Arrow to tensor, ${fmt(s.rows)} rows × ${s.width} features + target (app steps: median of ${prep.toTensor.length};` +
 			` table made by dataApi().run() in ${round(prep.synthCreateMs)} ms):`,
 		toTensorTable(prep),
-		`Posting the encoded ${fmt(s.rows)}-row training set to a worker clones it on the main thread (train() is sent`,
-		`it that way, by the notebook and here): structuredClone of it took ${round(prep.cloneMs)} ms.`,
+		`Both paths get the training set transferred, as the notebook's trainer sends it; posting the encoded`,
+		`${fmt(s.rows)}-row set cloned instead would block the main thread for ${round(prep.cloneMs)} ms (its structuredClone here).`,
 		'',
 		`Main-thread long tasks (> 50 ms) overlapping the app's measured training runs: ${appTasks.length}` +
 			(appTasks.length
@@ -236,7 +236,7 @@ export async function run({ browser, url }) {
 		const bench = (fn, ...args) =>
 			page.evaluate(([fn, args]) => /** @type {any} */ (window).edgebookTrainSpeed[fn](...args), [fn, args]);
 		let started = Date.now();
-		const elapsed = () => `${((Date.now() - (started ?? 0)) / 1000).toFixed(1)} s`;
+		const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 		const prep = await bench('prepare', {
 			synthRows: SYNTH_ROWS,
 			synthWidth: SYNTH_WIDTH,

@@ -1,4 +1,4 @@
-import { proxy, wrap, type Remote } from 'comlink';
+import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { dataApi, nextJob } from '$lib/data/client';
 import { SAMPLES } from '$lib/data/samples';
 import type { Result } from '$lib/data/types';
@@ -45,7 +45,7 @@ export interface PrepareResult {
 	data: Record<DataName, DataInfo>;
 	/** Arrow to tensor, per rep: frame() round trip, fitPreprocessing(), encode(). */
 	toTensor: { frameMs: number; fitMs: number; encodeMs: number }[];
-	/** structuredClone of the encoded 1M-row training set on this thread: what posting it to a worker costs. */
+	/** structuredClone of the encoded 1M-row training set on this thread: what posting it cloned would cost. */
 	cloneMs: number;
 	/** The same SELECT on a bare AsyncDuckDB in this page, columns read with Vector.toArray(). */
 	bareToTensor: {
@@ -240,6 +240,14 @@ export async function prepare(o: PrepareOptions): Promise<PrepareResult> {
 	};
 }
 
+/**
+ * Both paths get the training set as the notebook's trainer sends it: transferred, not cloned. Each run gets a
+ * copy of its own (made before the run and the pause that precedes it, so outside the measured window).
+ */
+function own(e: Encoded): Encoded {
+	return { x: e.x.slice(), y: e.y.slice(), rows: e.rows, width: e.width };
+}
+
 /** The first `rows` rows, in buffers of their own (posting a view would clone its whole buffer). */
 function head(e: Encoded, rows: number): Encoded {
 	return { x: e.x.slice(0, rows * e.width), y: e.y.slice(0, rows), rows, width: e.width };
@@ -253,23 +261,26 @@ async function appRun(c: SpeedCase, info: DataInfo, t: Encoded, epochs: number):
 	const onProgress = (_p: TrainProgress) => undefined;
 	const started = performance.now();
 	const r = await trainApi().train(
-		{
-			spec: { kind: 'mlp', layers: c.hidden.map((units) => ({ units, activation: 'relu' })), dropout: 0 },
-			train: t,
-			validation,
-			task: info.task,
-			classes: info.classes,
-			params: {
-				optimizer: 'adam',
-				learningRate: LEARNING_RATE,
-				momentum: 0,
-				batchSize: c.batchSize,
-				epochs,
-				patience: 0,
-				seed: SEED
+		transfer(
+			{
+				spec: { kind: 'mlp', layers: c.hidden.map((units) => ({ units, activation: 'relu' })), dropout: 0 },
+				train: t,
+				validation,
+				task: info.task,
+				classes: info.classes,
+				params: {
+					optimizer: 'adam',
+					learningRate: LEARNING_RATE,
+					momentum: 0,
+					batchSize: c.batchSize,
+					epochs,
+					patience: 0,
+					seed: SEED
+				},
+				preference: c.backend
 			},
-			preference: c.backend
-		},
+			[t.x.buffer, t.y.buffer]
+		),
 		proxy(onProgress)
 	);
 	const end = performance.now();
@@ -280,7 +291,7 @@ async function appRun(c: SpeedCase, info: DataInfo, t: Encoded, epochs: number):
 	return { ms: end - started, inWorkerMs: last.elapsedMs, backend: r.backend, loss: last.loss, end };
 }
 
-/** The same run through the hand-written loop, posted the same way (cloned, through comlink). */
+/** The same run through the hand-written loop, posted the same way (transferred, through comlink). */
 async function bareRun(
 	c: SpeedCase,
 	info: DataInfo,
@@ -289,21 +300,26 @@ async function bareRun(
 	extras?: BareExtras
 ): Promise<Timed> {
 	const started = performance.now();
-	const r = await bare().train({
-		backend: c.backend,
-		x: t.x,
-		y: t.y,
-		rows: t.rows,
-		width: t.width,
-		task: info.task === 'regression' ? 'binary' : info.task,
-		classes: info.classes,
-		hidden: c.hidden,
-		epochs,
-		batchSize: c.batchSize,
-		learningRate: LEARNING_RATE,
-		seed: SEED,
-		extras
-	});
+	const r = await bare().train(
+		transfer(
+			{
+				backend: c.backend,
+				x: t.x,
+				y: t.y,
+				rows: t.rows,
+				width: t.width,
+				task: info.task === 'regression' ? 'binary' : info.task,
+				classes: info.classes,
+				hidden: c.hidden,
+				epochs,
+				batchSize: c.batchSize,
+				learningRate: LEARNING_RATE,
+				seed: SEED,
+				extras
+			},
+			[t.x.buffer, t.y.buffer]
+		)
+	);
 	const end = performance.now();
 	if (r.backend !== c.backend) throw new Error(`bare asked for ${c.backend}, is on ${r.backend}`);
 	return { ms: end - started, inWorkerMs: r.ms, backend: r.backend, loss: r.loss, end };
@@ -322,9 +338,8 @@ function caseData(c: SpeedCase) {
 export async function compare(c: SpeedCase): Promise<CaseResult> {
 	const { info, rows, train, warm, warmRows } = caseData(c);
 	// Warm-up, unmeasured: backend modules, wasm compiles, shader compiles for a full and the last partial batch.
-	const warmApp = await appRun(c, info, warm, 1);
-	await pause();
-	const warmBare = await bareRun(c, info, warm, 1);
+	const warmApp = await appRun(c, info, own(warm), 1);
+	const warmBare = await bareRun(c, info, own(warm), 1);
 
 	const runs = { app: [] as PathRun[], bare: [] as PathRun[] };
 	const windows = {
@@ -335,8 +350,9 @@ export async function compare(c: SpeedCase): Promise<CaseResult> {
 		// Alternate which path goes first, so neither always runs on the other's warm caches or leftover garbage.
 		const order = rep % 2 === 0 ? (['app', 'bare'] as const) : (['bare', 'app'] as const);
 		for (const [position, path] of order.entries()) {
+			const mine = own(train);
 			await pause();
-			const r = await (path === 'app' ? appRun(c, info, train, c.epochs) : bareRun(c, info, train, c.epochs));
+			const r = await (path === 'app' ? appRun : bareRun)(c, info, mine, c.epochs);
 			runs[path].push({ ms: r.ms, inWorkerMs: r.inWorkerMs, backend: r.backend, loss: r.loss, position });
 			windows[path].push({ start: r.end - r.ms, end: r.end });
 		}
@@ -368,15 +384,16 @@ export async function attribute(
 	variants: Variant[]
 ): Promise<{ case: SpeedCase; rows: number; runs: { name: string; ms: number; inWorkerMs: number }[] }> {
 	const { info, rows, train, warm } = caseData(c);
-	await appRun(c, info, warm, 1);
-	await bareRun(c, info, warm, 1);
+	await appRun(c, info, own(warm), 1);
+	await bareRun(c, info, own(warm), 1);
 	const runs: { name: string; ms: number; inWorkerMs: number }[] = [];
 	for (let rep = 0; rep < c.reps; rep++) {
 		for (const v of rep % 2 === 0 ? variants : [...variants].reverse()) {
+			const mine = own(train);
 			await pause();
 			const r = v.extras
-				? await bareRun(c, info, train, c.epochs, v.extras)
-				: await appRun(c, info, train, c.epochs);
+				? await bareRun(c, info, mine, c.epochs, v.extras)
+				: await appRun(c, info, mine, c.epochs);
 			runs.push({ name: v.name, ms: r.ms, inWorkerMs: r.inWorkerMs });
 		}
 	}
