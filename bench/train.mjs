@@ -21,7 +21,7 @@ const SYNTH = {
 	hidden: [64, 64],
 	epochs: 1,
 	reps: Math.max(1, Math.floor(REPS / 2)),
-	rows: { wasm: null, cpu: 100_000, webgl: 50_000, webgpu: 10_000 }
+	rows: { wasm: null, cpu: 100_000, webgl: 50_000, webgpu: 5_000 }
 };
 
 function cases(available) {

@@ -122,7 +122,8 @@ function overlapping(windows: { start: number; end: number }[]): LongTask[] {
 	});
 }
 
-/** Runs are this far apart, so that no long task spans the end of one and the start of the next. */
+/** Runs are this far apart, and from the copy of their data, so that no long task of the bench's own (a copy, the
+ * end of the previous run) overlaps a measured run. */
 const pause = () => new Promise((r) => setTimeout(r, 100));
 
 function unwrap<T>(res: Result<T>): T {
@@ -355,6 +356,8 @@ export async function compare(c: SpeedCase): Promise<CaseResult> {
 			const r = await (path === 'app' ? appRun : bareRun)(c, info, mine, c.epochs);
 			runs[path].push({ ms: r.ms, inWorkerMs: r.inWorkerMs, backend: r.backend, loss: r.loss, position });
 			windows[path].push({ start: r.end - r.ms, end: r.end });
+			// The next run's copy is a long task of this page's own: it must not touch this run's window.
+			await pause();
 		}
 	}
 	// A long task is reported once it has ended; give the observer a turn before reading.

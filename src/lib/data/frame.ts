@@ -1,6 +1,7 @@
 import type { Engine } from './engine';
 import { columnKind } from './profile-sql';
 import { quoteIdent } from './sql-ident';
+import { float64Column } from './float-column';
 import type { Frame, ColumnData } from '$lib/train/types';
 
 /** Rows past this are refused for training in the browser: a clear limit beats a tab out of memory. */
@@ -50,14 +51,8 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 				columnKind(c.type) === 'numeric' ||
 				columnKind(c.type) === 'temporal' ||
 				c.type.toUpperCase() === 'BOOLEAN';
-			if (numeric) {
-				const out = new Float64Array(result.numRows);
-				for (let r = 0; r < result.numRows; r++) {
-					const v = vector?.get(r);
-					out[r] = v === null || v === undefined ? NaN : Number(v);
-				}
-				return { name: c.name, kind: 'numeric', values: out };
-			}
+			// Every numeric column was cast to DOUBLE above, so it can be copied in bulk.
+			if (numeric) return { name: c.name, kind: 'numeric', values: float64Column(vector, result.numRows) };
 			const out: (string | null)[] = new Array(result.numRows);
 			for (let r = 0; r < result.numRows; r++) {
 				const v = vector?.get(r);
