@@ -130,7 +130,7 @@ function toTensorTable(prep) {
 		['step', 'ms', 'ms per 1M rows'],
 		[
 			line(
-				'app: frame() — DuckDB → Arrow → Float64Array per column (vector.get per value), transferred',
+				'app: frame() — DuckDB → Arrow → Float64Array per column (bulk chunk copy), transferred',
 				t.map((s) => s.frameMs)
 			),
 			line(
