@@ -35,8 +35,10 @@ export async function runCell(page: Page, index: number): Promise<void> {
 
 export async function addSqlCell(page: Page): Promise<number> {
 	const count = await page.getByTestId('cell').count();
-	// Leave the editor first: its completion list (which closes on blur) could cover the buttons below it.
+	// Leave the editor first: a completion list left open would cover the buttons below it. The app closes
+	// lists in unfocused editors, including one whose async completion arrives after the blur.
 	await page.getByTestId('notebook-title').focus();
+	await expect(page.locator('.cm-tooltip-autocomplete')).toHaveCount(0);
 	await page.getByTestId('cell').last().hover();
 	await page.getByRole('button', { name: '+ SQL' }).last().click();
 	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
