@@ -11,7 +11,7 @@ export default defineConfig(async () => {
 			cloudflareTest({
 				wrangler: { configPath: './wrangler.toml' },
 				// Test-only binding: the setup file applies the same migration files wrangler applies.
-				miniflare: { bindings: { TEST_MIGRATIONS: migrations } }
+				miniflare: { bindings: { TEST_MIGRATIONS: migrations, EDGEBOOK_ADMIN_TOKEN: 'test-admin-token' } }
 			})
 		],
 		test: {

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { ApiError, jsonError, onError } from './errors';
+import { mlflow } from './mlflow';
 import { health } from './routes/health';
+import { registry } from './routes/v1';
 import { vendor } from './routes/vendor';
 import type { AppEnv } from './types';
 
@@ -8,8 +10,13 @@ import type { AppEnv } from './types';
 // assets binding (wrangler.toml routes only /api/* and /vendor/* here first).
 const app = new Hono<AppEnv>();
 
+// Public: liveness (no data in it) and the engine files the SPA loads before anyone signs in.
 app.route('/api/v1/health', health);
 app.route('/vendor', vendor);
+
+// Everything else under /api is the registry, in our shape and in MLflow's; both need a bearer token.
+app.route('/api/v1', registry);
+app.route('/api/2.0', mlflow);
 
 app.notFound((c) => {
 	const path = new URL(c.req.url).pathname;

@@ -1,2 +1,15 @@
-// Hono's generic for every route group: the bindings are the `Env` that `wrangler types` generates.
-export type AppEnv = { Bindings: Env };
+import type { Scope } from '../src/lib/contract';
+
+/** Who is calling: set by the auth middleware on every registry route. */
+export interface Caller {
+	tokenId: string;
+	workspaceId: string;
+	scopes: readonly Scope[];
+}
+
+// Hono's generic for every route group. `Env` is what `wrangler types` generates from wrangler.toml; the admin
+// token is a secret (`.dev.vars` or `--var`), so it is typed here rather than in the generated file.
+export type AppEnv = {
+	Bindings: Env & { EDGEBOOK_ADMIN_TOKEN?: string; CORS_ORIGINS?: string };
+	Variables: { caller: Caller };
+};

@@ -1,0 +1,8 @@
+// The HTTP contract between the browser and the registry Worker: zod schemas used on both sides.
+export * from './limits';
+export * from './errors';
+export * from './scopes';
+export * from './records';
+export * from './ids';
+export * from './mutations';
+export * from './sync';

@@ -1,0 +1,23 @@
+/**
+ * Limits shared by the registry and its clients. The per-request counts and key/value lengths are MLflow's
+ * (log-batch: 1000 metrics, 100 params, 100 tags), so a run accepted here is accepted by MLflow tooling too.
+ */
+export const LIMITS = {
+	metricsPerBatch: 1000,
+	paramsPerBatch: 100,
+	tagsPerBatch: 100,
+	keyLength: 250,
+	paramValueLength: 6000,
+	tagValueLength: 8000,
+	nameLength: 500,
+	descriptionLength: 5000,
+	/** A JSON request body. A full log-batch of long values stays well under it. */
+	jsonBodyBytes: 1024 * 1024,
+	/** One artifact upload: model weights and reports, not datasets (data stays in the browser). */
+	artifactBytes: 64 * 1024 * 1024,
+	/** Mutations in one sync push, and changes in one pull page. */
+	mutationsPerPush: 200,
+	changesPerPull: 500,
+	/** Requests per token per minute (a token bucket per Worker isolate). */
+	requestsPerMinute: 1200
+} as const;

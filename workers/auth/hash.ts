@@ -1,0 +1,28 @@
+/** sha-256 as lowercase hex; tokens are stored only as this. */
+export async function sha256Hex(text: string): Promise<string> {
+	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Compares without returning early, so the time taken does not tell how much of a secret matched. */
+export function sameText(a: string, b: string): boolean {
+	const x = new TextEncoder().encode(a);
+	const y = new TextEncoder().encode(b);
+	let diff = x.length ^ y.length;
+	for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+	return diff === 0;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Random text from an alphabet without bias (rejection sampling). */
+export function randomText(length: number, alphabet = ALPHABET): string {
+	let out = '';
+	while (out.length < length) {
+		for (const b of crypto.getRandomValues(new Uint8Array(length * 2))) {
+			if (b < 256 - (256 % alphabet.length)) out += alphabet[b % alphabet.length];
+			if (out.length === length) break;
+		}
+	}
+	return out;
+}

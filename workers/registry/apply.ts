@@ -1,0 +1,166 @@
+import type { Mutation } from '../../src/lib/contract';
+import { planArtifactLink } from './plan-artifacts';
+import { planExperimentCreate, planExperimentLifecycle, planExperimentRename } from './plan-experiments';
+import { planModel } from './plan-models';
+import {
+	planRunCreate,
+	planRunLifecycle,
+	planRunLog,
+	planRunTagDelete,
+	planRunUpdate,
+	type MetricRowIn
+} from './plan-runs';
+import type { Plan, PlanContext } from './plan';
+
+/**
+ * The registry's one write path. /api/v1 routes, MLflow routes and sync pushes all build a Mutation and apply
+ * it here, so every write is validated the same way, is exactly-once by mutation id, and lands in the change
+ * feed that other devices pull.
+ */
+
+export interface ApplyInput {
+	db: D1Database;
+	workspaceId: string;
+	mutationId: string;
+	/** A syncing browser; null for writes through the HTTP routes. */
+	clientId: string | null;
+	clientSeq: number | null;
+	at: number;
+	mutation: Mutation;
+	/** MLflow clients may log NaN and ±Infinity, which the wire schema (finite only) cannot carry. */
+	specialMetrics?: MetricRowIn[];
+}
+
+export type ApplyOutcome =
+	| { outcome: 'applied' | 'duplicate'; seq: number; result: Record<string, unknown> | null }
+	| {
+			outcome: 'rejected';
+			seq: number | null;
+			status: number;
+			code: string;
+			message: string;
+			details?: unknown;
+	  };
+
+function plan(c: PlanContext, m: Mutation, special?: MetricRowIn[]): Promise<Plan> {
+	switch (m.type) {
+		case 'experiment.create':
+			return planExperimentCreate(c, m);
+		case 'experiment.rename':
+			return planExperimentRename(c, m);
+		case 'experiment.delete':
+		case 'experiment.restore':
+			return planExperimentLifecycle(c, m);
+		case 'run.create':
+			return planRunCreate(c, m);
+		case 'run.log':
+			return planRunLog(c, m, special);
+		case 'run.update':
+			return planRunUpdate(c, m);
+		case 'run.tag.delete':
+			return planRunTagDelete(c, m);
+		case 'run.delete':
+		case 'run.restore':
+			return planRunLifecycle(c, m);
+		case 'artifact.link':
+			return planArtifactLink(c, m);
+		default:
+			return planModel(c, m);
+	}
+}
+
+interface LoggedRow {
+	seq: number;
+	outcome: 'applied' | 'rejected';
+	result: string | null;
+	error: string | null;
+}
+
+export async function logged(
+	db: D1Database,
+	workspaceId: string,
+	mutationId: string
+): Promise<ApplyOutcome | null> {
+	const row = await db
+		.prepare('SELECT seq, outcome, result, error FROM mutations WHERE workspace_id = ? AND mutation_id = ?')
+		.bind(workspaceId, mutationId)
+		.first<LoggedRow>();
+	if (!row) return null;
+	if (row.outcome === 'applied')
+		return { outcome: 'duplicate', seq: row.seq, result: row.result ? JSON.parse(row.result) : null };
+	const err = JSON.parse(row.error ?? '{}') as { status?: number; code?: string; message?: string };
+	return {
+		outcome: 'rejected',
+		seq: row.seq,
+		status: err.status ?? 400,
+		code: err.code ?? 'invalid_request',
+		message: err.message ?? 'Rejected.'
+	};
+}
+
+function logRow(
+	input: ApplyInput,
+	now: number,
+	outcome: string,
+	result: unknown,
+	error: unknown
+): D1PreparedStatement {
+	return input.db
+		.prepare(
+			`INSERT INTO mutations (workspace_id, mutation_id, client_id, client_seq, type, body, outcome, result, error, at, applied_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`
+		)
+		.bind(
+			input.workspaceId,
+			input.mutationId,
+			input.clientId,
+			input.clientSeq,
+			input.mutation.type,
+			JSON.stringify(input.mutation),
+			outcome,
+			result === null ? null : JSON.stringify(result),
+			error === null ? null : JSON.stringify(error),
+			input.at,
+			now
+		);
+}
+
+const isConstraint = (e: unknown) => /constraint/i.test(String((e as Error)?.message ?? e));
+
+export async function applyMutation(input: ApplyInput): Promise<ApplyOutcome> {
+	// A planner reads, then the batch writes; a racing writer can invalidate what it read. The batch fails on a
+	// key constraint in that case (nothing written) and the mutation is planned again against the new state.
+	for (let attempt = 0; attempt < 4; attempt++) {
+		const seen = await logged(input.db, input.workspaceId, input.mutationId);
+		if (seen) return seen;
+		const now = Date.now();
+		const c: PlanContext = { db: input.db, workspaceId: input.workspaceId, now, at: input.at };
+		const p = await plan(c, input.mutation, input.specialMetrics);
+		if (p.kind === 'reject') {
+			const error = { status: p.status, code: p.code, message: p.message };
+			// A browser's rejected mutation is logged too, so its sequence moves on and a re-push gets the same answer.
+			if (input.clientId === null) return { outcome: 'rejected', seq: null, ...error, details: p.details };
+			try {
+				const [res] = await input.db.batch([logRow(input, now, 'rejected', null, error)]);
+				return {
+					outcome: 'rejected',
+					seq: (res.results[0] as { seq: number }).seq,
+					...error,
+					details: p.details
+				};
+			} catch (e) {
+				if (isConstraint(e)) continue;
+				throw e;
+			}
+		}
+		try {
+			const results = await input.db.batch([...p.statements, logRow(input, now, 'applied', p.result, null)]);
+			const seq = (results[results.length - 1].results[0] as { seq: number }).seq;
+			return { outcome: 'applied', seq, result: p.result };
+		} catch (e) {
+			if (isConstraint(e)) continue;
+			throw e;
+		}
+	}
+	throw new Error(`Mutation ${input.mutationId} kept conflicting with concurrent writes.`);
+}

@@ -1,0 +1,74 @@
+import type { MutationOf } from '../../src/lib/contract';
+import { conflict, notFound, write, type Plan, type PlanContext } from './plan';
+
+interface ExperimentRow {
+	id: string;
+	name: string;
+	deleted_at: number | null;
+}
+
+export function findExperiment(c: PlanContext, id: string): Promise<ExperimentRow | null> {
+	return c.db
+		.prepare('SELECT id, name, deleted_at FROM experiments WHERE workspace_id = ? AND id = ?')
+		.bind(c.workspaceId, id)
+		.first<ExperimentRow>();
+}
+
+export async function planExperimentCreate(
+	c: PlanContext,
+	m: MutationOf<'experiment.create'>
+): Promise<Plan> {
+	const { id, name, createdAt } = m.experiment;
+	const byName = await c.db
+		.prepare('SELECT id FROM experiments WHERE workspace_id = ? AND name = ?')
+		.bind(c.workspaceId, name)
+		.first<{ id: string }>();
+	// Ids derive from names (contract/ids.ts), so a second browser creating the same name is the same experiment.
+	if (byName?.id === id) return write([]);
+	if (byName)
+		return conflict(`An experiment named "${name}" already exists (id ${byName.id}).`, {
+			name,
+			id: byName.id
+		});
+	if (await findExperiment(c, id)) return conflict(`An experiment with id ${id} already exists.`, { id });
+	return write([
+		c.db
+			.prepare(
+				'INSERT INTO experiments (workspace_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
+			)
+			.bind(c.workspaceId, id, name, createdAt, c.now)
+	]);
+}
+
+export async function planExperimentRename(
+	c: PlanContext,
+	m: MutationOf<'experiment.rename'>
+): Promise<Plan> {
+	const exp = await findExperiment(c, m.experimentId);
+	if (!exp) return notFound(`No experiment with id ${m.experimentId}.`, { experimentId: m.experimentId });
+	if (exp.name === m.name) return write([]);
+	const taken = await c.db
+		.prepare('SELECT id FROM experiments WHERE workspace_id = ? AND name = ?')
+		.bind(c.workspaceId, m.name)
+		.first();
+	if (taken) return conflict(`An experiment named "${m.name}" already exists.`, { name: m.name });
+	return write([
+		c.db
+			.prepare('UPDATE experiments SET name = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
+			.bind(m.name, c.now, c.workspaceId, m.experimentId)
+	]);
+}
+
+export async function planExperimentLifecycle(
+	c: PlanContext,
+	m: MutationOf<'experiment.delete'> | MutationOf<'experiment.restore'>
+): Promise<Plan> {
+	const exp = await findExperiment(c, m.experimentId);
+	if (!exp) return notFound(`No experiment with id ${m.experimentId}.`, { experimentId: m.experimentId });
+	const deletedAt = m.type === 'experiment.delete' ? (exp.deleted_at ?? c.at) : null;
+	return write([
+		c.db
+			.prepare('UPDATE experiments SET deleted_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
+			.bind(deletedAt, c.now, c.workspaceId, m.experimentId)
+	]);
+}
