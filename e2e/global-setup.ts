@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 	const cleanup = () => rmSync(persistTo, { recursive: true, force: true });
 	let server: Awaited<ReturnType<typeof startServer>>;
 	try {
-		server = await startServer({ port: await freePort(), persistTo, quiet: true });
+		// Journeys sign in to the registry with this token (admin of the local workspace), as a user would
+		// with the one `npm start` prints.
+		process.env.EDGEBOOK_ADMIN_TOKEN = `e2e-admin-${randomBytes(12).toString('hex')}`;
+		server = await startServer({
+			port: await freePort(),
+			persistTo,
+			quiet: true,
+			adminToken: process.env.EDGEBOOK_ADMIN_TOKEN
+		});
 	} catch (err) {
 		cleanup();
 		throw err;

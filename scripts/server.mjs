@@ -79,7 +79,12 @@ async function waitForHealth({ url, child, output }) {
  * Starts the app on 127.0.0.1:<port> with local state in `persistTo`.
  * Returns `{ url, stop }`; stop() ends wrangler and its workerd children (the whole process group).
  */
-export async function startServer({ port = 8787, persistTo = '.wrangler/state', quiet = false } = {}) {
+export async function startServer({
+	port = 8787,
+	persistTo = '.wrangler/state',
+	quiet = false,
+	adminToken = null
+} = {}) {
 	if (!existsSync(join(ROOT, 'build/index.html'))) {
 		throw new Error(
 			'build/index.html is missing: the Worker serves the built app. Run `npm run build` first.'
@@ -104,7 +109,9 @@ export async function startServer({ port = 8787, persistTo = '.wrangler/state', 
 			String(port),
 			'--persist-to',
 			persistTo,
-			'--show-interactive-dev-session=false'
+			'--show-interactive-dev-session=false',
+			// Tests and benches set their own admin token; `npm start` uses .dev.vars or a minted one.
+			...(adminToken ? ['--var', `EDGEBOOK_ADMIN_TOKEN:${adminToken}`] : [])
 		],
 		{ detached: true }
 	);
