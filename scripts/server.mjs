@@ -78,6 +78,7 @@ async function waitForHealth({ url, child, output }) {
 /**
  * Starts the app on 127.0.0.1:<port> with local state in `persistTo`.
  * Returns `{ url, stop }`; stop() ends wrangler and its workerd children (the whole process group).
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, adminToken?: string | null }} [options]
  */
 export async function startServer({
 	port = 8787,
