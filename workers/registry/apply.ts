@@ -1,6 +1,11 @@
 import type { Mutation } from '../../src/lib/contract';
-import { planArtifactLink } from './plan-artifacts';
-import { planExperimentCreate, planExperimentLifecycle, planExperimentRename } from './plan-experiments';
+import { planArtifactDelete, planArtifactLink } from './plan-artifacts';
+import {
+	planExperimentCreate,
+	planExperimentLifecycle,
+	planExperimentRename,
+	planExperimentTag
+} from './plan-experiments';
 import { planModel } from './plan-models';
 import {
 	planRunCreate,
@@ -51,6 +56,9 @@ function plan(c: PlanContext, m: Mutation, special?: MetricRowIn[]): Promise<Pla
 		case 'experiment.delete':
 		case 'experiment.restore':
 			return planExperimentLifecycle(c, m);
+		case 'experiment.tag.set':
+		case 'experiment.tag.delete':
+			return planExperimentTag(c, m);
 		case 'run.create':
 			return planRunCreate(c, m);
 		case 'run.log':
@@ -64,6 +72,8 @@ function plan(c: PlanContext, m: Mutation, special?: MetricRowIn[]): Promise<Pla
 			return planRunLifecycle(c, m);
 		case 'artifact.link':
 			return planArtifactLink(c, m);
+		case 'artifact.delete':
+			return planArtifactDelete(c, m);
 		default:
 			return planModel(c, m);
 	}

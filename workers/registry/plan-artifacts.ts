@@ -40,3 +40,16 @@ export async function planArtifactLink(c: PlanContext, m: MutationOf<'artifact.l
 			.bind(c.workspaceId, a.runId, a.name, a.sha256, a.mediaType, a.bytes, c.now)
 	]);
 }
+
+/** Unlinks a file, or every file under a directory path; the bytes stay (other paths or workspaces may use them). */
+export async function planArtifactDelete(c: PlanContext, m: MutationOf<'artifact.delete'>): Promise<Plan> {
+	if (!(await findRun(c, m.runId))) return notFound(`No run with id ${m.runId}.`, { runId: m.runId });
+	const under = `${m.path.replace(/[\\%_]/g, (ch) => `\\${ch}`)}/%`;
+	return write([
+		c.db
+			.prepare(
+				`DELETE FROM run_artifacts WHERE workspace_id = ? AND run_id = ? AND (name = ? OR name LIKE ? ESCAPE '\\')`
+			)
+			.bind(c.workspaceId, m.runId, m.path, under)
+	]);
+}

@@ -72,3 +72,36 @@ export async function planExperimentLifecycle(
 			.bind(deletedAt, c.now, c.workspaceId, m.experimentId)
 	]);
 }
+
+/** MLflow's experiment tags: set overwrites, delete of a missing tag is not found (as MLflow answers). */
+export async function planExperimentTag(
+	c: PlanContext,
+	m: MutationOf<'experiment.tag.set'> | MutationOf<'experiment.tag.delete'>
+): Promise<Plan> {
+	if (!(await findExperiment(c, m.experimentId)))
+		return notFound(`No experiment with id ${m.experimentId}.`, { experimentId: m.experimentId });
+	const touch = c.db
+		.prepare('UPDATE experiments SET updated_at = ? WHERE workspace_id = ? AND id = ?')
+		.bind(c.now, c.workspaceId, m.experimentId);
+	if (m.type === 'experiment.tag.set')
+		return write([
+			c.db
+				.prepare(
+					`INSERT INTO experiment_tags (workspace_id, experiment_id, key, value) VALUES (?, ?, ?, ?)
+					 ON CONFLICT (workspace_id, experiment_id, key) DO UPDATE SET value = excluded.value`
+				)
+				.bind(c.workspaceId, m.experimentId, m.key, m.value),
+			touch
+		]);
+	const tag = await c.db
+		.prepare('SELECT 1 FROM experiment_tags WHERE workspace_id = ? AND experiment_id = ? AND key = ?')
+		.bind(c.workspaceId, m.experimentId, m.key)
+		.first();
+	if (!tag) return notFound(`The experiment ${m.experimentId} has no tag "${m.key}".`, { key: m.key });
+	return write([
+		c.db
+			.prepare('DELETE FROM experiment_tags WHERE workspace_id = ? AND experiment_id = ? AND key = ?')
+			.bind(c.workspaceId, m.experimentId, m.key),
+		touch
+	]);
+}

@@ -156,7 +156,7 @@ async function planVersionCreate(c: PlanContext, m: MutationOf<'model.version.cr
 		c.db
 			.prepare(
 				`INSERT INTO model_versions (workspace_id, model_name, version, id, source_run_id, artifact_sha256, signature,
-				 description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+				 description, created_at, updated_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			)
 			.bind(
 				ws,
@@ -168,7 +168,8 @@ async function planVersionCreate(c: PlanContext, m: MutationOf<'model.version.cr
 				m.signature ? JSON.stringify(m.signature) : null,
 				m.description ?? '',
 				c.at,
-				c.now
+				c.now,
+				m.source ?? null
 			),
 		touchModel(c, m.modelName)
 	];

@@ -36,6 +36,14 @@ export const mutationSchema = z.discriminatedUnion('type', [
 	z.strictObject({ type: z.literal('experiment.rename'), experimentId: idSchema, name: nameSchema }),
 	z.strictObject({ type: z.literal('experiment.delete'), experimentId: idSchema }),
 	z.strictObject({ type: z.literal('experiment.restore'), experimentId: idSchema }),
+	/** MLflow's experiment tags (set-experiment-tag); the last value set wins. */
+	z.strictObject({
+		type: z.literal('experiment.tag.set'),
+		experimentId: idSchema,
+		key: keySchema,
+		value: z.string().max(LIMITS.tagValueLength)
+	}),
+	z.strictObject({ type: z.literal('experiment.tag.delete'), experimentId: idSchema, key: keySchema }),
 	z.strictObject({
 		type: z.literal('run.create'),
 		run: z.strictObject({
@@ -72,6 +80,8 @@ export const mutationSchema = z.discriminatedUnion('type', [
 	z.strictObject({ type: z.literal('run.restore'), runId: idSchema }),
 	/** The bytes are uploaded first (PUT /api/v1/blobs/:sha256); this links them to a path in the run. */
 	z.strictObject({ type: z.literal('artifact.link'), artifact: artifactWire }),
+	/** Unlinks a path in a run, or everything under it when it is a directory (MLflow's delete_artifacts). */
+	z.strictObject({ type: z.literal('artifact.delete'), runId: idSchema, path: keySchema }),
 	/** Create-if-missing: two browsers registering the same name offline meet in one model. */
 	z.strictObject({
 		type: z.literal('model.create'),
@@ -97,7 +107,9 @@ export const mutationSchema = z.discriminatedUnion('type', [
 		artifactSha256: sha256Hex.nullable(),
 		signature: z.record(z.string(), z.unknown()).nullable(),
 		description: description.optional(),
-		tags: z.array(tagWire).max(LIMITS.tagsPerBatch).optional()
+		tags: z.array(tagWire).max(LIMITS.tagsPerBatch).optional(),
+		/** MLflow's model URI (`runs:/<run>/model`, `mlflow-artifacts:/…`), kept so clients can download it. */
+		source: z.string().min(1).max(LIMITS.descriptionLength).optional()
 	}),
 	z.strictObject({ type: z.literal('model.version.update'), modelName: modelNameSchema, ref, description }),
 	z.strictObject({ type: z.literal('model.version.delete'), modelName: modelNameSchema, ref }),
