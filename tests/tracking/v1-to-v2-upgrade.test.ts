@@ -46,15 +46,20 @@ describe('the v1 → v2 upgrade keeps v1 data', () => {
 		expect(await v2.notebooks.toArray()).toEqual([notebook]);
 		expect(await v2.datasets.where('name').equals('penguins').toArray()).toEqual([dataset]);
 		expect(await (await v2.datasetFiles.get('ds_1'))?.blob.text()).toBe('a\n1\n');
-		expect(v2.verno).toBe(2);
+		// The current schema (v3 added the sync tables, tests/registry/v2-to-v3-upgrade.test.ts).
+		expect(v2.verno).toBe(3);
 		expect(v2.tables.map((t) => t.name).sort()).toEqual([
 			'artifacts',
 			'datasetFiles',
 			'datasets',
 			'experiments',
 			'metrics',
+			'modelVersions',
+			'models',
 			'notebooks',
-			'runs'
+			'outbox',
+			'runs',
+			'syncState'
 		]);
 		await v2.experiments.add({ id: 'exp_1', name: 'e', createdAt: 4 });
 		expect(await v2.experiments.count()).toBe(1);
@@ -64,10 +69,10 @@ describe('the v1 → v2 upgrade keeps v1 data', () => {
 		await Dexie.delete(name);
 	});
 
-	it('a fresh database opens straight at v2', async () => {
+	it('a fresh database opens straight at the current version', async () => {
 		const fresh = new EdgebookDB('upgrade-fresh');
 		await fresh.open();
-		expect(fresh.verno).toBe(2);
+		expect(fresh.verno).toBe(3);
 		expect(fresh.runs.schema.indexes.map((i) => i.name).sort()).toEqual([
 			'[experimentId+startedAt]',
 			'deletedAt',

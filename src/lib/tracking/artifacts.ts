@@ -6,6 +6,8 @@ import { newId } from './ids';
 import { appendMetrics } from './metrics';
 import { artifactSchema, type Artifact, type EndStatus, type Run } from './run-schema';
 import { checkArtifactName, checkKey } from './validate';
+import { record, runLog } from './outbox';
+import { artifactLink } from './run-mutations';
 
 /** Files of a run (model.json, weights.bin, preprocessing.json, evaluation.json), stored as Blobs. */
 
@@ -67,9 +69,10 @@ export async function saveArtifacts(runId: string, files: readonly ArtifactInput
 	const artifacts = await prepareArtifacts(runId, files);
 	const d = db();
 	await guardStorage(`saving ${artifacts.length} run files`, total(artifacts), () =>
-		d.transaction('rw', d.runs, d.artifacts, async () => {
+		d.transaction('rw', d.runs, d.artifacts, d.outbox, async () => {
 			await liveRun(d, runId);
 			await putArtifacts(d, artifacts);
+			await record(d, artifacts.map(artifactLink));
 		})
 	);
 	return artifacts;
@@ -103,13 +106,22 @@ export async function finishRunWithArtifacts(runId: string, options: FinishWithA
 	});
 	const d = db();
 	return guardStorage('saving this run', total(artifacts), () =>
-		d.transaction('rw', d.runs, d.artifacts, d.metrics, async () => {
+		d.transaction('rw', d.runs, d.artifacts, d.metrics, d.outbox, async () => {
 			let run = await liveRun(d, runId);
 			if (!canEnd(run, options.status)) throw endedError(run);
 			await putArtifacts(d, artifacts);
 			for (const r of summaryRows) r.step = run.summaryAt[r.key]?.step ?? 0;
 			run = await appendMetrics(d, run, summaryRows);
 			await d.runs.update(runId, { status: options.status, endedAt: now, heartbeatAt: now });
+			await record(
+				d,
+				[
+					...artifacts.map(artifactLink),
+					...runLog(runId, { metrics: summaryRows }),
+					{ type: 'run.update', runId, status: options.status, endedAt: now }
+				],
+				now
+			);
 			return { ...run, status: options.status, endedAt: now, heartbeatAt: now };
 		})
 	);

@@ -1,7 +1,11 @@
 import Dexie, { type Table } from 'dexie';
 import type { Notebook } from '$lib/notebook/schema';
 import type { DatasetMeta } from '$lib/data/types';
+import { backfillOutbox } from './backfill';
+import type { LocalModel, LocalModelVersion, OutboxEntry, SyncStateRow } from './sync-schema';
 import type { Artifact, Experiment, MetricRow, Run } from './run-schema';
+
+export type { LocalModel, LocalModelVersion, OutboxEntry, SyncStateRow } from './sync-schema';
 
 export interface DatasetFile {
 	id: string;
@@ -20,6 +24,10 @@ export class EdgebookDB extends Dexie {
 	runs!: Table<Run, string>;
 	metrics!: Table<MetricRow, number, Omit<MetricRow, 'id'>>;
 	artifacts!: Table<Artifact, string>;
+	outbox!: Table<OutboxEntry, number, Omit<OutboxEntry, 'seq'>>;
+	syncState!: Table<SyncStateRow, string>;
+	models!: Table<LocalModel, string>;
+	modelVersions!: Table<LocalModelVersion, string>;
 
 	constructor(name = 'edgebook', options?: ConstructorParameters<typeof Dexie>[1]) {
 		super(name, options);
@@ -40,6 +48,19 @@ export class EdgebookDB extends Dexie {
 			metrics: '++id, [runId+key+step]',
 			artifacts: 'id, &[runId+name]'
 		});
+		// Sync (docs/sync.md). outbox: the auto-increment key is the client's sequence number, so entries leave
+		// in the order their writes committed; `state` finds the pending ones in that order. models and
+		// modelVersions are the local registry; a version's number is null until the registry assigns it.
+		// The upgrade gives experiments their name-derived ids and queues everything made before v3, so a user
+		// who signs in later still syncs it.
+		this.version(3)
+			.stores({
+				outbox: '++seq, state',
+				syncState: 'key',
+				models: 'name',
+				modelVersions: 'id, modelName, [modelName+version], sourceRunId'
+			})
+			.upgrade((tx) => backfillOutbox(tx));
 	}
 }
 
@@ -47,4 +68,9 @@ let instance: EdgebookDB | null = null;
 export function db(): EdgebookDB {
 	instance ??= new EdgebookDB();
 	return instance;
+}
+
+/** Point the module at another database (tests; a node process that plays several browsers). */
+export function useDb(d: EdgebookDB | null): void {
+	instance = d;
 }

@@ -1,7 +1,9 @@
 import Dexie from 'dexie';
 import { db, type EdgebookDB } from './db';
 import { TrackingError } from './errors';
-import { newId } from './ids';
+import { experimentIdForName } from '$lib/contract';
+import { record } from './outbox';
+import { experimentCreate } from './run-mutations';
 import { experimentSchema, type Experiment } from './run-schema';
 
 /** Experiments group runs by name (unique), as in MLflow. */
@@ -14,10 +16,16 @@ function cleanName(name: string): string {
 	return trimmed;
 }
 
+/** The id derives from the name (contract/ids.ts): two offline browsers naming one experiment meet after sync. */
 export async function createExperiment(name: string): Promise<Experiment> {
-	const exp: Experiment = { id: newId('exp'), name: cleanName(name), createdAt: Date.now() };
+	const clean = cleanName(name);
+	const exp: Experiment = { id: experimentIdForName(clean), name: clean, createdAt: Date.now() };
+	const d = db();
 	try {
-		await db().experiments.add(exp);
+		await d.transaction('rw', d.experiments, d.outbox, async () => {
+			await d.experiments.add(exp);
+			await record(d, [experimentCreate(exp)], exp.createdAt);
+		});
 	} catch (e) {
 		if (e instanceof Dexie.ConstraintError)
 			throw new TrackingError('ExperimentExists', `An experiment named "${exp.name}" already exists.`, {
@@ -28,20 +36,21 @@ export async function createExperiment(name: string): Promise<Experiment> {
 	return exp;
 }
 
-/** Inside the caller's transaction (which must include `experiments`): find by name or add. */
+/** Inside the caller's transaction (which must include `experiments` and `outbox`): find by name or add. */
 export async function ensureExperiment(d: EdgebookDB, name: string, now = Date.now()): Promise<Experiment> {
 	const clean = cleanName(name);
 	const found = await d.experiments.where('name').equals(clean).first();
 	if (found) return experimentSchema.parse(found);
-	const exp: Experiment = { id: newId('exp'), name: clean, createdAt: now };
+	const exp: Experiment = { id: experimentIdForName(clean), name: clean, createdAt: now };
 	await d.experiments.add(exp);
+	await record(d, [experimentCreate(exp)], now);
 	return exp;
 }
 
 /** Safe when two tabs ask at once: the lookup and the add share one transaction, and the name is unique. */
 export async function getOrCreateExperiment(name: string): Promise<Experiment> {
 	const d = db();
-	return d.transaction('rw', d.experiments, () => ensureExperiment(d, name));
+	return d.transaction('rw', d.experiments, d.outbox, () => ensureExperiment(d, name));
 }
 
 export async function getExperiment(id: string): Promise<Experiment | null> {

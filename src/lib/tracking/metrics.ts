@@ -4,6 +4,7 @@ import { db, type EdgebookDB } from './db';
 import { guardStorage, TrackingError } from './errors';
 import type { MetricPoint, MetricRow, Run, SummarySource } from './run-schema';
 import { checkKey } from './validate';
+import { record, runLog } from './outbox';
 
 /** Metrics are append-only (MLflow): every point is kept, the same step may be logged more than once. */
 
@@ -87,7 +88,10 @@ export async function logMetrics(runId: string, points: readonly MetricInput[]):
 	if (rows.length === 0) return;
 	const d = db();
 	await guardStorage(`logging ${rows.length} metric points`, rows.length * BYTES_PER_POINT, () =>
-		d.transaction('rw', d.runs, d.metrics, async () => appendMetrics(d, await liveRun(d, runId), rows))
+		d.transaction('rw', d.runs, d.metrics, d.outbox, async () => {
+			await appendMetrics(d, await liveRun(d, runId), rows);
+			await record(d, runLog(runId, { metrics: rows }));
+		})
 	);
 }
 

@@ -7,6 +7,8 @@ import { guardStorage, TrackingError } from './errors';
 import { ensureExperiment } from './experiments';
 import { newId } from './ids';
 import { foldSummary, runMetricsRange } from './metrics';
+import { record } from './outbox';
+import { parentsFirst, wholeRun } from './run-mutations';
 import {
 	artifactMetaSchema,
 	artifactSchema,
@@ -271,12 +273,18 @@ export async function importRunsFile(
 	const d = db();
 	try {
 		await guardStorage(`importing ${entries.length} runs`, needed, () =>
-			d.transaction('rw', d.experiments, d.runs, d.metrics, d.artifacts, async () => {
+			d.transaction('rw', d.experiments, d.runs, d.metrics, d.artifacts, d.outbox, async () => {
 				for (const e of entries) {
 					e.record.experimentId = (await ensureExperiment(d, e.experimentName)).id;
 					await d.runs.add(e.record);
 					await d.metrics.bulkAdd(e.rows);
 					await d.artifacts.bulkAdd(e.files);
+				}
+				// Parents first: the registry refuses a child whose parent it does not hold yet.
+				const byId = new Map(entries.map((e) => [e.record.id, e]));
+				for (const run of parentsFirst(entries.map((e) => e.record))) {
+					const e = byId.get(run.id)!;
+					await record(d, wholeRun(e.record, e.rows, e.files));
 				}
 			})
 		);

@@ -65,7 +65,9 @@ export const runSchema = z.object({
 	/** Latest value per metric key, kept in step with `metrics` so the runs table never reads every point. */
 	summary: z.record(z.string(), z.number()).default({}),
 	summaryAt: z.record(z.string(), summarySourceSchema).default({}),
-	heartbeatAt: epochMs
+	heartbeatAt: epochMs,
+	/** 'remote': pulled from the registry (made in another browser); left out for runs made here. */
+	origin: z.enum(['local', 'remote']).optional()
 });
 export type Run = z.infer<typeof runSchema>;
 

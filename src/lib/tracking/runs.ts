@@ -3,6 +3,8 @@ import { canEnd, findRun, liveRun, parseStoredRun } from './access';
 import { db } from './db';
 import { guardStorage, TrackingError } from './errors';
 import { newId } from './ids';
+import { record, runLog, toPairs } from './outbox';
+import { runCreate } from './run-mutations';
 import type { EndStatus, Lineage, Run, RunStatus } from './run-schema';
 import { checkParams, checkTags, type ParamValue } from './validate';
 
@@ -62,11 +64,12 @@ export async function startRun(options: StartRun): Promise<Run> {
 	};
 	const d = db();
 	await guardStorage('starting a run', 4096, () =>
-		d.transaction('rw', d.experiments, d.runs, async () => {
+		d.transaction('rw', d.experiments, d.runs, d.outbox, async () => {
 			if (!(await d.experiments.get(run.experimentId)))
 				throw new TrackingError('ExperimentNotFound', `There is no experiment ${run.experimentId}.`);
 			if (run.parentId) await liveRun(d, run.parentId);
 			await d.runs.add(run);
+			await record(d, runCreate(run), now);
 		})
 	);
 	return run;
@@ -77,7 +80,7 @@ export async function logParams(runId: string, params: Record<string, ParamValue
 	const incoming = checkParams(params);
 	const d = db();
 	await guardStorage('logging params', JSON.stringify(incoming).length * 2, () =>
-		d.transaction('rw', d.runs, async () => {
+		d.transaction('rw', d.runs, d.outbox, async () => {
 			const run = await liveRun(d, runId);
 			for (const [key, value] of Object.entries(incoming)) {
 				const old = run.params[key];
@@ -90,6 +93,7 @@ export async function logParams(runId: string, params: Record<string, ParamValue
 					);
 			}
 			await d.runs.update(runId, { params: { ...run.params, ...incoming } });
+			await record(d, runLog(runId, { params: toPairs(incoming) }));
 		})
 	);
 }
@@ -99,14 +103,26 @@ export async function setTags(runId: string, tags: Record<string, string | null>
 	checkTags(tags);
 	const d = db();
 	await guardStorage('saving tags', JSON.stringify(tags).length * 2, () =>
-		d.transaction('rw', d.runs, async () => {
+		d.transaction('rw', d.runs, d.outbox, async () => {
 			const run = await liveRun(d, runId);
 			const next = { ...run.tags };
+			const set: { key: string; value: string }[] = [];
+			const removed: string[] = [];
 			for (const [key, value] of Object.entries(tags)) {
-				if (value == null) delete next[key];
-				else next[key] = value;
+				if (value == null) {
+					// The registry refuses deleting a tag it does not hold; one never set is nothing to sync.
+					if (key in next) removed.push(key);
+					delete next[key];
+				} else {
+					next[key] = value;
+					set.push({ key, value });
+				}
 			}
 			await d.runs.update(runId, { tags: next });
+			await record(d, [
+				...runLog(runId, { tags: set }),
+				...removed.map((key) => ({ type: 'run.tag.delete' as const, runId, key }))
+			]);
 		})
 	);
 }
@@ -114,20 +130,22 @@ export async function setTags(runId: string, tags: Record<string, string | null>
 export async function setNote(runId: string, note: string): Promise<void> {
 	const d = db();
 	await guardStorage('saving the note', note.length * 2, () =>
-		d.transaction('rw', d.runs, async () => {
+		d.transaction('rw', d.runs, d.outbox, async () => {
 			await liveRun(d, runId);
 			await d.runs.update(runId, { note });
+			await record(d, [{ type: 'run.update', runId, note }]);
 		})
 	);
 }
 
 export async function finishRun(runId: string, status: EndStatus): Promise<void> {
 	const d = db();
-	await d.transaction('rw', d.runs, async () => {
+	await d.transaction('rw', d.runs, d.outbox, async () => {
 		const run = await liveRun(d, runId);
 		if (!canEnd(run, status)) return;
 		const now = Date.now();
 		await d.runs.update(runId, { status, endedAt: now, heartbeatAt: now });
+		await record(d, [{ type: 'run.update', runId, status, endedAt: now }], now);
 	});
 }
 
@@ -160,15 +178,19 @@ export async function markInterruptedRuns(options: {
 	const cutoff = (options.now ?? Date.now()) - options.staleAfterMs;
 	const alive = options.isAlive;
 	const d = db();
-	return d.transaction('rw', d.runs, async () => {
+	return d.transaction('rw', d.runs, d.outbox, async () => {
 		const stale = await d.runs
 			.where('status')
 			.equals('running' satisfies RunStatus)
-			.filter((r) => (alive ? !alive(r.id) : !(r.heartbeatAt >= cutoff)))
+			// A run pulled from the registry runs in another browser: its heartbeats never reach this one.
+			.filter((r) => r.origin !== 'remote' && (alive ? !alive(r.id) : !(r.heartbeatAt >= cutoff)))
 			.toArray();
-		for (const r of stale)
+		for (const r of stale) {
 			// endedAt is the last sign of life, the best guess of when the tab went away.
-			await d.runs.update(r.id, { status: 'interrupted', endedAt: r.heartbeatAt ?? null });
+			const endedAt = r.heartbeatAt ?? null;
+			await d.runs.update(r.id, { status: 'interrupted', endedAt });
+			await record(d, [{ type: 'run.update', runId: r.id, status: 'interrupted', endedAt }]);
+		}
 		return stale.map((r) => r.id);
 	});
 }

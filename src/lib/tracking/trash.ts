@@ -3,6 +3,7 @@ import { findRun } from './access';
 import { db, type EdgebookDB } from './db';
 import { TrackingError } from './errors';
 import { runMetricsRange } from './metrics';
+import { record } from './outbox';
 import type { Run } from './run-schema';
 
 /**
@@ -27,7 +28,7 @@ async function withDescendants(d: EdgebookDB, root: Run): Promise<Run[]> {
 
 export async function deleteRun(runId: string): Promise<void> {
 	const d = db();
-	await d.transaction('rw', d.runs, async () => {
+	await d.transaction('rw', d.runs, d.outbox, async () => {
 		const root = await findRun(d, runId);
 		if (root.deletedAt != null) return;
 		const family = (await withDescendants(d, root)).filter((r) => r.deletedAt == null);
@@ -40,17 +41,26 @@ export async function deleteRun(runId: string): Promise<void> {
 			);
 		const now = Date.now();
 		for (const r of family) await d.runs.update(r.id, { deletedAt: now });
+		await record(
+			d,
+			family.map((r) => ({ type: 'run.delete', runId: r.id, deletedAt: now })),
+			now
+		);
 	});
 }
 
 export async function restoreRun(runId: string): Promise<void> {
 	const d = db();
-	await d.transaction('rw', d.runs, async () => {
+	await d.transaction('rw', d.runs, d.outbox, async () => {
 		const root = await findRun(d, runId);
 		if (root.deletedAt == null) return;
 		const stamp = root.deletedAt;
-		for (const r of await withDescendants(d, root))
-			if (r.deletedAt === stamp) await d.runs.update(r.id, { deletedAt: null });
+		const back = (await withDescendants(d, root)).filter((r) => r.deletedAt === stamp);
+		for (const r of back) await d.runs.update(r.id, { deletedAt: null });
+		await record(
+			d,
+			back.map((r) => ({ type: 'run.restore', runId: r.id }))
+		);
 	});
 }
 
