@@ -1,0 +1,67 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError } from '../errors';
+
+/**
+ * MLflow's error body is `{error_code, message}` with the HTTP status MLflow's server gives each code
+ * (mlflow/exceptions.py ERROR_CODE_TO_HTTP_STATUS); its clients raise on the error_code.
+ */
+export const MLFLOW_STATUS = {
+	RESOURCE_DOES_NOT_EXIST: 404,
+	ENDPOINT_NOT_FOUND: 404,
+	INVALID_PARAMETER_VALUE: 400,
+	RESOURCE_ALREADY_EXISTS: 400,
+	BAD_REQUEST: 400,
+	UNAUTHENTICATED: 401,
+	PERMISSION_DENIED: 403,
+	REQUEST_LIMIT_EXCEEDED: 429,
+	INTERNAL_ERROR: 500
+} as const satisfies Record<string, ContentfulStatusCode>;
+export type MlflowErrorCode = keyof typeof MLFLOW_STATUS;
+
+export class MlflowError extends Error {
+	readonly errorCode: MlflowErrorCode;
+	readonly status: ContentfulStatusCode;
+
+	constructor(errorCode: MlflowErrorCode, message: string, status?: ContentfulStatusCode) {
+		super(message);
+		this.name = 'MlflowError';
+		this.errorCode = errorCode;
+		this.status = status ?? MLFLOW_STATUS[errorCode];
+	}
+}
+
+export const notFound = (message: string) => new MlflowError('RESOURCE_DOES_NOT_EXIST', message);
+export const invalid = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
+export const exists = (message: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', message);
+
+/** The registry's own codes (ApiError, rejected mutations) in MLflow's words; the HTTP status is kept where MLflow has none. */
+const FROM_REGISTRY: Record<string, MlflowErrorCode> = {
+	invalid_request: 'INVALID_PARAMETER_VALUE',
+	unsupported_media_type: 'BAD_REQUEST',
+	payload_too_large: 'BAD_REQUEST',
+	unauthenticated: 'UNAUTHENTICATED',
+	forbidden: 'PERMISSION_DENIED',
+	not_found: 'RESOURCE_DOES_NOT_EXIST',
+	conflict: 'RESOURCE_ALREADY_EXISTS',
+	rate_limited: 'REQUEST_LIMIT_EXCEEDED'
+};
+
+export function fromRegistry(code: string, message: string, status?: ContentfulStatusCode): MlflowError {
+	const errorCode = FROM_REGISTRY[code] ?? 'INTERNAL_ERROR';
+	// 413 stays 413 (no MLflow code says "too large"); everything else takes MLflow's status for its code.
+	return new MlflowError(errorCode, message, status === 413 ? 413 : undefined);
+}
+
+/** onError for the MLflow sub-app: it also catches what authenticate and the body readers throw. */
+export function mlflowOnError(err: Error, c: Context): Response {
+	const e =
+		err instanceof MlflowError
+			? err
+			: err instanceof ApiError
+				? fromRegistry(err.code, err.message, err.status)
+				: null;
+	if (e) return c.json({ error_code: e.errorCode, message: e.message }, e.status);
+	console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, err);
+	return c.json({ error_code: 'INTERNAL_ERROR', message: 'Internal server error' }, 500);
+}

@@ -1,0 +1,138 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { LIMITS, mutationSchema, type Mutation, type Scope } from '../../src/lib/contract';
+import { hasScope } from '../auth/tokens';
+import { readText } from '../http/body';
+import { applyMutation } from '../registry/apply';
+import type { MetricRowIn } from '../registry/plan-runs';
+import type { AppEnv } from '../types';
+import { MlflowError, fromRegistry, invalid } from './errors';
+
+export type Ctx = Context<AppEnv>;
+
+/**
+ * MLflow's handlers read GET requests from the query string and everything else from a JSON body (an empty or
+ * unparsable body counts as `{}`, so a missing field is reported by name rather than as bad JSON).
+ */
+async function rawMessage(c: Ctx): Promise<Record<string, unknown>> {
+	const url = new URL(c.req.url);
+	if (c.req.method === 'GET' || (c.req.method === 'DELETE' && url.search.length > 1)) {
+		const out: Record<string, unknown> = {};
+		for (const key of new Set(url.searchParams.keys())) {
+			const all = url.searchParams.getAll(key);
+			// `experiment_ids[]=1` and `experiment_ids[0]=1` are how some clients spell a repeated field.
+			out[key.replace(/\[\d*\]$/, '')] = all.length === 1 && !/\[\d*\]$/.test(key) ? all[0] : all;
+		}
+		return out;
+	}
+	const text = await readText(c.req.raw, LIMITS.jsonBodyBytes);
+	if (!text.trim()) return {};
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (e) {
+		throw new MlflowError('BAD_REQUEST', `The request body is not valid JSON: ${(e as Error).message}`);
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value))
+		throw new MlflowError('BAD_REQUEST', 'The request body must be a JSON object.');
+	return value as Record<string, unknown>;
+}
+
+function at(obj: unknown, path: PropertyKey[]): unknown {
+	let v = obj;
+	for (const p of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+	return v;
+}
+
+/** Parses the request into `schema`; failures read as MLflow's handlers word them, with INVALID_PARAMETER_VALUE. */
+export async function readMessage<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.infer<S>> {
+	const raw = await rawMessage(c);
+	const parsed = schema.safeParse(raw);
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	const name = issue.path.map(String).join('.');
+	const value = at(raw, issue.path);
+	if (value === undefined && issue.code === 'invalid_type')
+		throw invalid(`Missing value for required parameter '${name}'.`);
+	throw invalid(
+		`Invalid value ${JSON.stringify(value) ?? ''} for parameter '${name}' supplied: ${issue.message}`.trim()
+	);
+}
+
+/** Field types as MLflow's protos declare them; int64s may arrive as JSON strings (proto3 JSON) or query text. */
+export const f = {
+	str: z.string(),
+	int: z.union([
+		z.number().int(),
+		z
+			.string()
+			.regex(/^-?\d+$/)
+			.transform(Number)
+	]),
+	maxResults: (max: number) =>
+		z
+			.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)])
+			.refine((n) => n >= 1 && n <= max, `max_results must be between 1 and ${max}`),
+	list: <T extends z.ZodType>(item: T) =>
+		z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(item)),
+	tags: z.array(z.object({ key: z.string(), value: z.string().default('') })).default([])
+};
+
+export function requireScope(c: Ctx, scope: Scope): void {
+	const caller = c.get('caller');
+	if (!hasScope(caller, scope))
+		throw new MlflowError('PERMISSION_DENIED', `This token lacks the "${scope}" scope.`);
+}
+
+export const workspace = (c: Ctx) => c.get('caller').workspaceId;
+export const newId = () => crypto.randomUUID().replaceAll('-', '');
+
+/** Every MLflow write goes through the registry's one write path, as a contract mutation. */
+export async function apply(
+	c: Ctx,
+	mutation: Mutation,
+	specialMetrics?: MetricRowIn[]
+): Promise<Record<string, unknown> | null> {
+	// Keys, names and lengths are checked by the contract here, so MLflow input meets the same rules as sync's.
+	const checked = mutationSchema.safeParse(mutation);
+	if (!checked.success) {
+		const i = checked.error.issues[0];
+		const field = i.path.at(-1);
+		throw invalid(`Invalid ${typeof field === 'string' ? `${field} ` : ''}value: ${i.message}`);
+	}
+	const out = await applyMutation({
+		db: c.env.DB,
+		workspaceId: workspace(c),
+		mutationId: newId(),
+		clientId: null,
+		clientSeq: null,
+		at: Date.now(),
+		mutation,
+		specialMetrics
+	});
+	if (out.outcome === 'rejected') throw fromRegistry(out.code, out.message);
+	return out.result;
+}
+
+/** Page tokens are opaque to clients; ours carry an offset into the ordered result. */
+export const pageToken = {
+	encode: (offset: number) => btoa(JSON.stringify({ offset })),
+	decode(token: string | undefined): number {
+		if (!token) return 0;
+		try {
+			const { offset } = JSON.parse(atob(token)) as { offset: unknown };
+			if (Number.isInteger(offset) && (offset as number) >= 0) return offset as number;
+		} catch {
+			// fall through to the error below
+		}
+		throw invalid(`Invalid page token "${token}".`);
+	}
+};
+
+/** One page of an ordered list, with next_page_token only when more remain (as MLflow answers). */
+export function page<T>(items: T[], offset: number, max: number): { items: T[]; next_page_token?: string } {
+	const slice = items.slice(offset, offset + max);
+	return offset + max < items.length
+		? { items: slice, next_page_token: pageToken.encode(offset + max) }
+		: { items: slice };
+}

@@ -1,0 +1,199 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { experimentIdForName } from '../../src/lib/contract';
+import { listRuns } from '../registry/read-runs';
+import type { AppEnv } from '../types';
+import { MLFLOW_STATUSES, RUN_NAME_TAG, USER_TAG, runInfoOut, runOut, statusIn } from './convert';
+import { invalid } from './errors';
+import { DEFAULT_EXPERIMENT, resolveExperiment, viewType } from './experiments';
+import { checkClause, compareValues, matches, parseFilter, parseOrderBy, type Entity } from './filter';
+import { apply, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
+import { kvList, latestMetricsOf, loadRun, runIdOf, runJson, runRef } from './runs-read';
+
+export const runs = new Hono<AppEnv>();
+
+const ADJECTIVES = ['bright', 'calm', 'clever', 'bold', 'gentle', 'swift', 'quiet', 'brave', 'merry', 'keen'];
+const NOUNS = ['fox', 'owl', 'whale', 'lynx', 'heron', 'otter', 'wren', 'bison', 'koala', 'panda'];
+/** MLflow names unnamed runs `<adjective>-<animal>-<n>`; so do we, so the UI never shows a blank name. */
+function randomRunName(): string {
+	const [a, b, n] = crypto.getRandomValues(new Uint16Array(3));
+	return `${ADJECTIVES[a % ADJECTIVES.length]}-${NOUNS[b % NOUNS.length]}-${n % 1000}`;
+}
+
+runs.post('/create', async (c) => {
+	requireScope(c, 'write');
+	const m = await readMessage(
+		c,
+		z.object({
+			experiment_id: f.str.default('0'),
+			user_id: f.str.optional(),
+			run_name: f.str.optional(),
+			start_time: f.int.optional(),
+			tags: kvList.default([])
+		})
+	);
+	const exp = await resolveExperiment(c, m.experiment_id);
+	const tags = new Map(m.tags.map((t) => [t.key, t.value]));
+	// The run name is a column here; MLflow also accepts it as the mlflow.runName tag.
+	const name = m.run_name || tags.get(RUN_NAME_TAG) || randomRunName();
+	tags.delete(RUN_NAME_TAG);
+	if (m.user_id && !tags.has(USER_TAG)) tags.set(USER_TAG, m.user_id);
+	const id = newId();
+	await apply(c, {
+		type: 'run.create',
+		run: {
+			id,
+			experimentId: exp.id,
+			parentId: null,
+			name,
+			startedAt: m.start_time ?? Date.now(),
+			notebookId: null,
+			cellId: null,
+			params: [],
+			tags: [...tags].map(([key, value]) => ({ key, value })),
+			lineage: null
+		}
+	});
+	return c.json({ run: await runJson(c, id) });
+});
+
+runs.get('/get', async (c) => {
+	requireScope(c, 'read');
+	const m = await readMessage(c, z.object(runRef));
+	return c.json({ run: await runJson(c, runIdOf(m)) });
+});
+
+runs.post('/update', async (c) => {
+	requireScope(c, 'write');
+	const m = await readMessage(
+		c,
+		z.object({
+			...runRef,
+			status: z.enum(MLFLOW_STATUSES).optional(),
+			end_time: f.int.optional(),
+			run_name: f.str.optional()
+		})
+	);
+	const id = runIdOf(m);
+	await loadRun(c, id);
+	await apply(c, {
+		type: 'run.update',
+		runId: id,
+		...(m.status ? { status: statusIn(m.status) } : {}),
+		...(m.end_time !== undefined ? { endedAt: m.end_time } : {}),
+		...(m.run_name ? { name: m.run_name } : {})
+	});
+	return c.json({ run_info: runInfoOut(await loadRun(c, id)) });
+});
+
+for (const action of ['delete', 'restore'] as const)
+	runs.post(`/${action}`, async (c) => {
+		requireScope(c, 'write');
+		const m = await readMessage(c, z.object({ run_id: f.str }));
+		await loadRun(c, m.run_id);
+		await apply(
+			c,
+			action === 'delete'
+				? { type: 'run.delete', runId: m.run_id, deletedAt: Date.now() }
+				: { type: 'run.restore', runId: m.run_id }
+		);
+		return c.json({});
+	});
+
+runs.post('/set-tag', async (c) => {
+	requireScope(c, 'write');
+	const m = await readMessage(c, z.object({ ...runRef, key: f.str, value: f.str }));
+	const id = runIdOf(m);
+	await loadRun(c, id);
+	if (m.key === RUN_NAME_TAG) await apply(c, { type: 'run.update', runId: id, name: m.value });
+	else
+		await apply(c, {
+			type: 'run.log',
+			runId: id,
+			metrics: [],
+			params: [],
+			tags: [{ key: m.key, value: m.value }]
+		});
+	return c.json({});
+});
+
+runs.post('/delete-tag', async (c) => {
+	requireScope(c, 'write');
+	const m = await readMessage(c, z.object({ run_id: f.str, key: f.str }));
+	await loadRun(c, m.run_id);
+	await apply(c, { type: 'run.tag.delete', runId: m.run_id, key: m.key });
+	return c.json({});
+});
+
+const RUN_ATTRIBUTES = {
+	status: 'string',
+	run_name: 'string',
+	run_id: 'string',
+	user_id: 'string',
+	start_time: 'number',
+	end_time: 'number'
+} as const;
+
+runs.post('/search', async (c) => {
+	requireScope(c, 'read');
+	const m = await readMessage(
+		c,
+		z.object({
+			experiment_ids: f.list(f.str).default([]),
+			filter: f.str.optional(),
+			run_view_type: viewType,
+			max_results: f.maxResults(50_000).default(1000),
+			order_by: f.list(f.str).default([]),
+			page_token: f.str.optional()
+		})
+	);
+	const clauses = parseFilter(m.filter);
+	const kinds = { attribute: RUN_ATTRIBUTES, metric: 'number', param: 'string', tag: 'string' } as const;
+	for (const cl of clauses) checkClause(cl, m.filter ?? '', kinds);
+	const order = parseOrderBy(m.order_by);
+	for (const o of order)
+		if (o.entity === 'attribute' && !(o.key in RUN_ATTRIBUTES))
+			throw invalid(`Invalid order_by attribute "${o.key}" (use ${Object.keys(RUN_ATTRIBUTES).join(', ')}).`);
+	const offset = pageToken.decode(m.page_token);
+	if (!m.experiment_ids.length) return c.json({ runs: [] });
+	const ids = m.experiment_ids.map((id) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id));
+	const lifecycle = ({ ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const)[
+		m.run_view_type
+	];
+	const { runs: all } = await listRuns(c.env.DB, workspace(c), {
+		experimentIds: ids,
+		lifecycle,
+		limit: 50_000
+	});
+	const latest = await latestMetricsOf(
+		c,
+		all.map((r) => r.id)
+	);
+	const rows = all.map((r) => runOut(r, latest.get(r.id) ?? []));
+	const field = (r: (typeof rows)[number], entity: Entity, key: string): string | number | undefined => {
+		if (entity === 'metric') {
+			const v = r.data.metrics.find((x) => x.key === key)?.value;
+			return typeof v === 'number'
+				? v
+				: v === 'Infinity'
+					? Infinity
+					: v === '-Infinity'
+						? -Infinity
+						: undefined;
+		}
+		if (entity === 'param') return r.data.params.find((x) => x.key === key)?.value;
+		if (entity === 'tag') return r.data.tags.find((x) => x.key === key)?.value;
+		return (r.info as Record<string, string | number | undefined>)[key];
+	};
+	const hits = rows.filter((r) => clauses.every((cl) => matches(cl, field(r, cl.entity, cl.key))));
+	const sorts = [...order, { entity: 'attribute' as const, key: 'start_time', desc: true }];
+	hits.sort((a, b) => {
+		for (const o of sorts) {
+			const r = compareValues(field(a, o.entity, o.key), field(b, o.entity, o.key), o.desc);
+			if (r) return r;
+		}
+		return a.info.run_id < b.info.run_id ? -1 : 1;
+	});
+	const p = page(hits, offset, m.max_results);
+	return c.json({ runs: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) });
+});
