@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { ApiError, jsonError, onError } from './errors';
+import { cors } from './http/cors';
 import { mlflow } from './mlflow';
 import { health } from './routes/health';
 import { registry } from './routes/v1';
@@ -9,6 +10,9 @@ import type { AppEnv } from './types';
 // The Worker: the registry API and the large vendor files. Everything else is the SPA, served by the
 // assets binding (wrangler.toml routes only /api/* and /vendor/* here first).
 const app = new Hono<AppEnv>();
+
+// CORS before every API route, so a listed origin's preflight is answered before authentication runs.
+app.use('/api/*', cors);
 
 // Public: liveness (no data in it) and the engine files the SPA loads before anyone signs in.
 app.route('/api/v1/health', health);
