@@ -94,7 +94,7 @@ export function runLog(
 }
 
 function splitLarge(ms: Mutation[]): Mutation[] {
-	return ms.flatMap((m) => {
+	return ms.flatMap((m): Mutation[] => {
 		if (m.type !== 'run.log') return [m];
 		const chars = m.params.reduce((n, x) => n + pairSize(x), 0) + m.tags.reduce((n, x) => n + pairSize(x), 0);
 		if (chars <= MAX_CHARS_PER_MUTATION || !m.params.length || !m.tags.length) return [m];

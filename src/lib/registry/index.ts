@@ -1,0 +1,57 @@
+import { db } from '$lib/tracking/db';
+import { RegistryClient, RegistryError } from './client';
+import { SyncEngine, type SyncResult } from './engine';
+import { clearConfig, writeConfig } from './state';
+import { SyncStatus } from './status.svelte';
+
+/**
+ * The public API of sync and the model registry, for the UI. Browser-only state lives here: one status, one
+ * engine over the app's database.
+ */
+
+export { registerModelVersion, setAlias, deleteAlias, listModels, getModel, versionLineage } from './models';
+export type { ModelDetail } from './models';
+export type { SyncResult } from './engine';
+export type { SyncState, SyncStatusSnapshot } from './status.svelte';
+export type { LocalModel, LocalModelVersion, OutboxEntry } from '$lib/tracking/sync-schema';
+
+export const syncStatus = new SyncStatus();
+let engine: SyncEngine | null = null;
+const theEngine = () => (engine ??= new SyncEngine({ db: db(), status: syncStatus }));
+
+export type SignInResult =
+	{ ok: true; workspaceId: string; scopes: string[] } | { ok: false; reason: string };
+
+/** Check the token against the registry (GET /api/v1/me), remember it, and sync. */
+export async function signIn(o: { url: string; token: string }): Promise<SignInResult> {
+	const url = o.url.trim().replace(/\/+$/, '');
+	const token = o.token.trim();
+	try {
+		const me = await new RegistryClient({ url, token }).me();
+		await writeConfig(db(), { url, token, workspaceId: me.workspaceId, scopes: me.scopes });
+		void theEngine().syncNow();
+		return { ok: true, workspaceId: me.workspaceId, scopes: me.scopes };
+	} catch (e) {
+		return { ok: false, reason: e instanceof RegistryError ? e.message : String((e as Error)?.message ?? e) };
+	}
+}
+
+/** Forget the token. Pending changes stay in the outbox and sync after the next sign-in. */
+export async function signOut(): Promise<void> {
+	await clearConfig(db());
+	await theEngine().syncNow();
+}
+
+/** Idempotent; the app layout calls it once. */
+export function startSync(): void {
+	theEngine().start();
+}
+
+export function syncNow(): Promise<SyncResult> {
+	return theEngine().syncNow();
+}
+
+/** Changes the registry refused, with its reason, for the UI to show. */
+export async function rejectedChanges() {
+	return db().outbox.where('state').equals('rejected').toArray();
+}

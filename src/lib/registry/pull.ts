@@ -1,0 +1,151 @@
+import { LIMITS, type Change, type Mutation } from '$lib/contract';
+import type { EdgebookDB } from '$lib/tracking/db';
+import { applyModel } from './apply-models';
+import { applyExperiment, applyRun, type ApplyContext } from './apply-runs';
+import type { RegistryClient } from './client';
+import { getState, setState } from './state';
+
+/**
+ * Pull: pages of what other clients applied, after our cursor. Each page is applied in ONE transaction with
+ * the new cursor, so a change is applied locally exactly once even if the tab closes mid-pull.
+ */
+
+export function assertNever(x: never): never {
+	throw new Error(`Unhandled mutation: ${JSON.stringify(x)}`);
+}
+
+export function applyChange(c: ApplyContext, m: Mutation): Promise<void> {
+	switch (m.type) {
+		case 'experiment.create':
+		case 'experiment.rename':
+		case 'experiment.delete':
+		case 'experiment.restore':
+		case 'experiment.tag.set':
+		case 'experiment.tag.delete':
+			return applyExperiment(c, m);
+		case 'run.create':
+		case 'run.log':
+		case 'run.update':
+		case 'run.tag.delete':
+		case 'run.delete':
+		case 'run.restore':
+		case 'artifact.link':
+		case 'artifact.delete':
+			return applyRun(c, m);
+		case 'model.create':
+		case 'model.update':
+		case 'model.rename':
+		case 'model.delete':
+		case 'model.tag.set':
+		case 'model.tag.delete':
+		case 'model.version.create':
+		case 'model.version.update':
+		case 'model.version.delete':
+		case 'model.version.tag.set':
+		case 'model.version.tag.delete':
+		case 'model.alias.set':
+		case 'model.alias.delete':
+			return applyModel(c, m);
+		default:
+			return assertNever(m);
+	}
+}
+
+/** The fields local pending mutations will overwrite at the registry (they are applied after this page). */
+export function touchedBy(m: Mutation): string[] {
+	switch (m.type) {
+		case 'experiment.rename':
+			return [`exp:${m.experimentId}:name`];
+		case 'run.update':
+			return [
+				...(m.status !== undefined ? [`run:${m.runId}:status`] : []),
+				...(m.name !== undefined ? [`run:${m.runId}:name`] : []),
+				...(m.note !== undefined ? [`run:${m.runId}:note`] : [])
+			];
+		case 'run.log':
+			return m.tags.map((t) => `run:${m.runId}:tag:${t.key}`);
+		case 'run.tag.delete':
+			return [`run:${m.runId}:tag:${m.key}`];
+		case 'model.update':
+			return [`model:${m.name}:description`];
+		case 'model.alias.set':
+		case 'model.alias.delete':
+			return [`alias:${m.modelName}:${m.alias}`];
+		default:
+			return [];
+	}
+}
+
+const NEEDS_PENDING = new Set<Mutation['type']>([
+	'experiment.rename',
+	'run.update',
+	'run.log',
+	'run.tag.delete',
+	'model.update',
+	'model.alias.set',
+	'model.alias.delete'
+]);
+
+async function pendingFields(d: EdgebookDB, changes: Change[]): Promise<Set<string>> {
+	const out = new Set<string>();
+	if (!changes.some((c) => NEEDS_PENDING.has(c.mutation.type))) return out;
+	await d.outbox
+		.where('state')
+		.equals('pending')
+		.each((e) => {
+			for (const k of touchedBy(e.mutation)) out.add(k);
+		});
+	return out;
+}
+
+/** Bytes of linked artifacts we do not hold, fetched before the page's transaction. */
+async function fetchBlobs(d: EdgebookDB, client: RegistryClient, changes: Change[]) {
+	const blobs = new Map<string, Blob>();
+	for (const { mutation: m } of changes) {
+		if (m.type !== 'artifact.link' || blobs.has(m.artifact.sha256)) continue;
+		const held = await d.artifacts.where('[runId+name]').equals([m.artifact.runId, m.artifact.name]).first();
+		if (held) continue;
+		const blob = await client.getBlob(m.artifact.sha256);
+		if (blob) blobs.set(m.artifact.sha256, blob);
+	}
+	return blobs;
+}
+
+export async function pullChanges(o: {
+	db: EdgebookDB;
+	client: RegistryClient;
+	clientId: string;
+	limit?: number;
+}): Promise<{ applied: number; cursor: number }> {
+	const d = o.db;
+	let applied = 0;
+	let cursor = (await getState<number>(d, 'cursor')) ?? 0;
+	for (;;) {
+		const page = await o.client.pull({
+			cursor,
+			limit: o.limit ?? LIMITS.changesPerPull,
+			exclude: o.clientId
+		});
+		const blobs = await fetchBlobs(d, o.client, page.changes);
+		const tables = [
+			d.syncState,
+			d.experiments,
+			d.runs,
+			d.metrics,
+			d.artifacts,
+			d.models,
+			d.modelVersions,
+			d.outbox
+		];
+		await d.transaction('rw', tables, async () => {
+			// Another tab may have applied this page meanwhile: the stored cursor decides.
+			if (((await getState<number>(d, 'cursor')) ?? 0) !== cursor) return;
+			const pending = await pendingFields(d, page.changes);
+			for (const change of page.changes) await applyChange({ d, pending, blobs, change }, change.mutation);
+			await setState(d, 'cursor', page.cursor);
+			applied += page.changes.length;
+		});
+		cursor = (await getState<number>(d, 'cursor')) ?? page.cursor;
+		if (!page.hasMore) return { applied, cursor };
+	}
+}
