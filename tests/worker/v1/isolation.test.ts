@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '../../../workers/routes/v1';
+import { testEnv } from '../helpers';
+import { api, otherWorkspaceToken } from '../registry-helpers';
+import { BYTES, ok, seed, snapshot, type Seeded } from './fixtures';
+
+/**
+ * Workspaces never meet: a token of another workspace (an admin there, so scopes are no excuse) gets 404 for
+ * every object of this one (403 would reveal that it exists), sees none of them in lists, and its writes change
+ * none of this workspace's rows. The table must cover every object route the registry has (checked below).
+ */
+
+let s: Seeded;
+let other: string;
+let localTokenId: string;
+beforeAll(async () => {
+	s = await seed();
+	localTokenId = (
+		await ok<{ token: { id: string } }>('/api/v1/tokens', {
+			method: 'POST',
+			json: { name: 'mine', scopes: ['read'] },
+			status: 201
+		})
+	).token.id;
+	other = await otherWorkspaceToken('ws_iso', ['admin']);
+});
+
+/** json is a function where it needs what beforeAll made. */
+type Case = { route: string; path: () => string; json?: unknown };
+const v1 = '/api/v1';
+const run = () => `${v1}/runs/${s.runId}`;
+const model = () => `${v1}/models/${s.model}`;
+
+const CASES: Case[] = [
+	{ route: 'DELETE /tokens/:id', path: () => `${v1}/tokens/${localTokenId}` },
+	{ route: 'GET /experiments/:id', path: () => `${v1}/experiments/${s.experimentId}` },
+	{
+		route: 'PATCH /experiments/:id',
+		path: () => `${v1}/experiments/${s.experimentId}`,
+		json: { name: 'stolen' }
+	},
+	{ route: 'DELETE /experiments/:id', path: () => `${v1}/experiments/${s.experimentId}` },
+	{ route: 'POST /experiments/:id/restore', path: () => `${v1}/experiments/${s.experimentId}/restore` },
+	{ route: 'GET /runs/:id', path: run },
+	{ route: 'PATCH /runs/:id', path: run, json: () => ({ status: 'failed' }) },
+	{ route: 'DELETE /runs/:id', path: run },
+	{ route: 'POST /runs/:id/restore', path: () => `${run()}/restore` },
+	{
+		route: 'POST /runs/:id/log-batch',
+		path: () => `${run()}/log-batch`,
+		json: { tags: [{ key: 't', value: 'y' }] }
+	},
+	{ route: 'GET /runs/:id/metrics/:key{.+}', path: () => `${run()}/metrics/loss` },
+	{ route: 'DELETE /runs/:id/tags/:key{.+}', path: () => `${run()}/tags/t` },
+	{
+		route: 'POST /runs/:id/artifacts',
+		path: () => `${run()}/artifacts`,
+		json: () => ({ name: 'x', sha256: s.sha })
+	},
+	{ route: 'GET /runs/:id/artifacts', path: () => `${run()}/artifacts` },
+	{ route: 'GET /runs/:id/artifacts/:path{.+}', path: () => `${run()}/artifacts/model/weights.bin` },
+	{ route: 'GET /blobs/:sha256', path: () => `${v1}/blobs/${s.sha}` },
+	{ route: 'GET /models/:name', path: model },
+	{ route: 'PATCH /models/:name', path: model, json: () => ({ description: 'stolen' }) },
+	{ route: 'DELETE /models/:name', path: model },
+	{
+		route: 'PUT /models/:name/tags/:key{.+}',
+		path: () => `${model()}/tags/team`,
+		json: () => ({ value: 'x' })
+	},
+	{ route: 'DELETE /models/:name/tags/:key{.+}', path: () => `${model()}/tags/team` },
+	{ route: 'GET /models/:name/aliases/:alias', path: () => `${model()}/aliases/champion` },
+	{
+		route: 'PUT /models/:name/aliases/:alias',
+		path: () => `${model()}/aliases/champion`,
+		json: { version: 1 }
+	},
+	{ route: 'DELETE /models/:name/aliases/:alias', path: () => `${model()}/aliases/champion` },
+	{ route: 'POST /models/:name/versions', path: () => `${model()}/versions`, json: () => ({}) },
+	{ route: 'GET /models/:name/versions', path: () => `${model()}/versions` },
+	{ route: 'GET /models/:name/versions/:version', path: () => `${model()}/versions/1` },
+	{
+		route: 'PATCH /models/:name/versions/:version',
+		path: () => `${model()}/versions/1`,
+		json: { description: 'x' }
+	},
+	{ route: 'DELETE /models/:name/versions/:version', path: () => `${model()}/versions/1` },
+	{
+		route: 'PUT /models/:name/versions/:version/tags/:key{.+}',
+		path: () => `${model()}/versions/1/tags/stage`,
+		json: { value: 'x' }
+	},
+	{
+		route: 'DELETE /models/:name/versions/:version/tags/:key{.+}',
+		path: () => `${model()}/versions/1/tags/stage`
+	},
+	{ route: 'GET /models/:name/versions/:version/lineage', path: () => `${model()}/versions/1/lineage` }
+];
+
+/** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */
+const COLLECTIONS = [
+	'GET /me',
+	'GET /tokens',
+	'POST /tokens',
+	'GET /experiments',
+	'POST /experiments',
+	'GET /runs',
+	'POST /runs',
+	'PUT /blobs/:sha256',
+	'GET /models',
+	'POST /models',
+	'POST /sync/push',
+	'GET /sync/pull'
+];
+
+describe('isolation between workspaces', () => {
+	it('the table covers every /api/v1 route', () => {
+		const routes = new Set(
+			registry.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/\/$/, '')}`)
+		);
+		const covered = new Set([...CASES.map((c) => c.route), ...COLLECTIONS]);
+		expect([...routes].filter((r) => !covered.has(r))).toEqual([]);
+		expect([...covered].filter((r) => !routes.has(r))).toEqual([]);
+	});
+
+	it.each(CASES)('$route: 404 for another workspace, nothing here changes', async (c) => {
+		const before = await snapshot(testEnv.DB);
+		const [method] = c.route.split(' ');
+		const res = await api(c.path(), {
+			method,
+			json: typeof c.json === 'function' ? (c.json as () => unknown)() : c.json,
+			token: other
+		});
+		expect(res.status, await res.clone().text()).toBe(404);
+		expect((await res.json<{ error: { code: string } }>()).error.code).toBe('not_found');
+		expect(await snapshot(testEnv.DB)).toBe(before);
+	});
+
+	it('HEAD /blobs/:sha256 is 404 too (a hash alone opens nothing)', async () => {
+		expect((await api(`${v1}/blobs/${s.sha}`, { method: 'HEAD', token: other })).status).toBe(404);
+	});
+
+	it("lists never include this workspace's objects", async () => {
+		for (const [path, key] of [
+			['/experiments?lifecycle=all', 'experiments'],
+			['/runs?lifecycle=all', 'runs'],
+			[`/runs?experimentId=${s.experimentId}`, 'runs'],
+			['/models', 'models'],
+			['/tokens', 'tokens']
+		] as const) {
+			const body = await ok<Record<string, { workspaceId?: string }[]>>(`${v1}${path}`, { token: other });
+			expect(
+				body[key].filter((x) => x.workspaceId !== 'ws_iso'),
+				path
+			).toEqual([]);
+		}
+	});
+
+	it('creates in the other workspace land there: same names and bytes, separate rows', async () => {
+		const before = await snapshot(testEnv.DB);
+		await ok(`${v1}/experiments`, { method: 'POST', json: { name: 'iris' }, status: 201, token: other });
+		await ok(`${v1}/models`, { method: 'POST', json: { name: s.model }, status: 201, token: other });
+		await ok(`${v1}/blobs/${s.sha}`, { method: 'PUT', body: BYTES, status: 201, token: other });
+		const local = (t: string) =>
+			testEnv.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE workspace_id = 'local'`).first<{
+				n: number;
+			}>();
+		expect(await local('experiments')).toEqual({ n: 1 });
+		expect(before).not.toBe(await snapshot(testEnv.DB));
+		// The admin here still sees only its own model, unchanged.
+		expect(await ok(`${model()}`)).toMatchObject({ latestVersion: 1, tags: { team: 'ml' } });
+	});
+});
