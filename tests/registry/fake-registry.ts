@@ -63,7 +63,7 @@ export class FakeRegistry {
 		const results: PushResult[] = [];
 		for (const env of body.mutations) {
 			const seen = this.log.find((l) => l.id === env.id);
-			if (env.seq > lastSeq + 1) {
+			if (env.seq > lastSeq + 1 || (env.seq <= lastSeq && !seen)) {
 				if (!results.length)
 					return Response.json(
 						{ error: { code: 'out_of_order', message: 'gap', details: { expectedSeq: lastSeq + 1 } } },
