@@ -51,6 +51,30 @@ function pathOf(c: Ctx): string {
 	}
 }
 
+// Registered before the `/*` routes, which Hono also matches without a trailing path.
+/** Lists one directory: its files with sizes and its subdirectories, by basename (as MLflow's proxy answers). */
+artifacts.get(PREFIX, async (c) => {
+	requireScope(c, 'read');
+	const m = await readMessage(c, z.object({ path: f.str.default('') }));
+	const parts = splitPath(m.path);
+	// Above a run's artifact root there is nothing to list but the root itself.
+	if (parts.length === 2) {
+		const run = await getRun(c.env.DB, workspace(c), parts[1]);
+		return c.json({ files: run?.experimentId === parts[0] ? [{ path: 'artifacts', is_dir: true }] : [] });
+	}
+	if (parts.length < 3) return c.json({ files: [] });
+	const t = await resolve(c, m.path);
+	const prefix = t.sub ? `${t.sub}/` : '';
+	const files = new Map<string, { path: string; is_dir: boolean; file_size?: number }>();
+	for (const a of await listArtifacts(c.env.DB, workspace(c), t.runId, { prefix })) {
+		const rest = a.name.slice(prefix.length);
+		const slash = rest.indexOf('/');
+		if (slash === -1) files.set(rest, { path: rest, is_dir: false, file_size: a.bytes });
+		else files.set(rest.slice(0, slash), { path: rest.slice(0, slash), is_dir: true });
+	}
+	return c.json({ files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)) });
+});
+
 artifacts.put(`${PREFIX}/*`, async (c) => {
 	requireScope(c, 'write');
 	const t = await resolve(c, pathOf(c));
@@ -100,29 +124,6 @@ artifacts.get(`${PREFIX}/*`, async (c) => {
 	return new Response(obj.body, {
 		headers: { 'content-type': a.mediaType, 'content-length': String(a.bytes) }
 	});
-});
-
-/** Lists one directory: its files with sizes and its subdirectories, by basename (as MLflow's proxy answers). */
-artifacts.get(PREFIX, async (c) => {
-	requireScope(c, 'read');
-	const m = await readMessage(c, z.object({ path: f.str.default('') }));
-	const parts = splitPath(m.path);
-	// Above a run's artifact root there is nothing to list but the root itself.
-	if (parts.length === 2) {
-		const run = await getRun(c.env.DB, workspace(c), parts[1]);
-		return c.json({ files: run?.experimentId === parts[0] ? [{ path: 'artifacts', is_dir: true }] : [] });
-	}
-	if (parts.length < 3) return c.json({ files: [] });
-	const t = await resolve(c, m.path);
-	const prefix = t.sub ? `${t.sub}/` : '';
-	const files = new Map<string, { path: string; is_dir: boolean; file_size?: number }>();
-	for (const a of await listArtifacts(c.env.DB, workspace(c), t.runId, { prefix })) {
-		const rest = a.name.slice(prefix.length);
-		const slash = rest.indexOf('/');
-		if (slash === -1) files.set(rest, { path: rest, is_dir: false, file_size: a.bytes });
-		else files.set(rest.slice(0, slash), { path: rest.slice(0, slash), is_dir: true });
-	}
-	return c.json({ files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)) });
 });
 
 artifacts.delete(`${PREFIX}/*`, async (c) => {
