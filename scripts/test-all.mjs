@@ -8,6 +8,7 @@ const TIERS = [
 	['test:unit', 'unit tests (node)'],
 	['test:worker', 'Worker tests (workerd)'],
 	['build', 'vite build'],
+	['test:chaos', 'sync under a bad network and a registry restart (real Worker)'],
 	['test:deploy', 'Cloudflare deploy limits'],
 	['test:e2e', 'browser tests (Chromium)']
 ];
