@@ -1,4 +1,4 @@
-import { FakeRegistry, freshDb, pending } from './fake-registry';
+import { freshDb, pending } from './fake-registry';
 import { describe, expect, it } from 'vitest';
 import { experimentIdForName } from '$lib/contract';
 import {

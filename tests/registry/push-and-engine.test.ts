@@ -148,7 +148,7 @@ describe('retries', () => {
 	});
 
 	it('signed out: nothing is sent, everything stays queued', async () => {
-		const { d, reg, engine } = setup();
+		const { reg, engine } = setup();
 		await newRun();
 		expect(await engine.syncNow()).toMatchObject({ ok: false, reason: 'signed-out' });
 		expect(reg.requests).toEqual([]);

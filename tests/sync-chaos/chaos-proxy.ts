@@ -45,7 +45,14 @@ export function startChaosProxy(o: {
 	onPush?: (n: number) => void;
 }) {
 	const rand = mulberry32(o.seed);
-	const stats: ChaosStats = { requests: 0, droppedBefore: 0, droppedAfter: 0, duplicated: 0, delayed: 0, upstreamDown: 0 };
+	const stats: ChaosStats = {
+		requests: 0,
+		droppedBefore: 0,
+		droppedAfter: 0,
+		duplicated: 0,
+		delayed: 0,
+		upstreamDown: 0
+	};
 	let chaos = true;
 	let pushes = 0;
 	const server = http.createServer(async (req, res) => {
@@ -88,7 +95,8 @@ export function startChaosProxy(o: {
 	const send = (res: http.ServerResponse, r: Awaited<ReturnType<typeof forward>>) => {
 		const headers: Record<string, string> = {};
 		r.headers.forEach((v, k) => {
-			if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)) headers[k] = v;
+			if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k))
+				headers[k] = v;
 		});
 		res.writeHead(r.status, headers).end(r.body);
 	};
@@ -97,7 +105,9 @@ export function startChaosProxy(o: {
 		heal: () => (chaos = false),
 		listen: () =>
 			new Promise<string>((ok) =>
-				server.listen(0, '127.0.0.1', () => ok(`http://127.0.0.1:${(server.address() as { port: number }).port}`))
+				server.listen(0, '127.0.0.1', () =>
+					ok(`http://127.0.0.1:${(server.address() as { port: number }).port}`)
+				)
 			),
 		close: () => new Promise<void>((ok) => server.close(() => ok()))
 	};
