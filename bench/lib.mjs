@@ -23,14 +23,14 @@ export function launchChromium() {
 }
 
 /** What a reader needs to compare two result files: numbers from different machines are not comparable. */
-export function machine(browser) {
+export function machine(browser = null) {
 	const cpu = cpus();
 	return {
 		os: `${platform()} ${release()}`,
 		cpus: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
 		memoryGiB: Math.round(totalmem() / 2 ** 30),
 		node: process.version,
-		chromium: browser.version()
+		chromium: browser?.version() ?? null
 	};
 }
 

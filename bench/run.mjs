@@ -1,7 +1,8 @@
-// `node bench/run.mjs data|first-page|train|all`: builds the app if needed, starts it as users run it (wrangler dev on
-// a free port, fresh local state), runs the benchmarks in one headless Chromium, prints each table and writes
-// bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
+// `node bench/run.mjs data|first-page|train|registry|all`: builds the app if needed, starts it as users run it (wrangler
+// dev on a free port, fresh local state), runs the benchmarks (in one headless Chromium, for those that need one),
+// prints each table and writes bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHES = {
 	data: () => import('./data.mjs'),
 	'first-page': () => import('./first-page.mjs'),
-	train: () => import('./train.mjs')
+	train: () => import('./train.mjs'),
+	registry: () => import('./registry.mjs')
 };
+// These talk to the registry API from Node: no browser to start.
+const WITHOUT_BROWSER = new Set(['registry']);
 
 const which = process.argv[2];
 const names = which === 'all' ? Object.keys(BENCHES) : [which];
@@ -31,6 +35,8 @@ if (!existsSync(join(ROOT, 'build/index.html'))) {
 }
 
 const persistTo = mkdtempSync(join(tmpdir(), 'edgebook-bench-'));
+// The registry bench calls the API as an admin of the local workspace; a fresh token per run.
+const adminToken = randomBytes(24).toString('base64url');
 let server = null;
 let browser = null;
 let cleaning = null;
@@ -41,6 +47,9 @@ const cleanup = () =>
 		await server?.stop();
 		rmSync(persistTo, { recursive: true, force: true });
 	})());
+// A last resort when something exits the process before cleanup() is done (the D1 proxy of bench:registry
+// installs signal handlers that exit at once): the temp state must not stay behind.
+process.once('exit', () => rmSync(persistTo, { recursive: true, force: true }));
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	process.once(signal, () => {
@@ -51,15 +60,17 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 try {
-	server = await startServer({ port: await freePort(), persistTo, quiet: true });
-	browser = await launchChromium();
+	server = await startServer({ port: await freePort(), persistTo, quiet: true, adminToken });
 	mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 	for (const name of names) {
+		if (!WITHOUT_BROWSER.has(name)) browser ??= await launchChromium();
 		console.log(`\n== bench:${name} (app at ${server.url}) ==`);
 		const started = Date.now();
 		// Other work on the machine skews every number: the load average says how busy it was around the run.
 		const loadBefore = loadavg()[0];
-		const { text, json } = await (await BENCHES[name]()).run({ browser, url: server.url });
+		const { text, json } = await (
+			await BENCHES[name]()
+		).run({ browser, url: server.url, adminToken, persistTo });
 		const load = { before: round(loadBefore, 2), after: round(loadavg()[0], 2) };
 		console.log(text);
 		console.log(`\nLoad average (1 min) before / after: ${load.before} / ${load.after}`);
