@@ -9,7 +9,8 @@ import { invalid } from './errors';
 import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
 import { kvList, loadRun, runIdOf, runRef } from './runs-read';
 
-/** Logging to runs (log-metric, log-parameter, log-batch) and reading a metric's history. */
+/** Logging to runs (log-metric, log-parameter, log-batch, log-model) and reading a metric's history. */
+const MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 export const metrics = new Hono<AppEnv>();
 
 const metricIn_ = z.object({
@@ -91,6 +92,23 @@ metrics.post('/runs/log-batch', async (c) => {
 		if (n > max)
 			throw invalid(`A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}.`);
 	await logToRun(c, m.run_id, m);
+	return c.json({});
+});
+
+/** MLflow 2.x's log_model records each logged model in the run's `mlflow.log-model.history` tag (a JSON list). */
+metrics.post('/runs/log-model', async (c) => {
+	requireScope(c, 'write');
+	const m = await readMessage(c, z.object({ run_id: f.str, model_json: f.str }));
+	let model: unknown;
+	try {
+		model = JSON.parse(m.model_json);
+	} catch {
+		throw invalid('model_json is not valid JSON.');
+	}
+	const run = await loadRun(c, m.run_id);
+	const history = run.tags[MODEL_HISTORY_TAG] ? (JSON.parse(run.tags[MODEL_HISTORY_TAG]) as unknown[]) : [];
+	const value = JSON.stringify([...history, model]);
+	await logToRun(c, m.run_id, { metrics: [], params: [], tags: [{ key: MODEL_HISTORY_TAG, value }] });
 	return c.json({});
 });
 

@@ -164,3 +164,25 @@ describe('runs/log-batch', () => {
 		await fails(ml('/runs/log-batch', { json: {} }), 400, 'INVALID_PARAMETER_VALUE');
 	});
 });
+
+describe('runs/log-model', () => {
+	it('appends each logged model to the mlflow.log-model.history tag', async () => {
+		const run = await newRun(await newExperiment('log-model'));
+		const model = { artifact_path: 'model', flavors: { python_function: {} } };
+		for (let i = 0; i < 2; i++)
+			expect(
+				await ok(ml('/runs/log-model', { json: { run_id: run, model_json: JSON.stringify(model) } }))
+			).toEqual({});
+		const { run: got } = await ok<{ run: { data: { tags: { key: string; value: string }[] } } }>(
+			ml('/runs/get', { query: { run_id: run } })
+		);
+		const tag = got.data.tags.find((t) => t.key === 'mlflow.log-model.history');
+		expect(JSON.parse(tag!.value)).toEqual([model, model]);
+		await fails(
+			ml('/runs/log-model', { json: { run_id: run, model_json: '{' } }),
+			400,
+			'INVALID_PARAMETER_VALUE'
+		);
+		await fails(ml('/runs/log-model', { json: { run_id: run } }), 400, 'INVALID_PARAMETER_VALUE');
+	});
+});
