@@ -33,7 +33,7 @@ async function forward(upstream: string, req: http.IncomingMessage, body: Buffer
 	const res = await fetch(`${upstream}${req.url}`, {
 		method: req.method,
 		headers,
-		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body
+		body: req.method === 'GET' || req.method === 'HEAD' ? undefined : new Uint8Array(body)
 	});
 	return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
