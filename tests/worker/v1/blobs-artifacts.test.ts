@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testEnv, type ErrorJson } from '../helpers';
-import { api, otherWorkspaceToken } from '../registry-helpers';
-import { ok, sha256 } from './fixtures';
+import { otherWorkspaceToken } from '../registry-helpers';
+import { api, ok, sha256 } from './fixtures';
 
 const put = (sha: string, body: BodyInit, init: { token?: string; type?: string } = {}) =>
 	api(`/api/v1/blobs/${sha}`, {

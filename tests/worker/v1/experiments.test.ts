@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { experimentIdForName } from '../../../src/lib/contract';
 import type { ErrorJson } from '../helpers';
-import { api } from '../registry-helpers';
-import { ok } from './fixtures';
+import { api, ok } from './fixtures';
 
 describe('/api/v1/experiments', () => {
 	it('creates with the id derived from the name, lists, renames, soft-deletes and restores', async () => {

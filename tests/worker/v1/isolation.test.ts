@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../../workers/routes/v1';
 import { testEnv } from '../helpers';
-import { api, otherWorkspaceToken } from '../registry-helpers';
-import { BYTES, ok, seed, snapshot, type Seeded } from './fixtures';
+import { otherWorkspaceToken } from '../registry-helpers';
+import { api, BYTES, ok, seed, snapshot, type Seeded } from './fixtures';
 
 /**
  * Workspaces never meet: a token of another workspace (an admin there, so scopes are no excuse) gets 404 for

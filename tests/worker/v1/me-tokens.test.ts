@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TOKEN_PATTERN } from '../../../src/lib/contract';
 import { testEnv, type ErrorJson } from '../helpers';
-import { api, otherWorkspaceToken } from '../registry-helpers';
-import { ok } from './fixtures';
+import { otherWorkspaceToken } from '../registry-helpers';
+import { api, ok } from './fixtures';
 
 describe('/api/v1/me and /api/v1/tokens', () => {
 	it('me answers who the token is', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorJson } from '../helpers';
-import { api } from '../registry-helpers';
-import { ok, seed } from './fixtures';
+import { api, ok, seed } from './fixtures';
 
 describe('/api/v1/models', () => {
 	it('creates (409 when it exists), lists, reads with versions, updates and deletes', async () => {

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ErrorJson } from '../helpers';
-import { api } from '../registry-helpers';
-import { ok } from './fixtures';
+import { api, ok } from './fixtures';
 
 let exp = '';
 beforeEach(async () => {

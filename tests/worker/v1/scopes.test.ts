@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorJson } from '../helpers';
-import { api, otherWorkspaceToken } from '../registry-helpers';
-import { ok, seed, type Seeded } from './fixtures';
+import { otherWorkspaceToken } from '../registry-helpers';
+import { api, ok, seed, type Seeded } from './fixtures';
 
 /** Tokens of the admin's own workspace (`local`) with fewer scopes. */
 const localToken = (scopes: string[]) => otherWorkspaceToken('local', scopes);

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../../workers/index';
 import { take } from '../../../workers/http/rate-limit';
 import type { ErrorJson } from '../helpers';
-import { ADMIN, api, otherWorkspaceToken } from '../registry-helpers';
+import { ADMIN, otherWorkspaceToken } from '../registry-helpers';
+import { api } from './fixtures';
 
 /** The Worker with some vars overridden, as `wrangler dev --var` would set them. */
 function withVars(vars: Record<string, string>, path: string, init: RequestInit = {}) {
