@@ -11,6 +11,7 @@ import { SyncStatus } from './status.svelte';
 
 export { registerModelVersion, setAlias, deleteAlias, listModels, getModel, versionLineage } from './models';
 export type { ModelDetail } from './models';
+export { modelViews } from './model-views';
 export type { SyncResult } from './engine';
 export type { SyncState, SyncStatusSnapshot } from './status.svelte';
 export type { LocalModel, LocalModelVersion, OutboxEntry } from '$lib/tracking/sync-schema';
