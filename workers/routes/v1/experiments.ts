@@ -31,10 +31,13 @@ experiments.post('/', requireScope('write'), async (c) => {
 	// The planner treats the same name as the same experiment (offline browsers meet); a REST create says 409.
 	const existing = await getExperimentByName(c.env.DB, ws(c), name);
 	if (existing)
-		throw conflictError(`An experiment named "${name}" already exists (id ${existing.id}).`, {
-			name,
-			id: existing.id
-		});
+		throw conflictError(
+			`An experiment named "${name}" already exists (id ${existing.id})${existing.deletedAt === null ? '' : '; it is deleted, so restore it instead'}.`,
+			{
+				name,
+				id: existing.id
+			}
+		);
 	const id = experimentIdForName(name);
 	await apply(c, { type: 'experiment.create', experiment: { id, name, createdAt: Date.now() } });
 	return c.json(await mustGet(c, id), 201);
