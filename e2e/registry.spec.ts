@@ -76,7 +76,7 @@ test('a run logged offline in one browser reaches another browser and MLflow cli
 	await a.goto('/models');
 	const model = a.locator('[data-testid="model"][data-name="offline-classifier"]');
 	await expect(model).toBeVisible();
-	await model.getByLabel('alias').fill('champion');
+	await model.getByLabel('alias', { exact: true }).fill('champion');
 	await model.getByRole('button', { name: 'Promote' }).first().click();
 	await expect(model.getByTestId('aliases')).toContainText('champion');
 	await expect(a.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });

@@ -106,6 +106,15 @@ export class RegistryClient {
 	}
 
 	async #json<T>(schema: z.ZodType<T>, res: Response): Promise<T> {
+		const type = res.headers.get('content-type') ?? '';
+		// A web server that is not a registry (an SPA fallback, a proxy page) answers 200 with HTML.
+		if (type && !/json/i.test(type))
+			throw new RegistryError({
+				kind: 'final',
+				status: res.status,
+				code: 'not_a_registry',
+				message: `${this.url} is not an Edgebook registry: it answered ${type.split(';')[0]} where a registry answers JSON.`
+			});
 		let body: unknown;
 		try {
 			body = await res.json();
