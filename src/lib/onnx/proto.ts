@@ -7,7 +7,6 @@ import * as onnxProto from 'onnx-proto';
 
 type Root = typeof onnxProto;
 export const onnx: Root['onnx'] = ((onnxProto as { default?: Root }).default ?? onnxProto).onnx;
-export type { onnx as OnnxTypes } from 'onnx-proto';
 
 type Proto = Root['onnx'];
 type Attr = InstanceType<Proto['AttributeProto']>;
