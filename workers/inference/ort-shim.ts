@@ -1,0 +1,48 @@
+import * as ort from 'onnxruntime-web/wasm';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+
+/**
+ * onnxruntime-web inside workerd. ORT's Emscripten glue compiles its wasm with `WebAssembly.instantiate(bytes)`,
+ * which workerd refuses (no code generation from bytes at run time). So ORT gets a marker in place of the wasm
+ * bytes (`env.wasm.wasmBinary`, which also stops it fetching the file), and `WebAssembly.instantiate` is wrapped
+ * once to answer that marker with the module wrangler compiled at deploy time (the CompiledWasm rule). Any other
+ * call goes through untouched. Threads need Web Workers and a proxy worker needs `Worker`: neither exists here.
+ */
+
+/** Not wasm (real wasm starts with "\0asm"), so no genuine module can be mistaken for it. */
+const MARKER = new TextEncoder().encode('edgebook:ort-wasm');
+
+function isMarker(source: unknown): boolean {
+	const bytes = ArrayBuffer.isView(source)
+		? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+		: source instanceof ArrayBuffer
+			? new Uint8Array(source)
+			: null;
+	return !!bytes && bytes.length === MARKER.length && bytes.every((b, i) => b === MARKER[i]);
+}
+
+type Instantiate = typeof WebAssembly.instantiate;
+
+/** Wraps WebAssembly.instantiate so the marker instantiates `module`; exported for the shim's own test. */
+export function routeInstantiate(module: WebAssembly.Module): Uint8Array {
+	const original: Instantiate = WebAssembly.instantiate.bind(WebAssembly);
+	const routed = (source: unknown, imports?: WebAssembly.Imports) =>
+		isMarker(source)
+			? original(module, imports).then((instance) => ({ module, instance }))
+			: original(source as BufferSource, imports);
+	WebAssembly.instantiate = routed as Instantiate;
+	return MARKER.slice();
+}
+
+let configured = false;
+
+/** ORT, configured for workerd once per isolate. */
+export function ortForWorkerd(): typeof ort {
+	if (!configured) {
+		ort.env.wasm.numThreads = 1;
+		ort.env.wasm.proxy = false;
+		ort.env.wasm.wasmBinary = routeInstantiate(ortWasm);
+		configured = true;
+	}
+	return ort;
+}
