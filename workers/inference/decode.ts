@@ -35,10 +35,10 @@ export function decodePredictions(
 	const classes = target.classes;
 	const sigmoid = classes.length === 2 && k === 1;
 	if (!sigmoid && k !== classes.length)
-		throw shapeError(
-			`The graph outputs [${dims}] but the target has ${classes.length} classes.`,
-			{ dims, classes }
-		);
+		throw shapeError(`The graph outputs [${dims}] but the target has ${classes.length} classes.`, {
+			dims,
+			classes
+		});
 	const score = sigmoid
 		? (i: number, c: number) => (c === 1 ? data[i] : 1 - data[i])
 		: (i: number, c: number) => data[i * k + c];

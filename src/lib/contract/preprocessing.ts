@@ -34,6 +34,7 @@ export const preprocessingSchema = z
 		width: z.number().int().positive()
 	})
 	.refine(
-		(p) => p.width === p.features.reduce((w, f) => w + (f.kind === 'numeric' ? 1 : f.categories.length + 1), 0),
+		(p) =>
+			p.width === p.features.reduce((w, f) => w + (f.kind === 'numeric' ? 1 : f.categories.length + 1), 0),
 		{ message: 'width does not match the features', path: ['width'] }
 	) satisfies z.ZodType<Preprocessing>;
