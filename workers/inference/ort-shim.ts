@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-web/wasm';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+// A relative path, not the package's export: wrangler 4.86's wasm module rule does not resolve package exports.
+import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 
 /**
  * onnxruntime-web inside workerd. ORT's Emscripten glue compiles its wasm with `WebAssembly.instantiate(bytes)`,
