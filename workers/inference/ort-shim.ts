@@ -1,6 +1,4 @@
-import * as ort from 'onnxruntime-web/wasm';
-// A relative path, not the package's export: wrangler 4.86's wasm module rule does not resolve package exports.
-import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
+import type * as Ort from 'onnxruntime-web/wasm';
 
 /**
  * onnxruntime-web inside workerd. ORT's Emscripten glue compiles its wasm with `WebAssembly.instantiate(bytes)`,
@@ -24,7 +22,7 @@ function isMarker(source: unknown): boolean {
 
 type Instantiate = typeof WebAssembly.instantiate;
 
-/** Wraps WebAssembly.instantiate so the marker instantiates `module`; exported for the shim's own test. */
+/** Wraps WebAssembly.instantiate so the marker instantiates `module`; returns the marker to give Emscripten. */
 export function routeInstantiate(module: WebAssembly.Module): Uint8Array {
 	const original: Instantiate = WebAssembly.instantiate.bind(WebAssembly);
 	const routed = (source: unknown, imports?: WebAssembly.Imports) =>
@@ -35,15 +33,23 @@ export function routeInstantiate(module: WebAssembly.Module): Uint8Array {
 	return MARKER.slice();
 }
 
-let configured = false;
+let ready: Promise<typeof Ort> | undefined;
 
-/** ORT, configured for workerd once per isolate. */
-export function ortForWorkerd(): typeof ort {
-	if (!configured) {
+/**
+ * ORT, configured for workerd once per isolate. Imported here, not at the top: the 14 MB wasm takes seconds to
+ * load in the test harness, and only what serves predictions should pay for it.
+ */
+export function ortForWorkerd(): Promise<typeof Ort> {
+	ready ??= (async () => {
+		const [ort, wasm] = await Promise.all([
+			import('onnxruntime-web/wasm'),
+			// A relative path, not the package's export: wrangler 4.86's wasm rule does not resolve package exports.
+			import('../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')
+		]);
 		ort.env.wasm.numThreads = 1;
 		ort.env.wasm.proxy = false;
-		ort.env.wasm.wasmBinary = routeInstantiate(ortWasm);
-		configured = true;
-	}
-	return ort;
+		ort.env.wasm.wasmBinary = routeInstantiate(wasm.default);
+		return ort;
+	})();
+	return ready;
 }

@@ -12,7 +12,7 @@ import { LruCache } from './sessions';
 export const sessions = new LruCache<InferenceSession>(4);
 
 async function load(bytes: () => Promise<Uint8Array>): Promise<InferenceSession> {
-	const ort = ortForWorkerd();
+	const ort = await ortForWorkerd();
 	const data = await bytes();
 	try {
 		return await ort.InferenceSession.create(data);
@@ -33,7 +33,7 @@ export async function runModel(opts: {
 	rows: number;
 	width: number;
 }): Promise<{ data: Float32Array; dims: readonly number[] }> {
-	const ort = ortForWorkerd();
+	const ort = await ortForWorkerd();
 	const session = await sessions.getOrLoad(
 		opts.sha256,
 		() => load(opts.bytes),

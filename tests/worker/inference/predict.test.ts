@@ -146,6 +146,20 @@ describe('predict', () => {
 	});
 });
 
+describe('ORT through the shim', () => {
+	it('runs a graph single-threaded without a proxy worker: [1, 2] · W + b', async () => {
+		const { ortForWorkerd } = await import('../../../workers/inference/ort-shim');
+		const ort = await ortForWorkerd();
+		const bytes = gemmModel({ weights: [[1], [10]], bias: [0.5], head: 'linear' });
+		const session = await ort.InferenceSession.create(bytes);
+		const out = await session.run({ features: new ort.Tensor('float32', Float32Array.of(1, 2), [1, 2]) });
+		expect(out.output.dims).toEqual([1, 1]);
+		expect(Array.from(out.output.data as Float32Array)).toEqual([21.5]);
+		expect([ort.env.wasm.numThreads, ort.env.wasm.proxy]).toEqual([1, false]);
+		await session.release();
+	});
+});
+
 describe('predict: who may call it', () => {
 	it('a predict-only token predicts; a read-only token is refused (403 naming the scope)', async () => {
 		const predictOnly = await localToken(['predict']);
