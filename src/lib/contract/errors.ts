@@ -13,6 +13,8 @@ export const ERROR_CODES = [
 	'out_of_order',
 	'rate_limited',
 	'not_migrated',
+	'not_servable',
+	'invalid_model',
 	'internal'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -6,3 +6,5 @@ export * from './records';
 export * from './ids';
 export * from './mutations';
 export * from './sync';
+export * from './predict';
+export * from './preprocessing';

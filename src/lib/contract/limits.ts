@@ -18,6 +18,10 @@ export const LIMITS = {
 	/** Mutations in one sync push, and changes in one pull page. */
 	mutationsPerPush: 200,
 	changesPerPull: 500,
+	/** Rows in one predict request: a batch a caller scores at once; larger jobs page through it. */
+	predictRows: 1000,
+	/** A predict body: 1000 wide rows of raw values need more than an ordinary JSON body. */
+	predictBodyBytes: 4 * 1024 * 1024,
 	/** Requests per token per minute (a token bucket per Worker isolate). */
 	requestsPerMinute: 1200
 } as const;

@@ -94,7 +94,17 @@ const CASES: Case[] = [
 		route: 'DELETE /models/:name/versions/:version/tags/:key{.+}',
 		path: () => `${model()}/versions/1/tags/stage`
 	},
-	{ route: 'GET /models/:name/versions/:version/lineage', path: () => `${model()}/versions/1/lineage` }
+	{ route: 'GET /models/:name/versions/:version/lineage', path: () => `${model()}/versions/1/lineage` },
+	{
+		route: 'POST /models/:name/versions/:version/predict',
+		path: () => `${model()}/versions/1/predict`,
+		json: { rows: [{ x: 1 }] }
+	},
+	{
+		route: 'POST /models/:name/aliases/:alias/predict',
+		path: () => `${model()}/aliases/champion/predict`,
+		json: { rows: [{ x: 1 }] }
+	}
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */

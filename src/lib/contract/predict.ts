@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+/**
+ * The edge inference API: POST /api/v1/models/:name/versions/:version/predict (or …/aliases/:alias/predict).
+ * Rows go in as JSON records or as columns; the Worker encodes them with the version's own preprocessing spec,
+ * so callers send raw feature values (numbers, text, null for missing), never encoded ones.
+ */
+
+export const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Cell = z.infer<typeof cellSchema>;
+
+const rowCount = z.array(cellSchema).min(1, 'send at least one row').max(LIMITS.predictRows);
+
+export const predictRowsSchema = z.strictObject({
+	rows: z.array(z.record(z.string(), cellSchema)).min(1, 'send at least one row').max(LIMITS.predictRows)
+});
+
+export const predictColumnsSchema = z
+	.strictObject({ columns: z.record(z.string(), rowCount) })
+	.refine((b) => new Set(Object.values(b.columns).map((c) => c.length)).size === 1, {
+		message: 'send at least one column, every column with the same number of values',
+		path: ['columns']
+	});
+
+/** Records (`rows`) or columns of equal length (`columns`), 1 to LIMITS.predictRows rows either way. */
+export const predictRequestSchema = z.union([predictRowsSchema, predictColumnsSchema]);
+export type PredictRequest = z.infer<typeof predictRequestSchema>;
+
+export const classPredictionSchema = z.object({
+	label: z.string(),
+	/** One entry per class of the training target, summing to 1. */
+	probabilities: z.record(z.string(), z.number())
+});
+export const regressionPredictionSchema = z.object({ value: z.number() });
+export type ClassPrediction = z.infer<typeof classPredictionSchema>;
+export type RegressionPrediction = z.infer<typeof regressionPredictionSchema>;
+
+export const predictResponseSchema = z.object({
+	model: z.string(),
+	version: z.number().int().positive(),
+	task: z.enum(['binary', 'multiclass', 'regression']),
+	predictions: z.array(z.union([classPredictionSchema, regressionPredictionSchema])),
+	/** Time in the Worker for this request (workerd's clock only moves across I/O, so it is coarse). */
+	latencyMs: z.number().nonnegative()
+});
+export type PredictResponse = z.infer<typeof predictResponseSchema>;

@@ -1,0 +1,73 @@
+import type { Cell, PredictRequest } from '../../src/lib/contract';
+import type { ColumnData, Frame, Preprocessing } from '../../src/lib/train/types';
+import { ApiError } from '../errors';
+
+/**
+ * A predict body → the `Frame` that the app's own `encode` takes, one column per feature of the spec. Values are
+ * read as training read them: null is missing (numeric: imputed; categorical: the unseen slot), text outside the
+ * training categories takes the unseen slot, a number or boolean for a categorical feature is its text ("3",
+ * "true"). What cannot be encoded is a 400 naming the column and row: a feature absent from the body (or from a
+ * row: send null for a missing value), or text or a boolean where a number was trained. Other keys are ignored.
+ */
+
+type Issue = { path: string; message: string };
+
+const MAX_ISSUES = 20;
+
+function cellsOf(body: PredictRequest, name: string, issues: Issue[]): (Cell | undefined)[] | null {
+	if ('columns' in body) {
+		if (Object.hasOwn(body.columns, name)) return body.columns[name];
+		issues.push({ path: `columns.${name}`, message: `the model needs the column "${name}"` });
+		return null;
+	}
+	return body.rows.map((row, i) => {
+		if (Object.hasOwn(row, name)) return row[name];
+		if (issues.length < MAX_ISSUES)
+			issues.push({ path: `rows.${i}.${name}`, message: `the model needs "${name}" (null if missing)` });
+		return undefined;
+	});
+}
+
+function numeric(name: string, cells: (Cell | undefined)[], path: (i: number) => string, issues: Issue[]) {
+	const values = new Float64Array(cells.length);
+	cells.forEach((v, i) => {
+		if (typeof v === 'number') values[i] = v;
+		else if (v === null || v === undefined) values[i] = NaN;
+		else {
+			values[i] = NaN;
+			if (issues.length < MAX_ISSUES)
+				issues.push({ path: path(i), message: `"${name}" is numeric; got ${JSON.stringify(v)}` });
+		}
+	});
+	return values;
+}
+
+export function toFrame(prep: Preprocessing, body: PredictRequest): Frame {
+	const rowCount = 'rows' in body ? body.rows.length : Object.values(body.columns)[0].length;
+	const issues: Issue[] = [];
+	const columns: ColumnData[] = [];
+	for (const spec of prep.features) {
+		const cells = cellsOf(body, spec.name, issues);
+		if (!cells) continue;
+		const path = (i: number) => ('rows' in body ? `rows.${i}.${spec.name}` : `columns.${spec.name}.${i}`);
+		columns.push(
+			spec.kind === 'numeric'
+				? { name: spec.name, kind: 'numeric', values: numeric(spec.name, cells, path, issues) }
+				: {
+						name: spec.name,
+						kind: 'categorical',
+						values: cells.map((v) => (v === null || v === undefined ? null : String(v)))
+					}
+		);
+	}
+	if (issues.length) {
+		const first = issues[0];
+		throw new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: `Invalid body: ${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+			details: { issues }
+		});
+	}
+	return { columns, rowCount };
+}
