@@ -5,6 +5,8 @@ import { retryDelay } from '$lib/registry/backoff';
 import { registerModelVersion } from '$lib/registry/models';
 import { logMetrics, logParams, saveArtifacts } from '$lib/tracking/runs';
 import { newRun } from '../tracking/helpers';
+import { appModel, saveArtifacts as saveModel } from '../onnx/models';
+import { useCpu } from '../train/cpu';
 
 function setup() {
 	const d = freshDb();
@@ -101,16 +103,40 @@ describe('push', () => {
 		const { d, reg, engine } = setup();
 		await signedIn(d);
 		const run = await newRun();
-		const [a] = await saveArtifacts(run.id, [
-			{ name: 'weights.bin', mediaType: 'application/octet-stream', data: 'w' }
+		await useCpu();
+		const model = await appModel({ spec: { kind: 'linear' }, width: 3, task: 'binary' });
+		const saved = await saveModel(model);
+		model.dispose();
+		await saveArtifacts(run.id, [
+			{ name: 'model.json', mediaType: 'application/json', data: saved.modelJson },
+			{ name: 'weights.bin', mediaType: 'application/octet-stream', data: saved.weights },
+			{ name: 'preprocessing.json', mediaType: 'application/json', data: '{"task":"binary"}' }
 		]);
 		const v = await registerModelVersion({ modelName: 'penguin-mlp', runId: run.id });
-		expect(v).toMatchObject({ version: null, artifactSha256: a.sha256 });
+		// The version is the run's model exported to ONNX, kept as a run artifact next to the TF.js files.
+		const onnx = await d.artifacts.where('[runId+name]').equals([run.id, 'model.onnx']).first();
+		expect(v).toMatchObject({ version: null, artifactSha256: onnx?.sha256 });
+		expect(v.signature).toMatchObject({
+			preprocessing: { task: 'binary' },
+			onnx: { inputFeatures: 3, task: 'binary' }
+		});
 		await engine.syncNow();
-		const paths = reg.requests.map((r) => `${r.method} ${r.path.replace(a.sha256, 'SHA')}`);
+		const paths = reg.requests.map((r) => `${r.method} ${r.path.replace(onnx!.sha256, 'SHA')}`);
 		expect(paths.indexOf('PUT /api/v1/blobs/SHA')).toBeLessThan(paths.indexOf('POST /api/v1/sync/push'));
-		expect(reg.blobs.has(a.sha256)).toBe(true);
+		expect(reg.blobs.has(onnx!.sha256)).toBe(true);
 		expect((await d.modelVersions.get(v.id))?.version).toBe(1);
+	});
+
+	it('a run without a saved model cannot be registered, and nothing is written', async () => {
+		const { d } = setup();
+		const run = await newRun();
+		await saveArtifacts(run.id, [{ name: 'weights.bin', mediaType: 'application/octet-stream', data: 'w' }]);
+		const before = await d.outbox.count();
+		await expect(registerModelVersion({ modelName: 'm', runId: run.id })).rejects.toMatchObject({
+			name: 'NotAModel'
+		});
+		expect(await d.outbox.count()).toBe(before);
+		expect(await d.models.count()).toBe(0);
 	});
 });
 

@@ -1,8 +1,11 @@
 import { aliasSchema, modelNameSchema, type Mutation } from '$lib/contract';
+import type { OnnxDescription } from '$lib/onnx';
+import { prepareArtifacts, putArtifacts } from '$lib/tracking/artifacts';
 import { db as defaultDb, type EdgebookDB } from '$lib/tracking/db';
 import { newId } from '$lib/tracking/ids';
 import { record } from '$lib/tracking/outbox';
-import type { Lineage, Run } from '$lib/tracking/run-schema';
+import { artifactLink } from '$lib/tracking/run-mutations';
+import type { Artifact, Lineage, Run } from '$lib/tracking/run-schema';
 import type { LocalModel, LocalModelVersion } from '$lib/tracking/sync-schema';
 
 /**
@@ -12,10 +15,14 @@ import type { LocalModel, LocalModelVersion } from '$lib/tracking/sync-schema';
 
 export const WEIGHTS_ARTIFACT = 'weights.bin';
 export const PREPROCESSING_ARTIFACT = 'preprocessing.json';
+export const MODEL_JSON_ARTIFACT = 'model.json';
+/** What the edge inference API runs: the run's model exported to ONNX when it is registered. */
+export const ONNX_ARTIFACT = 'model.onnx';
 
 export class ModelRegistryError extends Error {
 	constructor(
-		override readonly name: 'InvalidName' | 'RunNotFound' | 'ModelNotFound' | 'VersionNotFound',
+		override readonly name:
+			'InvalidName' | 'RunNotFound' | 'NotAModel' | 'ExportFailed' | 'ModelNotFound' | 'VersionNotFound',
 		message: string
 	) {
 		super(message);
@@ -39,14 +46,41 @@ async function ensureModel(d: EdgebookDB, name: string, now: number): Promise<Mu
 	return [{ type: 'model.create', name }];
 }
 
-/** The signature a version carries: what its preprocessing spec says the model takes and returns. */
-async function signatureOf(blob: Blob | undefined): Promise<Record<string, unknown> | null> {
-	if (!blob) return null;
+/**
+ * The signature a version carries: the preprocessing spec (the Worker encodes request rows with it, using the
+ * same code as the notebook) and what the ONNX graph takes and returns.
+ */
+async function signatureOf(
+	blob: Blob | undefined,
+	onnx: OnnxDescription
+): Promise<Record<string, unknown> | null> {
+	let preprocessing: unknown = null;
 	try {
-		const spec = JSON.parse(await blob.text());
-		return spec && typeof spec === 'object' && !Array.isArray(spec) ? { preprocessing: spec } : null;
+		const spec = blob ? JSON.parse(await blob.text()) : null;
+		if (spec && typeof spec === 'object' && !Array.isArray(spec)) preprocessing = spec;
 	} catch {
-		return null;
+		// A damaged spec: the version registers, and the inference API says it cannot serve it.
+	}
+	return { ...(preprocessing ? { preprocessing } : {}), onnx };
+}
+
+async function exportedOnnx(
+	runId: string,
+	modelJson: Blob,
+	weights: Blob
+): Promise<{ artifact: Artifact; description: OnnxDescription }> {
+	// Loaded on first use: the exporter (protobufjs) is not needed by sync itself, which every page loads.
+	const { describeOnnx, exportOnnx, OnnxExportError } = await import('$lib/onnx');
+	try {
+		const bytes = exportOnnx({ modelJson: await modelJson.text(), weights: await weights.arrayBuffer() });
+		const [artifact] = await prepareArtifacts(runId, [
+			{ name: ONNX_ARTIFACT, mediaType: 'application/onnx', data: bytes }
+		]);
+		return { artifact, description: describeOnnx(bytes) };
+	} catch (e) {
+		if (e instanceof OnnxExportError)
+			throw new ModelRegistryError('ExportFailed', `This model cannot be exported to ONNX: ${e.message}`);
+		throw e;
 	}
 }
 
@@ -65,20 +99,31 @@ export async function registerModelVersion(o: {
 	const prep = files.find(
 		(f) => f.name === PREPROCESSING_ARTIFACT || f.name.endsWith(`/${PREPROCESSING_ARTIFACT}`)
 	);
-	const signature = await signatureOf(prep?.blob);
+	const modelJson = files.find((f) => f.name === MODEL_JSON_ARTIFACT);
+	if (!weights || !modelJson)
+		throw new ModelRegistryError(
+			'NotAModel',
+			`The run ${o.runId} has no saved model (model.json and weights.bin); only a finished training run can be registered.`
+		);
+	// The edge serves ONNX (TF.js does not run in the Worker): export now, keep it with the run, version it.
+	const onnx = await exportedOnnx(o.runId, modelJson.blob, weights.blob);
+	const signature = await signatureOf(prep?.blob, onnx.description);
 	const now = Date.now();
 	const version: LocalModelVersion = {
 		id: newId('mv'),
 		modelName,
 		version: null,
 		sourceRunId: run.id,
-		artifactSha256: weights?.sha256 ?? null,
+		artifactSha256: onnx.artifact.sha256,
 		signature,
 		description: o.description ?? '',
 		createdAt: now,
 		tags: {}
 	};
-	await d.transaction('rw', d.models, d.modelVersions, d.outbox, async () => {
+	await d.transaction('rw', [d.models, d.modelVersions, d.artifacts, d.outbox], async () => {
+		// The ONNX file goes with the run first, so its bytes are uploaded before the version that names them.
+		await putArtifacts(d, [onnx.artifact]);
+		await record(d, [artifactLink(onnx.artifact)], now);
 		const ms = await ensureModel(d, modelName, now);
 		await d.modelVersions.add(version);
 		await d.models.update(modelName, { updatedAt: now });
