@@ -114,7 +114,7 @@ models.delete('/delete-tag', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ name: f.str, key: f.str }));
 	const model = await loadModel(c, m.name);
-	if (!(m.key in model.tags))
+	if (!Object.hasOwn(model.tags, m.key))
 		throw notFound(`Registered model tag with name=${m.name}, key=${m.key} not found`);
 	await apply(c, { type: 'model.tag.delete', name: m.name, key: m.key });
 	return c.json({});
@@ -137,7 +137,7 @@ models.delete('/alias', async (c) => {
 	requireScope(c, 'deploy');
 	const m = await readMessage(c, z.object({ name: f.str, alias: f.str }));
 	const model = await loadModel(c, m.name);
-	if (!(m.alias in model.aliases)) throw notFound(`Registered model alias ${m.alias} not found.`);
+	if (!Object.hasOwn(model.aliases, m.alias)) throw notFound(`Registered model alias ${m.alias} not found.`);
 	await apply(c, { type: 'model.alias.delete', modelName: m.name, alias: m.alias });
 	return c.json({});
 });

@@ -98,7 +98,7 @@ versions.delete('/delete-tag', async (c) => {
 	const m = await readMessage(c, z.object({ ...ref, key: f.str }));
 	const version = versionNumber(m.version);
 	const v = await loadVersion(c, m.name, version);
-	if (!(m.key in v.tags))
+	if (!Object.hasOwn(v.tags, m.key))
 		throw notFound(`Model version tag with name=${m.name}, version=${version}, key=${m.key} not found`);
 	await apply(c, { type: 'model.version.tag.delete', modelName: m.name, ref: { version }, key: m.key });
 	return c.json({});

@@ -27,7 +27,9 @@ export const keySchema = z
 			!k.endsWith('/') &&
 			!k.split('/').some((p) => p === '' || p === '.' || p === '..'),
 		'a key cannot start or end with "/" or contain empty, "." or ".." path segments'
-	);
+	)
+	// Keys become object keys in the browser and the Worker: "__proto__" would set a prototype, not a key.
+	.refine((k) => k !== '__proto__', '"__proto__" is reserved');
 
 export const nameSchema = z.string().trim().min(1).max(LIMITS.nameLength);
 export const stringMapOf = (max: number, valueLength: number) =>
@@ -118,7 +120,8 @@ export const aliasSchema = z
 	.refine(
 		(a) => a.toLowerCase() !== 'latest' && !/^v\d+$/i.test(a),
 		'an alias cannot be "latest" or look like a version (v1)'
-	);
+	)
+	.refine((a) => a !== '__proto__', '"__proto__" is reserved');
 
 export const modelVersionWire = z.object({
 	id: idSchema,

@@ -169,7 +169,7 @@ export async function deleteAlias(o: { modelName: string; alias: string; db?: Ed
 	const d = o.db ?? defaultDb();
 	await d.transaction('rw', d.models, d.outbox, async () => {
 		const model = await d.models.get(o.modelName);
-		if (!model || !(o.alias in model.aliases)) return;
+		if (!model || !Object.hasOwn(model.aliases, o.alias)) return;
 		const aliases = { ...model.aliases };
 		delete aliases[o.alias];
 		await d.models.update(o.modelName, { aliases, updatedAt: Date.now() });

@@ -76,7 +76,7 @@ modelVersions.delete('/:name/versions/:version/tags/:key{.+}', requireScope('wri
 	const [name, v] = [modelName(c), version(c)];
 	const key = param(c, 'key', keySchema);
 	const before = await mustGetVersion(c, name, v);
-	if (!(key in before.tags))
+	if (!Object.hasOwn(before.tags, key))
 		throw notFound(`Version ${v} of "${name}" has no tag "${key}".`, { modelName: name, version: v, key });
 	await apply(c, { type: 'model.version.tag.delete', modelName: name, ref: { version: v }, key });
 	return c.json(await mustGetVersion(c, name, v), 200);

@@ -60,7 +60,7 @@ models.delete('/:name/tags/:key{.+}', requireScope('write'), async (c) => {
 	const name = modelName(c);
 	const key = param(c, 'key', keySchema);
 	const model = await mustGetModel(c, name);
-	if (!(key in model.tags))
+	if (!Object.hasOwn(model.tags, key))
 		throw notFound(`The model "${name}" has no tag "${key}".`, { modelName: name, key });
 	await apply(c, { type: 'model.tag.delete', name, key });
 	return c.json(await mustGetModel(c, name), 200);
@@ -90,7 +90,7 @@ models.delete('/:name/aliases/:alias', requireScope('deploy'), async (c) => {
 	const name = modelName(c);
 	const alias = param(c, 'alias', aliasSchema);
 	const model = await mustGetModel(c, name);
-	if (!(alias in model.aliases))
+	if (!Object.hasOwn(model.aliases, alias))
 		throw notFound(`The model "${name}" has no alias "${alias}".`, { modelName: name, alias });
 	await apply(c, { type: 'model.alias.delete', modelName: name, alias });
 	return c.json({}, 200);
