@@ -116,6 +116,13 @@ export async function run({ url, adminToken }) {
 		api(url, adminToken, 'POST', '/api/v1/models/bench-mlp/aliases/champion/predict', { rows });
 
 	const cold = await timed(1, () => predict(rowsOf(1, 1)));
+	// The floor of any request here: wrangler dev's local hop and auth, no D1 (GET /api/v1/me).
+	const floor = median(
+		await timed(50, async () => {
+			const r = await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${adminToken}` } });
+			await r.arrayBuffer();
+		})
+	);
 
 	const ort = await import('onnxruntime-web/wasm');
 	ort.env.wasm.numThreads = 1;
@@ -154,11 +161,15 @@ export async function run({ url, adminToken }) {
 		`Model: MLP ${F}→${H}→${H}→${K} (relu, softmax); first prediction after the server started (loads ORT's wasm): ${round(cold[0], 0)} ms.`,
 		'app = POST …/aliases/champion/predict with raw JSON rows (HTTP, validation, encoding, ORT in workerd, labels);',
 		'bare = onnxruntime-web session.run in Node on encoded Float32 rows, 1 thread. Medians; ratio = rows/s app ÷ bare.',
+		`Floor of any request to wrangler dev here (GET /api/v1/me: local hop + auth, no D1): ${round(floor, 1)} ms.`,
 		'',
 		table(
 			['rows/request', 'app ms', 'app p95', 'bare ms', 'app rows/s', 'bare rows/s', 'app ÷ bare'],
 			out.map((r) => [r.rows, r.appMs, r.appP95, r.bareMs, r.appRowsPerS, r.bareRowsPerS, `${r.ratio}×`])
 		)
 	].join('\n');
-	return { text, json: { model: { F, H, K }, coldMs: round(cold[0], 1), results: out } };
+	return {
+		text,
+		json: { model: { F, H, K }, coldMs: round(cold[0], 1), floorMs: round(floor, 2), results: out }
+	};
 }
