@@ -8,3 +8,4 @@ export * from './mutations';
 export * from './sync';
 export * from './predict';
 export * from './preprocessing';
+export * from './workspaces';

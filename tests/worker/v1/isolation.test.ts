@@ -110,6 +110,11 @@ const CASES: Case[] = [
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */
 const COLLECTIONS = [
 	'GET /me',
+	// Only the caller's own workspace, or (install admins only) all of them: workspaces.test.ts.
+	'GET /workspaces/current',
+	'PATCH /workspaces/current',
+	'GET /workspaces',
+	'POST /workspaces',
 	'GET /tokens',
 	'POST /tokens',
 	'GET /experiments',

@@ -13,6 +13,7 @@ import { runLog } from './run-log';
 import { runs } from './runs';
 import { sync } from './sync';
 import { tokens } from './tokens';
+import { workspaces } from './workspaces';
 
 /** The registry under /api/v1: every route here needs a bearer token; scopes are checked per route. */
 export const registry = new Hono<AppEnv>();
@@ -22,6 +23,7 @@ registry.use('*', rateLimit);
 registry.route('/sync', sync);
 registry.route('/me', me);
 registry.route('/tokens', tokens);
+registry.route('/workspaces', workspaces);
 registry.route('/experiments', experiments);
 registry.route('/runs', runs);
 registry.route('/runs', runLog);
