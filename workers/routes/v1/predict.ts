@@ -15,8 +15,8 @@ import { ApiError } from '../../errors';
 import { jsonBody, parseWith } from '../../http/body';
 import { decodePredictions } from '../../inference/decode';
 import { toFrame } from '../../inference/frame';
-import { blobKey, getBlobRef } from '../../registry/read-artifacts';
-import { getVersionByAlias, type ModelVersionRecord } from '../../registry/read-models';
+import { servingVersion, type ServingVersion } from '../../inference/lookup';
+import { blobKey } from '../../registry/read-artifacts';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
 import { modelName, mustGetModel, mustGetVersion, versionParam } from './model-common';
@@ -31,7 +31,7 @@ const notServable = (message: string, details: unknown) =>
 	new ApiError({ status: 409, code: 'not_servable', message, details });
 
 /** What a version needs to serve: an ONNX artifact this workspace uploaded, and its preprocessing spec. */
-async function servable(c: Ctx, v: ModelVersionRecord): Promise<{ sha256: string; prep: Preprocessing }> {
+function servable(v: ServingVersion): { sha256: string; prep: Preprocessing } {
 	const where = `Version ${v.version} of "${v.modelName}"`;
 	const details = { modelName: v.modelName, version: v.version };
 	const raw = v.signature?.preprocessing;
@@ -55,7 +55,7 @@ async function servable(c: Ctx, v: ModelVersionRecord): Promise<{ sha256: string
 			details
 		);
 	// Through blob_refs only: a hash another workspace uploaded never serves here.
-	if (!(await getBlobRef(c.env.DB, ws(c), sha256)))
+	if (!v.hasArtifact)
 		throw notServable(
 			`${where} names artifact ${sha256}, which this workspace never uploaded. PUT its ONNX bytes to /api/v1/blobs/${sha256}.`,
 			{ ...details, sha256 }
@@ -86,8 +86,8 @@ async function predictBody(c: Ctx) {
 	return parseWith(predictRowsSchema, raw, 'body');
 }
 
-async function serve(c: Ctx, v: ModelVersionRecord, startedAt: number) {
-	const { sha256, prep } = await servable(c, v);
+async function serve(c: Ctx, v: ServingVersion, startedAt: number) {
+	const { sha256, prep } = servable(v);
 	const body = await predictBody(c);
 	const encoded = encode(prep, toFrame(prep, body));
 	// ORT loads here, on the first prediction an isolate serves: every other route stays light.
@@ -118,7 +118,15 @@ async function serve(c: Ctx, v: ModelVersionRecord, startedAt: number) {
 
 predict.post('/:name/versions/:version/predict', requireScope('predict'), async (c) => {
 	const startedAt = Date.now();
-	const v = await mustGetVersion(c, modelName(c), param(c, 'version', versionParam));
+	const name = modelName(c);
+	const version = param(c, 'version', versionParam);
+	// Not found: the general path names what is missing (the model or the version); a version created in
+	// between is simply read again.
+	const v =
+		(await servingVersion(c.env.DB, ws(c), name, { version })) ??
+		(await mustGetVersion(c, name, version), await servingVersion(c.env.DB, ws(c), name, { version }));
+	if (!v)
+		throw notFound(`The registered model "${name}" has no version ${version}.`, { modelName: name, version });
 	return serve(c, v, startedAt);
 });
 
@@ -126,7 +134,7 @@ predict.post('/:name/aliases/:alias/predict', requireScope('predict'), async (c)
 	const startedAt = Date.now();
 	const name = modelName(c);
 	const alias = param(c, 'alias', aliasSchema);
-	const v = await getVersionByAlias(c.env.DB, ws(c), name, alias);
+	const v = await servingVersion(c.env.DB, ws(c), name, { alias });
 	if (!v) {
 		await mustGetModel(c, name);
 		throw notFound(`The model "${name}" has no alias "${alias}".`, { modelName: name, alias });
