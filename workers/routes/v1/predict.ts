@@ -127,7 +127,8 @@ predict.post('/:name/versions/:version/predict', requireScope('predict'), async 
 		(await mustGetVersion(c, name, version), await servingVersion(c.env.DB, ws(c), name, { version }));
 	if (!v)
 		throw notFound(`The registered model "${name}" has no version ${version}.`, { modelName: name, version });
-	return serve(c, v, startedAt);
+	// Awaited here: a rejection handed back unawaited is reported as unhandled by workerd.
+	return await serve(c, v, startedAt);
 });
 
 predict.post('/:name/aliases/:alias/predict', requireScope('predict'), async (c) => {
@@ -139,5 +140,6 @@ predict.post('/:name/aliases/:alias/predict', requireScope('predict'), async (c)
 		await mustGetModel(c, name);
 		throw notFound(`The model "${name}" has no alias "${alias}".`, { modelName: name, alias });
 	}
-	return serve(c, v, startedAt);
+	// Awaited here: a rejection handed back unawaited is reported as unhandled by workerd.
+	return await serve(c, v, startedAt);
 });
