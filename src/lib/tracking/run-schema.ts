@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUN_STATUSES, lineageSchema, sha256Hex } from '$lib/contract/records';
 
 /**
  * The stored shapes of experiments, runs and artifacts. Reads from IndexedDB and imported run files are a trust
@@ -6,33 +7,14 @@ import { z } from 'zod';
  * no dexie: the registry contract can reuse these when runs are synced.
  */
 
-export const RUN_STATUSES = ['running', 'finished', 'failed', 'cancelled', 'interrupted'] as const;
+// Statuses, hashes and lineage are the registry contract's own shapes: a stored run syncs as it is.
+export { RUN_STATUSES, lineageSchema, type Lineage } from '$lib/contract/records';
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** What `finishRun` accepts; 'interrupted' is only set by `markInterruptedRuns`. */
 export type EndStatus = Exclude<RunStatus, 'running' | 'interrupted'>;
 
 const epochMs = z.number().int().nonnegative();
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a sha-256 is 64 lowercase hex digits');
 const stringMap = z.record(z.string(), z.string());
-
-export const lineageSchema = z.object({
-	dataFingerprint: z.object({
-		query: z.string(),
-		sources: z.array(z.object({ name: z.string(), sha256: z.string() })),
-		rowCount: z.number().int().nonnegative(),
-		schema: z.array(z.object({ name: z.string(), type: z.string() }))
-	}),
-	configHash: z.string(),
-	seed: z.number(),
-	environment: z.object({
-		backend: z.string(),
-		backendReason: z.string(),
-		adapter: z.string().nullable(),
-		userAgent: z.string(),
-		libraries: stringMap
-	})
-});
-export type Lineage = z.infer<typeof lineageSchema>;
 
 export const experimentSchema = z.object({
 	id: z.string().min(1),

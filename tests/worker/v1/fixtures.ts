@@ -1,28 +1,8 @@
-import { createExecutionContext, env } from 'cloudflare:test';
 import { expect } from 'vitest';
-import worker from '../../../workers/index';
-import { ADMIN } from '../registry-helpers';
+import { api } from '../registry-helpers';
 
-/**
- * registry-helpers' `api`, but calling the Worker's fetch directly: through `exports.default.fetch` every
- * request of a test file gets slower than the one before (the test harness keeps something per call), which
- * the fuzz test's thousand requests cannot afford.
- */
-export function api(
-	path: string,
-	init: RequestInit & { token?: string | null; json?: unknown } = {}
-): Promise<Response> {
-	const headers = new Headers(init.headers);
-	const token = init.token === undefined ? ADMIN : init.token;
-	if (token) headers.set('authorization', `Bearer ${token}`);
-	let body = init.body;
-	if (init.json !== undefined) {
-		headers.set('content-type', 'application/json');
-		body = JSON.stringify(init.json);
-	}
-	const req = new Request(`http://edgebook.test${path}`, { ...init, headers, body });
-	return Promise.resolve(worker.fetch(req, env as never, createExecutionContext()));
-}
+// The shared helper calls the Worker's fetch directly (tests/worker/helpers.ts `call`), as the fuzz test needs.
+export { api };
 
 /** A small registry built through the routes themselves, for the isolation, scope and fuzz tests. */
 
