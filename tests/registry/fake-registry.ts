@@ -22,6 +22,10 @@ export class FakeRegistry {
 	/** Return this for the next requests instead of answering (a status, or 'drop' for no answer). */
 	failures: (number | 'drop' | { status: number; headers?: Record<string, string> })[] = [];
 	reject: (m: Mutation) => string | null = () => null;
+	/** Blobs whose GET never answers (like one `wrangler dev` cannot serve); only the request's signal ends it. */
+	hangingBlobs = new Set<string>();
+	/** Blobs whose GET answers with this status instead of the bytes. */
+	blobStatus = new Map<string, number>();
 	versions = new Map<string, number>();
 
 	fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
@@ -46,6 +50,14 @@ export class FakeRegistry {
 				this.blobs.set(sha, new Uint8Array(await new Response(init.body as BodyInit).arrayBuffer()));
 				return new Response(null, { status: 201 });
 			}
+			if (method === 'GET' && this.hangingBlobs.has(sha))
+				return new Promise<Response>((_, reject) => {
+					const signal = init.signal;
+					signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+				});
+			const status = method === 'GET' ? this.blobStatus.get(sha) : undefined;
+			if (status)
+				return Response.json({ error: { code: 'x', message: `blob failed with ${status}` } }, { status });
 			const bytes = this.blobs.get(sha);
 			if (!bytes) return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
 			return new Response(method === 'HEAD' ? null : (bytes as Uint8Array<ArrayBuffer>), { status: 200 });
