@@ -17,7 +17,7 @@ export class FakeRegistry {
 		outcome: string;
 		result: Record<string, unknown> | null;
 	}[] = [];
-	requests: { method: string; path: string; body?: unknown }[] = [];
+	requests: { method: string; path: string; search: string; body?: unknown }[] = [];
 	blobs = new Map<string, Uint8Array>();
 	/** Return this for the next requests instead of answering (a status, or 'drop' for no answer). */
 	failures: (number | 'drop' | { status: number; headers?: Record<string, string> })[] = [];
@@ -32,7 +32,7 @@ export class FakeRegistry {
 		const url = new URL(String(input));
 		const method = init.method ?? 'GET';
 		const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-		this.requests.push({ method, path: url.pathname, body });
+		this.requests.push({ method, path: url.pathname, search: url.search, body });
 		const f = this.failures.shift();
 		if (f === 'drop') throw new TypeError('fetch failed');
 		if (f !== undefined) {

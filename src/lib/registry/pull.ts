@@ -12,6 +12,7 @@ import {
 	retryMissing,
 	writeMissing
 } from './missing-artifacts';
+import { ownReplay } from './own-changes';
 import { getState, setState } from './state';
 
 /**
@@ -149,13 +150,16 @@ export async function pullChanges(
 	const retry = { now, random: o.random, retryBaseMs: o.missingRetryBaseMs, blobTimeoutMs: o.blobTimeoutMs };
 	let applied = 0;
 	let cursor = (await getState<number>(d, 'cursor')) ?? 0;
+	// Our own last-writer-wins changes must be replayed at their place in the feed (own-changes.ts).
+	const withOwn = (await getState<boolean>(d, 'replayOwn')) === true;
 	for (;;) {
 		const page = await o.client.pull({
 			cursor,
 			limit: o.limit ?? LIMITS.changesPerPull,
-			exclude: o.clientId
+			exclude: withOwn ? undefined : o.clientId
 		});
-		const { blobs, failed } = await fetchBlobs(d, o.client, page.changes, o.blobTimeoutMs ?? BLOB_TIMEOUT_MS);
+		const theirs = page.changes.filter((c) => c.clientId !== o.clientId);
+		const { blobs, failed } = await fetchBlobs(d, o.client, theirs, o.blobTimeoutMs ?? BLOB_TIMEOUT_MS);
 		const tables = [
 			d.syncState,
 			d.experiments,
@@ -172,10 +176,14 @@ export async function pullChanges(
 			const pending = await pendingFields(d, page.changes);
 			const missing = await readMissing(d);
 			const ctx = { d, pending, blobs, failed, missing, now: now(), retryAt: nextRetryAt(retry, 1) };
-			for (const change of page.changes) await applyChange({ ...ctx, change }, change.mutation);
+			for (const change of page.changes) {
+				const m = change.clientId === o.clientId ? ownReplay(change.mutation) : change.mutation;
+				if (m) await applyChange({ ...ctx, change }, m);
+			}
 			await writeMissing(d, missing);
 			await setState(d, 'cursor', page.cursor);
-			applied += page.changes.length;
+			if (withOwn && !page.hasMore) await setState(d, 'replayOwn', false);
+			applied += theirs.length;
 		});
 		cursor = (await getState<number>(d, 'cursor')) ?? page.cursor;
 		if (!page.hasMore) break;

@@ -29,7 +29,8 @@ export type SyncStateKey =
 	| 'cursor'
 	| 'lastSyncAt'
 	| 'lastError'
-	| 'missingArtifacts';
+	| 'missingArtifacts'
+	| 'replayOwn';
 
 /** An artifact the pull could not fetch the bytes of; retried later (docs/sync.md). */
 export interface MissingArtifact {
