@@ -144,7 +144,7 @@ async function fromClient(d: EdgebookDB): Promise<Snapshot> {
 }
 
 describe('sync under a bad network and a registry restart', () => {
-	it('converges: the registry's stored rows and three browsers hold the same runs, points, artifacts, models', async () => {
+	it('converges: the stored rows of the registry and three browsers hold the same runs, points, artifacts, models', async () => {
 		const proxy = startChaosProxy({
 			upstream: direct,
 			seed: 20261123,
