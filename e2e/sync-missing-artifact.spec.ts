@@ -84,6 +84,7 @@ test('a blob the registry cannot serve: a second browser converges on the rest a
 	await expect(indicator).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
 	await expect(indicator).toContainText(/Synced · \d+ artifacts? missing/);
 
+	await expect(page.getByTestId('sync-summary')).toContainText(/\d+ artifacts? missing/);
 	const missing = page.getByTestId('missing-artifacts');
 	const entry = missing.getByRole('listitem').filter({ hasText: 'vanished.html' });
 	await expect(entry).toHaveCount(1);
