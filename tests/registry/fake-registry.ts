@@ -24,6 +24,8 @@ export class FakeRegistry {
 	reject: (m: Mutation) => string | null = () => null;
 	/** Blobs whose GET never answers (like one `wrangler dev` cannot serve); only the request's signal ends it. */
 	hangingBlobs = new Set<string>();
+	/** Blobs whose GET answers 200 but whose body never ends; the signal errors it, as fetch does. */
+	stallingBlobs = new Set<string>();
 	/** Blobs whose GET answers with this status instead of the bytes. */
 	blobStatus = new Map<string, number>();
 	versions = new Map<string, number>();
@@ -55,6 +57,16 @@ export class FakeRegistry {
 					const signal = init.signal;
 					signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
 				});
+			if (method === 'GET' && this.stallingBlobs.has(sha)) {
+				const signal = init.signal;
+				const body = new ReadableStream<Uint8Array>({
+					start(c) {
+						c.enqueue(new Uint8Array([1]));
+						signal?.addEventListener('abort', () => c.error(signal.reason), { once: true });
+					}
+				});
+				return new Response(body, { status: 200 });
+			}
 			const status = method === 'GET' ? this.blobStatus.get(sha) : undefined;
 			if (status)
 				return Response.json({ error: { code: 'x', message: `blob failed with ${status}` } }, { status });

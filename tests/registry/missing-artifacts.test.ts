@@ -91,7 +91,8 @@ function setup() {
 }
 
 const faults: [string, (reg: FakeRegistry) => void, RegExp][] = [
-	['never answers', (reg) => reg.hangingBlobs.add(BAD), /no answer within/],
+	['never answers', (reg) => reg.hangingBlobs.add(BAD), /no answer within 50 ms/],
+	['answers but never finishes its body', (reg) => reg.stallingBlobs.add(BAD), /no answer within 50 ms/],
 	['answers 404', (reg) => reg.blobStatus.set(BAD, 404), /404/],
 	['answers 500', (reg) => reg.blobStatus.set(BAD, 500), /500/]
 ];

@@ -41,7 +41,10 @@ export async function listMissing(d: EdgebookDB): Promise<(MissingArtifact & { r
 export function blobFailure(e: unknown, timeoutMs: number): string {
 	if (e instanceof RegistryError) {
 		const f = e.failure;
-		if (f.kind === 'offline') return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+		if (f.kind === 'offline')
+			return /time|abort/i.test(f.message)
+				? `no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}`
+				: `the download failed: ${f.message}`;
 		return `the registry answered ${f.status}: ${f.message}`;
 	}
 	return (e as Error)?.message ?? String(e);
