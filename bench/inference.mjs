@@ -22,7 +22,7 @@ function random(seed) {
 	return () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
 }
 
-function mlp() {
+export function mlp() {
 	const next = random(7);
 	const FLOAT = onnx.TensorProto.DataType.FLOAT;
 	const t = (name, dims) =>
@@ -68,21 +68,21 @@ function mlp() {
 }
 
 const names = Array.from({ length: F }, (_, i) => `x${i}`);
-const spec = {
+export const spec = {
 	version: 1,
 	features: names.map((name) => ({ name, kind: 'numeric', mean: 0, std: 1, impute: 0 })),
 	target: { name: 'y', task: 'multiclass', classes: ['a', 'b', 'c'] },
 	width: F
 };
 
-function rowsOf(n, seed) {
+export function rowsOf(n, seed) {
 	const next = random(seed);
 	return Array.from({ length: n }, () =>
 		Object.fromEntries(names.map((k) => [k, round((next() - 0.5) * 4, 3)]))
 	);
 }
 
-async function api(url, token, method, path, body, type = 'application/json') {
+export async function api(url, token, method, path, body, type = 'application/json') {
 	const res = await fetch(`${url}${path}`, {
 		method,
 		headers: { authorization: `Bearer ${token}`, 'content-type': type },

@@ -26,6 +26,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 		throw err;
 	}
 	process.env.EDGEBOOK_URL = server.url;
+	// Specs that must reach into local storage (wrangler r2 … --local --persist-to) find it here.
+	process.env.EDGEBOOK_STATE = persistTo;
 	console.log(`e2e: app at ${server.url} (state in ${persistTo})`);
 	return async () => {
 		await server.stop();

@@ -17,18 +17,24 @@ export class FakeRegistry {
 		outcome: string;
 		result: Record<string, unknown> | null;
 	}[] = [];
-	requests: { method: string; path: string; body?: unknown }[] = [];
+	requests: { method: string; path: string; search: string; body?: unknown }[] = [];
 	blobs = new Map<string, Uint8Array>();
 	/** Return this for the next requests instead of answering (a status, or 'drop' for no answer). */
 	failures: (number | 'drop' | { status: number; headers?: Record<string, string> })[] = [];
 	reject: (m: Mutation) => string | null = () => null;
+	/** Blobs whose GET never answers (like one `wrangler dev` cannot serve); only the request's signal ends it. */
+	hangingBlobs = new Set<string>();
+	/** Blobs whose GET answers 200 but whose body never ends; the signal errors it, as fetch does. */
+	stallingBlobs = new Set<string>();
+	/** Blobs whose GET answers with this status instead of the bytes. */
+	blobStatus = new Map<string, number>();
 	versions = new Map<string, number>();
 
 	fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
 		const url = new URL(String(input));
 		const method = init.method ?? 'GET';
 		const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-		this.requests.push({ method, path: url.pathname, body });
+		this.requests.push({ method, path: url.pathname, search: url.search, body });
 		const f = this.failures.shift();
 		if (f === 'drop') throw new TypeError('fetch failed');
 		if (f !== undefined) {
@@ -46,6 +52,24 @@ export class FakeRegistry {
 				this.blobs.set(sha, new Uint8Array(await new Response(init.body as BodyInit).arrayBuffer()));
 				return new Response(null, { status: 201 });
 			}
+			if (method === 'GET' && this.hangingBlobs.has(sha))
+				return new Promise<Response>((_, reject) => {
+					const signal = init.signal;
+					signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+				});
+			if (method === 'GET' && this.stallingBlobs.has(sha)) {
+				const signal = init.signal;
+				const body = new ReadableStream<Uint8Array>({
+					start(c) {
+						c.enqueue(new Uint8Array([1]));
+						signal?.addEventListener('abort', () => c.error(signal.reason), { once: true });
+					}
+				});
+				return new Response(body, { status: 200 });
+			}
+			const status = method === 'GET' ? this.blobStatus.get(sha) : undefined;
+			if (status)
+				return Response.json({ error: { code: 'x', message: `blob failed with ${status}` } }, { status });
 			const bytes = this.blobs.get(sha);
 			if (!bytes) return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
 			return new Response(method === 'HEAD' ? null : (bytes as Uint8Array<ArrayBuffer>), { status: 200 });

@@ -13,7 +13,18 @@ export interface ChaosStats {
 	duplicated: number;
 	delayed: number;
 	upstreamDown: number;
+	pushes: number;
+	/** Faults that hit pushes, apart: a push dropped after the registry applied it must come back as duplicate. */
+	pushDroppedBefore: number;
+	pushDroppedAfter: number;
+	pushDuplicated: number;
+	/** Mutations the registry answered `duplicate` for (it held them already): its exactly-once path ran. */
+	duplicateOutcomes: number;
 }
+
+export type PushFault = 'dropBefore' | 'dropAfter' | 'duplicate';
+/** Where a forced fault puts the push on the random scale below. */
+const FORCED: Record<PushFault, number> = { dropBefore: 0, dropAfter: 0.2, duplicate: 0.4 };
 
 export function mulberry32(seed: number): () => number {
 	let a = seed >>> 0;
@@ -43,6 +54,8 @@ export function startChaosProxy(o: {
 	seed: number;
 	/** Called for every push before it is forwarded; the test restarts the registry from here. */
 	onPush?: (n: number) => void;
+	/** Faults given to the n-th push whatever the dice say, so the test can count on each having happened. */
+	forcePush?: Record<number, PushFault>;
 }) {
 	const rand = mulberry32(o.seed);
 	const stats: ChaosStats = {
@@ -51,7 +64,18 @@ export function startChaosProxy(o: {
 		droppedAfter: 0,
 		duplicated: 0,
 		delayed: 0,
-		upstreamDown: 0
+		upstreamDown: 0,
+		pushes: 0,
+		pushDroppedBefore: 0,
+		pushDroppedAfter: 0,
+		pushDuplicated: 0,
+		duplicateOutcomes: 0
+	};
+	const outcomes = (isPush: boolean, a: Awaited<ReturnType<typeof forward>>) => {
+		if (!isPush || a.status !== 200) return a;
+		const body = JSON.parse(a.body.toString()) as { results?: { outcome: string }[] };
+		stats.duplicateOutcomes += (body.results ?? []).filter((x) => x.outcome === 'duplicate').length;
+		return a;
 	};
 	let chaos = true;
 	let pushes = 0;
@@ -60,24 +84,34 @@ export function startChaosProxy(o: {
 		for await (const c of req) chunks.push(c as Buffer);
 		const body = Buffer.concat(chunks);
 		stats.requests++;
-		const r = chaos ? rand() : 1;
-		if (req.url?.startsWith('/api/v1/sync/push')) o.onPush?.(++pushes);
+		const isPush = req.url?.startsWith('/api/v1/sync/push') ?? false;
+		const dice = chaos ? rand() : 1;
+		const n = isPush ? ++pushes : 0;
+		if (isPush) {
+			stats.pushes = n;
+			o.onPush?.(n);
+		}
+		const forced = chaos && isPush ? o.forcePush?.[n] : undefined;
+		const r = forced ? FORCED[forced] : dice;
 		try {
 			if (r < 0.15) {
 				stats.droppedBefore++;
+				if (isPush) stats.pushDroppedBefore++;
 				req.socket.destroy();
 				return;
 			}
 			if (r < 0.3) {
 				stats.droppedAfter++;
-				await forward(o.upstream(), req, body);
+				outcomes(isPush, await forward(o.upstream(), req, body));
+				if (isPush) stats.pushDroppedAfter++;
 				req.socket.destroy();
 				return;
 			}
 			if (r < 0.45) {
 				stats.duplicated++;
+				if (isPush) stats.pushDuplicated++;
 				// Both copies race; the client sees whichever answer came first.
-				const copies = [forward(o.upstream(), req, body), forward(o.upstream(), req, body)];
+				const copies = [0, 1].map(() => forward(o.upstream(), req, body).then((a) => outcomes(isPush, a)));
 				for (const c of copies) c.catch(() => {});
 				const a = await Promise.any(copies);
 				return send(res, a);
@@ -86,7 +120,7 @@ export function startChaosProxy(o: {
 				stats.delayed++;
 				await new Promise((ok) => setTimeout(ok, 50 + rand() * 400));
 			}
-			send(res, await forward(o.upstream(), req, body));
+			send(res, outcomes(isPush, await forward(o.upstream(), req, body)));
 		} catch {
 			stats.upstreamDown++;
 			if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('registry unreachable');

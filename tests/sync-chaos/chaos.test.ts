@@ -6,24 +6,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullResponseSchema, type Change } from '$lib/contract';
-import { SyncEngine } from '$lib/registry/engine';
+import { SyncEngine, type SyncResult } from '$lib/registry/engine';
+import { registerModelVersion, setAlias } from '$lib/registry/models';
 import { writeConfig } from '$lib/registry/state';
 import { EdgebookDB, useDb } from '$lib/tracking/db';
-import { finishRun, getOrCreateExperiment, logMetrics, startRun } from '$lib/tracking/runs';
+import type { EndStatus } from '$lib/tracking/run-schema';
+import { finishRun, getOrCreateExperiment, logMetrics, saveArtifacts, startRun } from '$lib/tracking/runs';
 import { mulberry32, startChaosProxy } from './chaos-proxy';
+import { fromBrowser, fromRegistry } from './stored-rows';
+import { appModel, saveArtifacts as saveModel } from '../onnx/models';
 import { lineage } from '../tracking/helpers';
+import { useCpu } from '../train/cpu';
 
 /**
- * The sync acceptance test against the real Worker (wrangler dev, local D1): three browsers log runs through a
- * proxy that drops, duplicates, delays and reorders requests; the registry restarts in the middle of a push.
- * Once the network heals, the registry and every browser must hold exactly the same runs, params and metric
- * points: nothing lost, nothing twice.
+ * The sync acceptance test against the real Worker (wrangler dev, local D1): three browsers log runs (with
+ * artifacts and three end statuses) and register model versions with aliases, through a proxy that drops,
+ * duplicates, delays and reorders requests; the registry restarts in the middle of a push. The faults are
+ * counted and asserted to have happened. Once the network heals, the rows the registry STORED (read back per
+ * run, every metric point) and every browser's tables must be identical: nothing lost, nothing twice.
  */
 
 const CLIENTS = 3;
 const RUNS_PER_CLIENT = 3;
 const STEPS = 100; // × 3 metric keys = 300 points per run
 const ADMIN = 'chaos-admin-token-0123456789';
+const MODEL = 'chaos-model';
+const STATUSES: EndStatus[] = ['finished', 'failed', 'cancelled'];
 
 // scripts/server.mjs is plain JS for node; loaded by path so the app's type check does not take it in.
 interface Server {
@@ -136,16 +144,22 @@ async function fromClient(d: EdgebookDB): Promise<Snapshot> {
 }
 
 describe('sync under a bad network and a registry restart', () => {
-	it('converges: registry and three browsers hold the same runs, params and points', async () => {
+	it('converges: the stored rows of the registry and three browsers hold the same runs, points, artifacts, models', async () => {
 		const proxy = startChaosProxy({
 			upstream: direct,
 			seed: 20261123,
+			// Each kind of fault hits a push at least once, whatever the dice do elsewhere.
+			forcePush: { 2: 'dropAfter', 3: 'duplicate', 4: 'dropBefore' },
 			// The restart starts while the 6th push is on its way in.
 			onPush: (n) => {
-				if (n === 6) restarting = restartServer();
+				if (n === 6) {
+					restarts++;
+					restarting = restartServer();
+				}
 			}
 		});
 		let restarting: Promise<void> | null = null;
+		let restarts = 0;
 		const proxyUrl = await proxy.listen();
 		const clients = await Promise.all(
 			Array.from({ length: CLIENTS }, async (_, i) => {
@@ -160,12 +174,21 @@ describe('sync under a bad network and a registry restart', () => {
 					pollMs: 300,
 					baseDelayMs: 100,
 					maxDelayMs: 1500,
-					random: mulberry32(i + 1)
+					random: mulberry32(i + 1),
+					blobTimeoutMs: 5000,
+					// A blob lost to the proxy is retried soon, so the artifacts converge within the test.
+					missingRetryBaseMs: 100
 				});
 				return { d, engine, i };
 			})
 		);
 		for (const c of clients) c.engine.start();
+
+		// One small TF.js model, registered by every client from its first run (exported to ONNX on the way).
+		await useCpu();
+		const tfModel = await appModel({ spec: { kind: 'linear' }, width: 3, task: 'binary' });
+		const saved = await saveModel(tfModel);
+		tfModel.dispose();
 
 		const logged = { runs: 0, points: 0 };
 		await Promise.all(
@@ -195,38 +218,95 @@ describe('sync under a bad network and a registry restart', () => {
 						logged.points += batch.length;
 						await new Promise((ok) => setTimeout(ok, 15 + rand() * 30));
 					}
-					await as(d, () => finishRun(run.id, 'finished'));
+					await as(d, () =>
+						saveArtifacts(run.id, [
+							{ name: `notes/run-${r}.txt`, mediaType: 'text/plain', data: `client ${i} run ${r}` }
+						])
+					);
+					if (r === 0)
+						await as(d, () =>
+							saveArtifacts(run.id, [
+								{ name: 'model.json', mediaType: 'application/json', data: saved.modelJson },
+								{ name: 'weights.bin', mediaType: 'application/octet-stream', data: saved.weights },
+								{ name: 'preprocessing.json', mediaType: 'application/json', data: '{"task":"binary"}' }
+							])
+						);
+					await as(d, () => finishRun(run.id, STATUSES[r % STATUSES.length]));
+					if (r === 0) {
+						const v = await as(d, () => registerModelVersion({ modelName: MODEL, runId: run.id, db: d }));
+						// Each client's own alias, and one they all set (the registry's apply order decides it).
+						for (const alias of [`client-${i}`, 'champion'])
+							await as(d, () => setAlias({ modelName: MODEL, alias, versionId: v.id, db: d }));
+					}
 				}
 			})
 		);
-		expect(restarting, 'the registry restarted during a push').not.toBeNull();
+		expect(restarts, 'the registry restarted during a push').toBe(1);
 		await restarting;
 		proxy.heal();
 
-		// Converge: each browser pushes everything and pulls everything, twice over so all see all.
-		for (let round = 0; round < 3; round++)
-			for (const c of clients) {
-				const r = await c.engine.syncNow();
-				if (!r.ok) await c.engine.syncNow();
-			}
+		// Converge: each browser pushes everything and pulls everything (and the artifacts it missed), until a
+		// whole round is clean; a bounded number of rounds, so a sync that never settles fails here.
+		const last = new Map<number, SyncResult>();
+		for (let round = 0; round < 8; round++) {
+			for (const c of clients) last.set(c.i, await c.engine.syncNow());
+			if (round >= 2 && [...last.values()].every((r) => r.ok && r.missing === 0)) break;
+			await new Promise((ok) => setTimeout(ok, 150)); // past a missing blob's short retry wait
+		}
 		for (const c of clients) c.engine.stop();
+		for (const c of clients)
+			expect(last.get(c.i), `client ${c.i} last sync`).toMatchObject({ ok: true, missing: 0 });
+
+		// The faults really happened: without them this test proves nothing about recovering from them.
+		const st = proxy.stats;
+		console.log(`chaos: ${logged.runs} runs, ${logged.points} points; proxy ${JSON.stringify(st)}`);
+		expect(st.droppedBefore, 'requests dropped before the registry').toBeGreaterThan(0);
+		expect(st.droppedAfter, 'answers dropped after the registry applied').toBeGreaterThan(0);
+		expect(st.duplicated, 'requests sent twice').toBeGreaterThan(0);
+		expect(st.delayed, 'requests delayed (reordered)').toBeGreaterThan(0);
+		expect(st.pushDroppedAfter, 'pushes applied whose answer was lost').toBeGreaterThan(0);
+		expect(st.pushDuplicated, 'pushes sent twice').toBeGreaterThan(0);
+		expect(st.upstreamDown, 'requests that met the registry down (the restart)').toBeGreaterThan(0);
+		expect(st.duplicateOutcomes, 'mutations the registry recognised as already applied').toBeGreaterThan(0);
 
 		const feed = await registryFeed();
 		const registry = fromFeed(feed);
 		const ids = feed.map((c) => c.mutationId);
-		expect(new Set(ids).size, 'each mutation applied once').toBe(ids.length);
+		expect(new Set(ids).size, 'each mutation in the feed once').toBe(ids.length);
 		expect(registry).toMatchObject({
 			runs: CLIENTS * RUNS_PER_CLIENT,
 			params: CLIENTS * RUNS_PER_CLIENT * 4,
 			points: logged.points
 		});
+
+		// The stored rows, read back from the registry per run: every point, artifact, status, version, alias.
+		const runIds = feed.flatMap((c) => (c.mutation.type === 'run.create' ? [c.mutation.run.id] : []));
+		const stored = await fromRegistry(direct(), ADMIN, runIds, [MODEL]);
+		const runs = Object.values(stored.runs);
+		expect(runs.map((r) => r.points.length)).toEqual(runs.map(() => STEPS * 3));
+		expect(runs.map((r) => r.status).sort()).toEqual(
+			Array.from({ length: CLIENTS * RUNS_PER_CLIENT }, (_, k) => STATUSES[k % RUNS_PER_CLIENT]).sort()
+		);
+		// Every run has its note; each client's first run also its model files and the ONNX export.
+		expect(runs.map((r) => r.artifacts.length).sort()).toEqual(
+			[...Array(CLIENTS).fill(5), ...Array(CLIENTS * (RUNS_PER_CLIENT - 1)).fill(1)].sort()
+		);
+		const model = stored.models[MODEL];
+		expect(
+			Object.values(model.versions)
+				.map((v) => Number(v.split(' ')[0]))
+				.sort()
+		).toEqual([1, 2, 3]);
+		expect(Object.keys(model.aliases).sort()).toEqual(['champion', 'client-0', 'client-1', 'client-2']);
+
 		for (const c of clients) {
 			expect(await c.d.outbox.count(), `client ${c.i} outbox empty`).toBe(0);
-			expect(await fromClient(c.d), `client ${c.i}`).toEqual(registry);
+			expect(await fromClient(c.d), `client ${c.i} (feed summary)`).toEqual(registry);
+			const mine = await fromBrowser(c.d, [MODEL]);
+			for (const id of runIds) expect(mine.runs[id], `client ${c.i} run ${id}`).toEqual(stored.runs[id]);
+			expect(Object.keys(mine.runs).sort()).toEqual([...runIds].sort());
+			expect(mine.models, `client ${c.i} models`).toEqual(stored.models);
 		}
-		console.log(
-			`chaos: ${logged.runs} runs, ${logged.points} points, ${feed.length} mutations applied; proxy ${JSON.stringify(proxy.stats)}`
-		);
 		await proxy.close();
 	}, 150_000);
 });

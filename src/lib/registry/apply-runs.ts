@@ -2,6 +2,8 @@ import type { Change, MutationOf } from '$lib/contract';
 import type { EdgebookDB } from '$lib/tracking/db';
 import { foldSummary } from '$lib/tracking/metrics';
 import type { Lineage, Run } from '$lib/tracking/run-schema';
+import type { MissingArtifact } from '$lib/tracking/sync-schema';
+import { artifactRow, missingKey, newMissing } from './missing-artifacts';
 
 /**
  * Remote experiment, run and artifact changes applied to the local tables, inside the pull's transaction.
@@ -15,6 +17,13 @@ export interface ApplyContext {
 	pending: Set<string>;
 	/** Artifact bytes fetched before the transaction (IndexedDB transactions cannot wait on the network). */
 	blobs: Map<string, Blob>;
+	/** Why a blob could not be fetched, by sha256: its artifact is recorded in `missing`, retried later. */
+	failed?: Map<string, string>;
+	/** Artifacts known but not held (missing-artifacts.ts), keyed by missingKey; saved with the page. */
+	missing?: Map<string, MissingArtifact>;
+	/** When a missing artifact is next tried. */
+	retryAt?: number;
+	now?: number;
 	change: Change;
 }
 
@@ -171,20 +180,25 @@ export async function applyRun(
 			const a = m.artifact;
 			const blob = c.blobs.get(a.sha256);
 			const same = await c.d.artifacts.where('[runId+name]').equals([a.runId, a.name]).first();
-			// A path keeps its first bytes (the registry's rule); bytes the registry could not serve stay remote.
-			if (same || !blob) return;
-			await c.d.artifacts.add({
-				id: `art_${a.sha256.slice(0, 12)}_${c.change.seq}`,
-				runId: a.runId,
-				name: a.name,
-				mediaType: a.mediaType,
-				bytes: a.bytes,
-				sha256: a.sha256,
-				blob: new Blob([blob], { type: a.mediaType })
-			});
+			// A path keeps its first bytes (the registry's rule).
+			if (same || c.missing?.has(missingKey(a))) return;
+			if (blob) {
+				await c.d.artifacts.add(artifactRow(a, blob, c.change.seq));
+				return;
+			}
+			// Bytes we could not fetch: named as missing and retried later; the rest of the feed goes on.
+			const reason = c.failed?.get(a.sha256);
+			if (reason && c.missing)
+				c.missing.set(
+					missingKey(a),
+					newMissing(a, c.change.seq, reason, c.now ?? Date.now(), c.retryAt ?? Date.now())
+				);
 			return;
 		}
 		case 'artifact.delete':
+			for (const [k, f] of c.missing ?? [])
+				if (f.runId === run.id && (f.name === m.path || f.name.startsWith(`${m.path}/`)))
+					c.missing?.delete(k);
 			await c.d.artifacts
 				.where('[runId+name]')
 				.between([run.id, ''], [run.id, '\uffff'])

@@ -68,7 +68,7 @@ export class RegistryClient {
 		this.#now = o.now ?? Date.now;
 	}
 
-	async #request(path: string, init: RequestInit = {}): Promise<Response> {
+	async #request(path: string, init: RequestInit = {}, timeoutMs = this.#timeoutMs): Promise<Response> {
 		const headers = new Headers(init.headers);
 		headers.set('authorization', `Bearer ${this.#token}`);
 		let res: Response;
@@ -76,7 +76,7 @@ export class RegistryClient {
 			res = await this.#fetch(`${this.url}${path}`, {
 				...init,
 				headers,
-				signal: AbortSignal.timeout(this.#timeoutMs)
+				signal: AbortSignal.timeout(timeoutMs)
 			});
 		} catch (e) {
 			throw new RegistryError({
@@ -169,10 +169,21 @@ export class RegistryClient {
 		await res.body?.cancel();
 	}
 
-	/** The bytes, or null when the registry holds none with that hash. */
-	async getBlob(sha256: string): Promise<Blob | null> {
+	/**
+	 * The bytes, or null when the registry holds none with that hash. The timeout covers the body too (the
+	 * signal aborts its read): a blob whose bytes never finish arriving is a failure like no answer.
+	 */
+	async getBlob(sha256: string, o: { timeoutMs?: number } = {}): Promise<Blob | null> {
 		try {
-			return await (await this.#request(`/api/v1/blobs/${sha256}`)).blob();
+			const res = await this.#request(`/api/v1/blobs/${sha256}`, {}, o.timeoutMs);
+			try {
+				return await res.blob();
+			} catch (e) {
+				throw new RegistryError({
+					kind: 'offline',
+					message: `A blob was cut off: ${(e as Error)?.message ?? e}`
+				});
+			}
 		} catch (e) {
 			if (e instanceof RegistryError && e.failure.kind === 'final' && e.failure.status === 404) return null;
 			throw e;

@@ -14,7 +14,7 @@ import { SyncStatus } from './status.svelte';
  */
 
 export type SyncResult =
-	| { ok: true; pushed: number; rejected: number; pulled: number }
+	| { ok: true; pushed: number; rejected: number; pulled: number; missing: number }
 	| {
 			ok: false;
 			reason: 'signed-out' | 'offline' | 'retrying' | 'failed';
@@ -47,6 +47,10 @@ export interface SyncEngineOptions {
 	pollMs?: number;
 	baseDelayMs?: number;
 	maxDelayMs?: number;
+	/** Per artifact blob fetched by the pull; one that fails is skipped and retried later. */
+	blobTimeoutMs?: number;
+	/** First wait before a missing artifact is tried again (doubling, capped at an hour). */
+	missingRetryBaseMs?: number;
 }
 
 const LOCK = 'edgebook-sync';
@@ -192,16 +196,30 @@ export class SyncEngine {
 		});
 		try {
 			const pushed = await pushOutbox({ db: d, client, clientId: config.clientId });
-			const pulled = await pullChanges({ db: d, client, clientId: config.clientId });
+			const pulled = await pullChanges({
+				db: d,
+				client,
+				clientId: config.clientId,
+				now: this.#now,
+				random: this.#random,
+				blobTimeoutMs: this.#o.blobTimeoutMs,
+				missingRetryBaseMs: this.#o.missingRetryBaseMs
+			});
 			const at = this.#now();
 			this.#attempt = 0;
 			await d.transaction('rw', d.syncState, async () => {
 				await setState(d, 'lastSyncAt', at);
 				await setState(d, 'lastError', null);
 			});
-			this.status.set({ state: 'synced', error: null, lastSyncAt: at });
+			this.status.set({ state: 'synced', error: null, lastSyncAt: at, missing: pulled.missing });
 			await this.refreshCounts();
-			return { ok: true, pushed: pushed.applied, rejected: pushed.rejected, pulled: pulled.applied };
+			return {
+				ok: true,
+				pushed: pushed.applied,
+				rejected: pushed.rejected,
+				pulled: pulled.applied,
+				missing: pulled.missing
+			};
 		} catch (e) {
 			return this.#failed(e);
 		}

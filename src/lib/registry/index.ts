@@ -1,6 +1,7 @@
 import { db } from '$lib/tracking/db';
 import { RegistryClient, RegistryError } from './client';
 import { SyncEngine, type SyncResult } from './engine';
+import { listMissing } from './missing-artifacts';
 import { clearConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
 
@@ -14,7 +15,7 @@ export type { ModelDetail } from './models';
 export { modelViews } from './model-views';
 export type { SyncResult } from './engine';
 export type { SyncState, SyncStatusSnapshot } from './status.svelte';
-export type { LocalModel, LocalModelVersion, OutboxEntry } from '$lib/tracking/sync-schema';
+export type { LocalModel, LocalModelVersion, MissingArtifact, OutboxEntry } from '$lib/tracking/sync-schema';
 
 export const syncStatus = new SyncStatus();
 let engine: SyncEngine | null = null;
@@ -50,6 +51,11 @@ export function startSync(): void {
 
 export function syncNow(): Promise<SyncResult> {
 	return theEngine().syncNow();
+}
+
+/** Artifacts pulled without their bytes (why, and when the next try is), for the UI to show. */
+export function missingArtifacts() {
+	return listMissing(db());
 }
 
 /** Changes the registry refused, with its reason, for the UI to show. */

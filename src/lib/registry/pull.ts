@@ -3,6 +3,16 @@ import type { EdgebookDB } from '$lib/tracking/db';
 import { applyModel } from './apply-models';
 import { applyExperiment, applyRun, type ApplyContext } from './apply-runs';
 import type { RegistryClient } from './client';
+import {
+	BLOB_TIMEOUT_MS,
+	fetchBlob,
+	missingKey,
+	nextRetryAt,
+	readMissing,
+	retryMissing,
+	writeMissing
+} from './missing-artifacts';
+import { ownReplay } from './own-changes';
 import { getState, setState } from './state';
 
 /**
@@ -98,35 +108,58 @@ async function pendingFields(d: EdgebookDB, changes: Change[]): Promise<Set<stri
 	return out;
 }
 
-/** Bytes of linked artifacts we do not hold, fetched before the page's transaction. */
-async function fetchBlobs(d: EdgebookDB, client: RegistryClient, changes: Change[]) {
+/**
+ * Bytes of linked artifacts we do not hold, fetched before the page's transaction, each under its own timeout.
+ * A blob that fails is named in `failed` (with why) and never fails the page: one bad blob must not stall sync.
+ */
+async function fetchBlobs(d: EdgebookDB, client: RegistryClient, changes: Change[], timeoutMs: number) {
 	const blobs = new Map<string, Blob>();
+	const failed = new Map<string, string>();
+	const missing = await readMissing(d);
 	for (const { mutation: m } of changes) {
-		if (m.type !== 'artifact.link' || blobs.has(m.artifact.sha256)) continue;
+		if (m.type !== 'artifact.link') continue;
+		const sha = m.artifact.sha256;
+		if (blobs.has(sha) || failed.has(sha) || missing.has(missingKey(m.artifact))) continue;
 		const held = await d.artifacts.where('[runId+name]').equals([m.artifact.runId, m.artifact.name]).first();
 		if (held) continue;
-		const blob = await client.getBlob(m.artifact.sha256);
-		if (blob) blobs.set(m.artifact.sha256, blob);
+		const got = await fetchBlob(client, sha, timeoutMs);
+		if ('blob' in got) blobs.set(sha, got.blob);
+		else failed.set(sha, got.reason);
 	}
-	return blobs;
+	return { blobs, failed };
 }
 
-export async function pullChanges(o: {
+export interface PullOptions {
 	db: EdgebookDB;
 	client: RegistryClient;
 	clientId: string;
 	limit?: number;
-}): Promise<{ applied: number; cursor: number }> {
+	now?: () => number;
+	random?: () => number;
+	/** Per blob; see missing-artifacts.ts. */
+	blobTimeoutMs?: number;
+	/** First wait before a missing artifact is tried again (doubling, capped). */
+	missingRetryBaseMs?: number;
+}
+
+export async function pullChanges(
+	o: PullOptions
+): Promise<{ applied: number; cursor: number; missing: number }> {
 	const d = o.db;
+	const now = o.now ?? Date.now;
+	const retry = { now, random: o.random, retryBaseMs: o.missingRetryBaseMs, blobTimeoutMs: o.blobTimeoutMs };
 	let applied = 0;
 	let cursor = (await getState<number>(d, 'cursor')) ?? 0;
+	// Our own last-writer-wins changes must be replayed at their place in the feed (own-changes.ts).
+	const withOwn = (await getState<boolean>(d, 'replayOwn')) === true;
 	for (;;) {
 		const page = await o.client.pull({
 			cursor,
 			limit: o.limit ?? LIMITS.changesPerPull,
-			exclude: o.clientId
+			exclude: withOwn ? undefined : o.clientId
 		});
-		const blobs = await fetchBlobs(d, o.client, page.changes);
+		const theirs = page.changes.filter((c) => c.clientId !== o.clientId);
+		const { blobs, failed } = await fetchBlobs(d, o.client, theirs, o.blobTimeoutMs ?? BLOB_TIMEOUT_MS);
 		const tables = [
 			d.syncState,
 			d.experiments,
@@ -141,11 +174,20 @@ export async function pullChanges(o: {
 			// Another tab may have applied this page meanwhile: the stored cursor decides.
 			if (((await getState<number>(d, 'cursor')) ?? 0) !== cursor) return;
 			const pending = await pendingFields(d, page.changes);
-			for (const change of page.changes) await applyChange({ d, pending, blobs, change }, change.mutation);
+			const missing = await readMissing(d);
+			const ctx = { d, pending, blobs, failed, missing, now: now(), retryAt: nextRetryAt(retry, 1) };
+			for (const change of page.changes) {
+				const m = change.clientId === o.clientId ? ownReplay(change.mutation) : change.mutation;
+				if (m) await applyChange({ ...ctx, change }, m);
+			}
+			await writeMissing(d, missing);
 			await setState(d, 'cursor', page.cursor);
-			applied += page.changes.length;
+			if (withOwn && !page.hasMore) await setState(d, 'replayOwn', false);
+			applied += theirs.length;
 		});
 		cursor = (await getState<number>(d, 'cursor')) ?? page.cursor;
-		if (!page.hasMore) return { applied, cursor };
+		if (!page.hasMore) break;
 	}
+	const missing = await retryMissing({ d, client: o.client, ...retry });
+	return { applied, cursor, missing };
 }

@@ -2,6 +2,8 @@ import { envelopeSchema, LIMITS, type Envelope, type PushResult } from '$lib/con
 import type { EdgebookDB } from '$lib/tracking/db';
 import type { OutboxEntry } from '$lib/tracking/sync-schema';
 import { RegistryError, type RegistryClient } from './client';
+import { ownReplay } from './own-changes';
+import { setState } from './state';
 
 /**
  * Push: blobs first, then the outbox in sequence order, in chunks the registry accepts. The registry applies
@@ -80,7 +82,7 @@ export async function renumberFrom(d: EdgebookDB, expected: number): Promise<voi
 
 async function settle(d: EdgebookDB, results: PushResult[]): Promise<PushReport> {
 	const report = { applied: 0, rejected: 0 };
-	await d.transaction('rw', d.outbox, d.modelVersions, d.runs, async () => {
+	await d.transaction('rw', d.outbox, d.modelVersions, d.runs, d.syncState, async () => {
 		for (const r of results) {
 			const entry = await d.outbox.get(r.seq);
 			if (!entry || entry.id !== r.id) continue;
@@ -95,6 +97,8 @@ async function settle(d: EdgebookDB, results: PushResult[]): Promise<PushReport>
 			report.applied++;
 			await d.outbox.delete(r.seq);
 			await learn(d, entry, r.result);
+			// The next pull replays it in the registry's order, after remote changes applied before it.
+			if (ownReplay(entry.mutation)) await setState(d, 'replayOwn', true);
 		}
 	});
 	return report;

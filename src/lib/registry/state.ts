@@ -51,7 +51,10 @@ export async function writeConfig(
 ): Promise<void> {
 	await d.transaction('rw', d.syncState, async () => {
 		const [url, ws] = [await getState(d, 'url'), await getState(d, 'workspaceId')];
-		if (url !== c.url || ws !== c.workspaceId) await setState(d, 'cursor', 0);
+		if (url !== c.url || ws !== c.workspaceId) {
+			await setState(d, 'cursor', 0);
+			await setState(d, 'missingArtifacts', []); // the other registry's blobs
+		}
 		for (const [k, v] of Object.entries(c)) await setState(d, k as SyncStateKey, v);
 		await setState(d, 'lastError', null);
 	});

@@ -14,6 +14,8 @@ export interface SyncStatusSnapshot {
 	workspaceId: string | null;
 	/** When the next automatic try is due (epoch ms), while waiting after a failure. */
 	retryAt: number | null;
+	/** Artifacts pulled without their bytes (they could not be fetched); retried later. */
+	missing: number;
 }
 
 export class SyncStatus {
@@ -25,7 +27,8 @@ export class SyncStatus {
 		lastSyncAt: null,
 		url: null,
 		workspaceId: null,
-		retryAt: null
+		retryAt: null,
+		missing: 0
 	});
 
 	get state(): SyncState {
@@ -51,6 +54,9 @@ export class SyncStatus {
 	}
 	get retryAt(): number | null {
 		return this.#s.retryAt;
+	}
+	get missing(): number {
+		return this.#s.missing;
 	}
 
 	snapshot(): SyncStatusSnapshot {

@@ -21,7 +21,32 @@ export interface SyncStateRow {
 	value: unknown;
 }
 export type SyncStateKey =
-	'clientId' | 'url' | 'token' | 'workspaceId' | 'scopes' | 'cursor' | 'lastSyncAt' | 'lastError';
+	| 'clientId'
+	| 'url'
+	| 'token'
+	| 'workspaceId'
+	| 'scopes'
+	| 'cursor'
+	| 'lastSyncAt'
+	| 'lastError'
+	| 'missingArtifacts'
+	| 'replayOwn';
+
+/** An artifact the pull could not fetch the bytes of; retried later (docs/sync.md). */
+export interface MissingArtifact {
+	runId: string;
+	name: string;
+	mediaType: string;
+	bytes: number;
+	sha256: string;
+	/** The feed change that linked it (names the local row like a pulled one). */
+	changeSeq: number;
+	/** Why the last try failed, for the user. */
+	reason: string;
+	attempts: number;
+	since: number;
+	retryAt: number;
+}
 
 export interface LocalModel {
 	name: string;
