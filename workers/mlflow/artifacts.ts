@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
 import { readBytes } from '../http/body';
+import { bytesResponse } from '../http/download';
 import { blobKey, getArtifact, listArtifacts } from '../registry/read-artifacts';
 import { getRun } from '../registry/read-runs';
 import type { AppEnv } from '../types';
@@ -119,11 +120,9 @@ artifacts.get(`${PREFIX}/*`, async (c) => {
 	const t = await resolve(c, pathOf(c));
 	const a = t.sub ? await getArtifact(c.env.DB, workspace(c), t.runId, t.sub) : null;
 	if (!a) throw notFound(`No artifact at ${pathOf(c)}`);
-	const obj = await c.env.ARTIFACTS.get(blobKey(a.sha256));
-	if (!obj) throw notFound(`The bytes of ${pathOf(c)} are missing from storage.`);
-	return new Response(obj.body, {
-		headers: { 'content-type': a.mediaType, 'content-length': String(a.bytes) }
-	});
+	const res = await bytesResponse(c.req.method, c.env.ARTIFACTS, a, a.name);
+	if (!res) throw notFound(`The bytes of ${pathOf(c)} are missing from storage.`);
+	return res;
 });
 
 artifacts.delete(`${PREFIX}/*`, async (c) => {

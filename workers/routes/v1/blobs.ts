@@ -4,6 +4,7 @@ import { LIMITS, sha256Hex } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { ApiError } from '../../errors';
 import { readBytes } from '../../http/body';
+import { bytesResponse, type StoredBytes } from '../../http/download';
 import { blobKey, getBlobRef, type BlobRecord } from '../../registry/read-artifacts';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
@@ -72,28 +73,14 @@ blobs.put('/:sha256', requireScope('write'), async (c) => {
 	return c.json(blob, ref.meta.changes > 0 ? 201 : 200);
 });
 
-/** Headers for stored bytes: never sniffed or run as a page on this origin, whatever their media type. */
-export function bytesHeaders(blob: { sha256: string; bytes: number; mediaType: string }): Headers {
-	return new Headers({
-		'content-type': blob.mediaType,
-		'content-length': String(blob.bytes),
-		etag: `"${blob.sha256}"`,
-		'cache-control': 'private, max-age=31536000, immutable',
-		'x-content-type-options': 'nosniff',
-		'content-security-policy': "default-src 'none'; sandbox"
-	});
-}
-
-/** Streams a blob this workspace holds; HEAD answers the headers without reading R2's body. */
-export async function sendBlob(c: Ctx, blob: { sha256: string; bytes: number; mediaType: string }) {
-	const headers = bytesHeaders(blob);
-	if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
-	const obj = await c.env.ARTIFACTS.get(blobKey(blob.sha256));
-	if (!obj)
+/** Streams a blob this workspace holds, under `filename` (the artifact's path, or the hash). */
+export async function sendBlob(c: Ctx, blob: StoredBytes, filename: string = blob.sha256) {
+	const res = await bytesResponse(c.req.method, c.env.ARTIFACTS, blob, filename);
+	if (!res)
 		throw notFound(`The bytes of ${blob.sha256} are missing from storage; upload them again.`, {
 			sha256: blob.sha256
 		});
-	return new Response(obj.body, { status: 200, headers });
+	return res;
 }
 
 blobs.get('/:sha256', requireScope('read'), async (c) => {
