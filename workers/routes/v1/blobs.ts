@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { LIMITS, sha256Hex } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { ApiError } from '../../errors';
-import { readBytes } from '../../http/body';
 import { bytesResponse, type StoredBytes } from '../../http/download';
+import { declaredLength, hashing, type Hashing } from '../../http/upload';
 import { blobKey, getBlobRef, type BlobRecord } from '../../registry/read-artifacts';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
@@ -35,34 +35,33 @@ export function mediaTypeOf(c: Ctx): string {
 	return parsed.data;
 }
 
-async function hexDigest(bytes: Uint8Array): Promise<string> {
-	const d = await crypto.subtle.digest('SHA-256', bytes);
-	return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 blobs.put('/:sha256', requireScope('write'), async (c) => {
 	const sha = param(c, 'sha256', sha256Hex);
 	const mediaType = mediaTypeOf(c);
-	// Buffered (the limit keeps it inside a Worker's memory) so the hash is checked before anything is stored.
-	const bytes = await readBytes(c.req.raw, LIMITS.artifactBytes);
-	const actual = await hexDigest(bytes);
-	if (actual !== sha)
-		throw new ApiError({
-			status: 400,
-			code: 'hash_mismatch',
-			message: `The body's sha-256 is ${actual}, not ${sha} as the path says.`,
-			details: { expected: sha, actual }
-		});
+	const length = declaredLength(c.req.raw, LIMITS.artifactBytes);
 	const db = c.env.DB;
 	const known = await db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').bind(sha).first();
 	// A row without its object (a put that died between R2 and D1) is healed by storing the bytes again.
-	if (!known || !(await c.env.ARTIFACTS.head(blobKey(sha))))
-		await c.env.ARTIFACTS.put(blobKey(sha), bytes, { sha256: sha });
+	const stored = known !== null && (await c.env.ARTIFACTS.head(blobKey(sha))) !== null;
+	const body = hashing(c.req.raw.body, length);
+	try {
+		if (stored) await body.stream.pipeTo(new WritableStream());
+		// Straight to the final key: R2 checks the sha-256 itself and keeps nothing when it differs, so wrong
+		// bytes never land there, and a concurrent correct upload of the same hash is never overwritten or deleted.
+		else
+			await c.env.ARTIFACTS.put(blobKey(sha), body.stream.pipeThrough(new FixedLengthStream(length)), {
+				sha256: sha
+			});
+	} catch (e) {
+		throw (await uploadFailure(body, sha, length)) ?? e;
+	}
+	const failure = await uploadFailure(body, sha, length);
+	if (failure) throw failure;
 	const now = Date.now();
 	const [, ref] = await db.batch([
 		db
 			.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-			.bind(sha, bytes.byteLength, now),
+			.bind(sha, length, now),
 		db
 			.prepare(
 				'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
@@ -72,6 +71,27 @@ blobs.put('/:sha256', requireScope('write'), async (c) => {
 	const blob = (await getBlobRef(db, ws(c), sha)) as BlobRecord;
 	return c.json(blob, ref.meta.changes > 0 ? 201 : 200);
 });
+
+const mismatch = (expected: string, actual: string) =>
+	new ApiError({
+		status: 400,
+		code: 'hash_mismatch',
+		message: `The body's sha-256 is ${actual}, not ${expected} as the path says.`,
+		details: { expected, actual }
+	});
+
+/** Why storing failed, when the body is to blame: its hash (R2 refused it) or its length; null for anything else. */
+async function uploadFailure(body: Hashing, sha: string, length: number): Promise<ApiError | null> {
+	if (body.ended() && body.bytes() !== length)
+		return new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: `The body is not the ${length} bytes its Content-Length says.`
+		});
+	if (!body.ended()) return null;
+	const actual = await body.digest;
+	return actual === sha ? null : mismatch(sha, actual);
+}
 
 /** Streams a blob this workspace holds, under `filename` (the artifact's path, or the hash). */
 export async function sendBlob(c: Ctx, blob: StoredBytes, filename: string = blob.sha256) {
