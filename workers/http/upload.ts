@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { blobKey } from '../registry/read-artifacts';
 
 /**
  * Streamed uploads: the bytes pass through a SHA-256 digest on their way to R2 instead of being held in memory,
@@ -36,14 +37,14 @@ export interface Hashing {
 	stream: ReadableStream<Uint8Array>;
 	/** Bytes read so far. */
 	bytes(): number;
-	/** Whether the body has been read to its end or past `length`; `digest` settles once ended with `length` bytes. */
+	/** Whether the body has been read to its end: then `digest` settles. */
 	ended(): boolean;
 	/** The hex SHA-256 of the whole body; settles once the body has been read to its end. */
 	digest: Promise<string>;
 }
 
 /** Taps the body's chunks into a DigestStream as they are pulled; nothing is buffered beyond the chunk in hand. */
-export function hashing(body: ReadableStream<Uint8Array> | null, length: number): Hashing {
+export function hashing(body: ReadableStream<Uint8Array> | null): Hashing {
 	const sha = new crypto.DigestStream('SHA-256');
 	const writer = sha.getWriter();
 	const reader = body?.getReader();
@@ -54,24 +55,11 @@ export function hashing(body: ReadableStream<Uint8Array> | null, length: number)
 			const next = reader ? await reader.read() : { done: true as const, value: undefined };
 			if (next.done) {
 				ended = true;
-				// Errored rather than closed short, so storage aborts the write instead of waiting for the rest.
-				if (bytes !== length) {
-					out.error(new Error(`The body is ${bytes} bytes, not ${length}.`));
-					await writer.abort();
-					return;
-				}
 				await writer.close();
 				out.close();
 				return;
 			}
 			bytes += next.value.byteLength;
-			if (bytes > length) {
-				ended = true;
-				await reader?.cancel();
-				out.error(new Error(`The body is longer than ${length} bytes.`));
-				await writer.abort();
-				return;
-			}
 			// A copy for the digest: the chunk itself goes on to R2, whose native stream may take its buffer.
 			await writer.write(next.value.slice());
 			out.enqueue(next.value);
@@ -88,4 +76,45 @@ export function hashing(body: ReadableStream<Uint8Array> | null, length: number)
 
 function hex(buf: ArrayBuffer): string {
 	return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A 400 when the body was not the length it declared (read to its end short, or past it); null otherwise. */
+export function lengthFailure(body: Hashing, length: number): ApiError | null {
+	return body.bytes() > length || (body.ended() && body.bytes() !== length)
+		? new ApiError({
+				status: 400,
+				code: 'invalid_request',
+				message: `The body is not the ${length} bytes its Content-Length says.`
+			})
+		: null;
+}
+
+/**
+ * Stores a body whose hash is not known up front (MLflow's artifact proxy names a path, not a hash) at
+ * blobKey(its sha-256), and returns the hash. Streamed to a key of its own first, then copied R2 to R2 (with R2
+ * checking the hash) only when no object holds those bytes yet; the staging key is always deleted.
+ */
+export async function storeByContent(
+	bucket: R2Bucket,
+	raw: ReadableStream<Uint8Array> | null,
+	length: number
+): Promise<string> {
+	const staging = `uploads/${crypto.randomUUID()}`;
+	const body = hashing(raw);
+	try {
+		try {
+			await bucket.put(staging, body.stream.pipeThrough(new FixedLengthStream(length)));
+		} catch (e) {
+			throw lengthFailure(body, length) ?? e;
+		}
+		const sha = await body.digest;
+		if (!(await bucket.head(blobKey(sha)))) {
+			const staged = await bucket.get(staging);
+			if (!staged) throw new Error(`The staged upload ${staging} vanished before it was stored.`);
+			await bucket.put(blobKey(sha), staged.body, { sha256: sha });
+		}
+		return sha;
+	} finally {
+		await bucket.delete(staging);
+	}
 }

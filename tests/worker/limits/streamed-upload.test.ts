@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/lib/contract';
 import { testEnv, type ErrorJson } from '../helpers';
+import { newExperiment, newRun, type MlflowErrorJson } from '../mlflow/helpers';
 import { api, otherWorkspaceToken } from '../registry-helpers';
 import { sha256, snapshot } from '../v1/fixtures';
 
-/** PUT /api/v1/blobs streams the body through its digest into R2; these check what is (not) stored. */
+/** PUT /api/v1/blobs (and MLflow's artifact PUT) streams the body through its digest into R2; these check what is (not) stored. */
 const put = (sha: string, body: BodyInit | null, headers: Record<string, string> = {}, token?: string) =>
 	api(`/api/v1/blobs/${sha}`, { method: 'PUT', body, headers, token, duplex: 'half' } as RequestInit);
 
@@ -95,6 +96,46 @@ describe('PUT /blobs: streamed through the digest, stored only on a match', () =
 		const res = await put(sha, stream(), { 'content-length': String(bytes.length + 10) });
 		expect(res.status).toBe(400);
 		expect((await res.json<ErrorJson>()).error.message).toMatch(/Content-Length/);
+		expect(await state()).toEqual(before);
+	});
+});
+
+describe("MLflow's artifact proxy PUT: streamed too, staged under a key of its own", () => {
+	async function runRoot(name: string) {
+		const exp = await newExperiment(name);
+		return `/api/2.0/mlflow-artifacts/artifacts/${exp}/${await newRun(exp)}/artifacts`;
+	}
+	const objectKeys = async () => (await testEnv.ARTIFACTS.list()).objects.map((o) => o.key);
+
+	it('a 24 MiB streamed upload is stored once by content, and no staging object is left', async () => {
+		const root = await runRoot('stream-big');
+		const { bytes, stream } = bigBody(24 << 20);
+		const sha = await sha256(bytes);
+		for (const name of ['a.bin', 'b.bin']) {
+			const res = await api(`${root}/${name}`, {
+				method: 'PUT',
+				body: stream(),
+				headers: { 'content-length': String(bytes.length) },
+				duplex: 'half'
+			} as RequestInit);
+			expect(res.status, await res.clone().text()).toBe(200);
+		}
+		expect((await objectKeys()).filter((k) => !k.startsWith('blobs/'))).toEqual([]);
+		expect((await objectKeys()).filter((k) => k === `blobs/${sha}`)).toHaveLength(1);
+		const back = await api(`${root}/b.bin`);
+		expect(await sha256(new Uint8Array(await back.arrayBuffer()))).toBe(sha);
+	});
+
+	it("a body without Content-Length is 411 in MLflow's shape, and nothing is stored", async () => {
+		const root = await runRoot('stream-411');
+		const before = await state();
+		const res = await api(`${root}/x.bin`, {
+			method: 'PUT',
+			body: bigBody(1 << 20).stream(),
+			duplex: 'half'
+		} as RequestInit);
+		expect(res.status).toBe(411);
+		expect(await res.json<MlflowErrorJson>()).toMatchObject({ error_code: 'BAD_REQUEST' });
 		expect(await state()).toEqual(before);
 	});
 });

@@ -4,7 +4,7 @@ import { LIMITS, sha256Hex } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { ApiError } from '../../errors';
 import { bytesResponse, type StoredBytes } from '../../http/download';
-import { declaredLength, hashing, type Hashing } from '../../http/upload';
+import { declaredLength, hashing, lengthFailure, type Hashing } from '../../http/upload';
 import { blobKey, getBlobRef, type BlobRecord } from '../../registry/read-artifacts';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
@@ -43,7 +43,7 @@ blobs.put('/:sha256', requireScope('write'), async (c) => {
 	const known = await db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').bind(sha).first();
 	// A row without its object (a put that died between R2 and D1) is healed by storing the bytes again.
 	const stored = known !== null && (await c.env.ARTIFACTS.head(blobKey(sha))) !== null;
-	const body = hashing(c.req.raw.body, length);
+	const body = hashing(c.req.raw.body);
 	try {
 		if (stored) await body.stream.pipeTo(new WritableStream());
 		// Straight to the final key: R2 checks the sha-256 itself and keeps nothing when it differs, so wrong
@@ -80,15 +80,10 @@ const mismatch = (expected: string, actual: string) =>
 		details: { expected, actual }
 	});
 
-/** Why storing failed, when the body is to blame: its hash (R2 refused it) or its length; null for anything else. */
+/** Why storing failed, when the body is to blame: its length, or its hash (R2 refused it); null for anything else. */
 async function uploadFailure(body: Hashing, sha: string, length: number): Promise<ApiError | null> {
-	if (body.ended() && body.bytes() !== length)
-		return new ApiError({
-			status: 400,
-			code: 'invalid_request',
-			message: `The body is not the ${length} bytes its Content-Length says.`
-		});
-	if (!body.ended()) return null;
+	const wrongLength = lengthFailure(body, length);
+	if (wrongLength || !body.ended()) return wrongLength;
 	const actual = await body.digest;
 	return actual === sha ? null : mismatch(sha, actual);
 }
