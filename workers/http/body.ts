@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
 import { ApiError } from '../errors';
-import { parseJson } from './json';
+import { JsonBodyError, parseJson } from './json';
 
 /**
  * Reads a JSON body against a contract schema. Every way it can be wrong ends in a 4xx that names the problem:
@@ -26,7 +26,13 @@ export async function jsonBody<S extends z.ZodType>(
 	try {
 		value = parseJson(text);
 	} catch (e) {
-		throw new ApiError({ status: 400, code: 'invalid_request', message: (e as Error).message });
+		const limit = e instanceof JsonBodyError ? e.depthLimit : undefined;
+		throw new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: (e as Error).message,
+			...(limit ? { details: { depthLimit: limit } } : {})
+		});
 	}
 	return parseWith(schema, value, 'body');
 }

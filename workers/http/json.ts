@@ -1,7 +1,15 @@
 import { LIMITS } from '../../src/lib/contract';
 
 /** Why a body is not acceptable JSON; each door words it in its own API's error shape. */
-export class JsonBodyError extends Error {}
+export class JsonBodyError extends Error {
+	/** The nesting limit, when that is what the body broke. */
+	constructor(
+		message: string,
+		readonly depthLimit?: number
+	) {
+		super(message);
+	}
+}
 
 /**
  * Parses a request body's JSON, refusing it first if it nests deeper than `maxDepth`: a body of a few KiB can nest
@@ -18,7 +26,8 @@ export function parseJson(text: string, maxDepth: number = LIMITS.jsonDepth): un
 		} else if (ch === 0x5b || ch === 0x7b) {
 			if (++depth > maxDepth)
 				throw new JsonBodyError(
-					`The body nests deeper than ${maxDepth} levels (the limit on JSON nesting), at character ${i}.`
+					`The body nests deeper than ${maxDepth} levels (the limit on JSON nesting), at character ${i}.`,
+					maxDepth
 				);
 		} else if (ch === 0x5d || ch === 0x7d) depth--;
 	}

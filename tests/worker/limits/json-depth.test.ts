@@ -27,6 +27,7 @@ describe('JSON nesting: refused at the parser on every door, nothing stored', ()
 		const err = await res.json<ErrorJson>();
 		expect(err.error.code).toBe('invalid_request');
 		expect(err.error.message).toMatch(/deeper than 64 levels/);
+		expect(err.error.details).toEqual({ depthLimit: LIMITS.jsonDepth });
 		expect(await snapshot(testEnv.DB)).toBe(before);
 	});
 
