@@ -8,7 +8,7 @@ export default mergeConfig(
 	defineConfig({
 		test: {
 			environment: 'node',
-			include: ['tests/sync-chaos/**/*.test.ts'],
+			include: ['tests/sync-chaos/**/*.test.ts', 'tests/live/**/*.test.ts'],
 			testTimeout: 150_000,
 			hookTimeout: 90_000
 		}

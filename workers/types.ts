@@ -10,6 +10,6 @@ export interface Caller {
 // Hono's generic for every route group. `Env` is what `wrangler types` generates from wrangler.toml; the admin
 // token is a secret (`.dev.vars` or `--var`), so it is typed here rather than in the generated file.
 export type AppEnv = {
-	Bindings: Env & { EDGEBOOK_ADMIN_TOKEN?: string; CORS_ORIGINS?: string };
+	Bindings: Env & { EDGEBOOK_ADMIN_TOKEN?: string; CORS_ORIGINS?: string; RATE_LIMIT_PER_MINUTE?: string };
 	Variables: { caller: Caller };
 };

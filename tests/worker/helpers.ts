@@ -6,8 +6,29 @@ import worker from '../../workers/index';
  * through `exports.default.fetch` each request of a test file got slower than the one before.
  */
 export function call(path: string, init?: RequestInit): Promise<Response> {
-	const req = new Request(`http://edgebook.test${path}`, init);
+	const req = new Request(`http://edgebook.test${path}`, withLength(init));
 	return Promise.resolve(worker.fetch(req, env as never, createExecutionContext()));
+}
+
+/**
+ * A browser sends Content-Length with a body of known size; a Request built here has none until it goes over the
+ * wire, and uploads (streamed to R2) refuse a body without one. A stream body stays without, as a chunked one would.
+ */
+function withLength(init: RequestInit | undefined): RequestInit | undefined {
+	const body = init?.body;
+	const headers = new Headers(init?.headers);
+	if (body == null || headers.has('content-length')) return init;
+	const size =
+		typeof body === 'string'
+			? new TextEncoder().encode(body).byteLength
+			: body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+				? body.byteLength
+				: body instanceof Blob
+					? body.size
+					: null;
+	if (size === null) return init;
+	headers.set('content-length', String(size));
+	return { ...init, headers };
 }
 
 export type ErrorJson = { error: { code: string; message: string; details?: unknown } };

@@ -2,11 +2,12 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
 import { ApiError } from '../errors';
+import { JsonBodyError, parseJson } from './json';
 
 /**
  * Reads a JSON body against a contract schema. Every way it can be wrong ends in a 4xx that names the problem:
- * too large (413), not JSON (415 for another content type, 400 for bad JSON), or not the right shape (400 with
- * each issue's path), before anything is written.
+ * too large (413), not JSON (415 for another content type, 400 for bad JSON or nesting past LIMITS.jsonDepth), or
+ * not the right shape (400 with each issue's path), before anything is written.
  */
 export async function jsonBody<S extends z.ZodType>(
 	c: Context,
@@ -23,12 +24,14 @@ export async function jsonBody<S extends z.ZodType>(
 	const text = await readText(c.req.raw, limit);
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = parseJson(text);
 	} catch (e) {
+		const limit = e instanceof JsonBodyError ? e.depthLimit : undefined;
 		throw new ApiError({
 			status: 400,
 			code: 'invalid_request',
-			message: `The body is not valid JSON: ${(e as Error).message}`
+			message: (e as Error).message,
+			...(limit ? { details: { depthLimit: limit } } : {})
 		});
 	}
 	return parseWith(schema, value, 'body');

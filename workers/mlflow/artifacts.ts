@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
-import { readBytes } from '../http/body';
-import { blobKey, getArtifact, listArtifacts } from '../registry/read-artifacts';
+import { bytesResponse } from '../http/download';
+import { declaredLength, storeByContent } from '../http/upload';
+import { getArtifact, listArtifacts } from '../registry/read-artifacts';
 import { getRun } from '../registry/read-runs';
 import type { AppEnv } from '../types';
 import { invalid, notFound } from './errors';
@@ -79,19 +80,16 @@ artifacts.put(`${PREFIX}/*`, async (c) => {
 	requireScope(c, 'write');
 	const t = await resolve(c, pathOf(c));
 	if (!t.sub) throw invalid('Upload to a file path under the run’s artifacts, not to the root.');
-	const bytes = await readBytes(c.req.raw, LIMITS.artifactBytes);
-	const sha = await sha256HexOf(bytes);
+	const length = declaredLength(c.req.raw, LIMITS.artifactBytes);
+	// Content-addressed: bytes another upload already stored are not written to R2 again.
+	const sha = await storeByContent(c.env.ARTIFACTS, c.req.raw.body, length);
 	const db = c.env.DB;
 	const now = Date.now();
 	const mediaType = (c.req.header('content-type') || 'application/octet-stream').slice(0, 200);
-	// Content-addressed: bytes another upload already stored are not written to R2 again.
-	if (!(await db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').bind(sha).first())) {
-		await c.env.ARTIFACTS.put(blobKey(sha), bytes);
-		await db
-			.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-			.bind(sha, bytes.byteLength, now)
-			.run();
-	}
+	await db
+		.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
+		.bind(sha, length, now)
+		.run();
 	await db
 		.prepare(
 			'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
@@ -104,26 +102,19 @@ artifacts.put(`${PREFIX}/*`, async (c) => {
 	if (existing) await apply(c, { type: 'artifact.delete', runId: t.runId, path: t.sub });
 	await apply(c, {
 		type: 'artifact.link',
-		artifact: { runId: t.runId, name: t.sub, mediaType, bytes: bytes.byteLength, sha256: sha }
+		artifact: { runId: t.runId, name: t.sub, mediaType, bytes: length, sha256: sha }
 	});
 	return c.json({});
 });
-
-async function sha256HexOf(bytes: Uint8Array): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', bytes);
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 artifacts.get(`${PREFIX}/*`, async (c) => {
 	requireScope(c, 'read');
 	const t = await resolve(c, pathOf(c));
 	const a = t.sub ? await getArtifact(c.env.DB, workspace(c), t.runId, t.sub) : null;
 	if (!a) throw notFound(`No artifact at ${pathOf(c)}`);
-	const obj = await c.env.ARTIFACTS.get(blobKey(a.sha256));
-	if (!obj) throw notFound(`The bytes of ${pathOf(c)} are missing from storage.`);
-	return new Response(obj.body, {
-		headers: { 'content-type': a.mediaType, 'content-length': String(a.bytes) }
-	});
+	const res = await bytesResponse(c.req.method, c.env.ARTIFACTS, a, a.name);
+	if (!res) throw notFound(`The bytes of ${pathOf(c)} are missing from storage.`);
+	return res;
 });
 
 artifacts.delete(`${PREFIX}/*`, async (c) => {

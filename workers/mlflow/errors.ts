@@ -40,6 +40,7 @@ const FROM_REGISTRY: Record<string, MlflowErrorCode> = {
 	invalid_request: 'INVALID_PARAMETER_VALUE',
 	unsupported_media_type: 'BAD_REQUEST',
 	payload_too_large: 'BAD_REQUEST',
+	length_required: 'BAD_REQUEST',
 	unauthenticated: 'UNAUTHENTICATED',
 	forbidden: 'PERMISSION_DENIED',
 	not_found: 'RESOURCE_DOES_NOT_EXIST',
@@ -49,8 +50,8 @@ const FROM_REGISTRY: Record<string, MlflowErrorCode> = {
 
 export function fromRegistry(code: string, message: string, status?: ContentfulStatusCode): MlflowError {
 	const errorCode = FROM_REGISTRY[code] ?? 'INTERNAL_ERROR';
-	// 413 stays 413 (no MLflow code says "too large"); everything else takes MLflow's status for its code.
-	return new MlflowError(errorCode, message, status === 413 ? 413 : undefined);
+	// 413 and 411 stay (no MLflow code says "too large" or "length required"); the rest take MLflow's status.
+	return new MlflowError(errorCode, message, status === 413 || status === 411 ? status : undefined);
 }
 
 /** onError for the MLflow sub-app: it also catches what authenticate and the body readers throw. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { authenticate } from '../auth/middleware';
+import { rateLimit } from '../http/rate-limit';
 import type { AppEnv } from '../types';
 import { artifacts } from './artifacts';
 import { MlflowError, mlflowOnError } from './errors';
@@ -19,6 +20,8 @@ export const mlflow = new Hono<AppEnv>();
 // then catches what authenticate and the body readers throw too.
 mlflow.onError(mlflowOnError);
 mlflow.use('*', authenticate);
+// The same per-token budget as /api/v1 (one bucket per token for both APIs).
+mlflow.use('*', rateLimit);
 mlflow.route('/mlflow/experiments', experiments);
 mlflow.route('/mlflow/runs', runs);
 mlflow.route('/mlflow', metrics);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LIMITS, mutationSchema, type Mutation, type Scope } from '../../src/lib/contract';
 import { hasScope } from '../auth/tokens';
 import { readText } from '../http/body';
+import { parseJson } from '../http/json';
 import { applyMutation } from '../registry/apply';
 import type { MetricRowIn } from '../registry/plan-runs';
 import type { AppEnv } from '../types';
@@ -29,9 +30,9 @@ async function rawMessage(c: Ctx): Promise<Record<string, unknown>> {
 	if (!text.trim()) return {};
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = parseJson(text);
 	} catch (e) {
-		throw new MlflowError('BAD_REQUEST', `The request body is not valid JSON: ${(e as Error).message}`);
+		throw new MlflowError('BAD_REQUEST', (e as Error).message);
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value))
 		throw new MlflowError('BAD_REQUEST', 'The request body must be a JSON object.');

@@ -1,5 +1,6 @@
 // The HTTP contract between the browser and the registry Worker: zod schemas used on both sides.
 export * from './limits';
+export * from './json-depth';
 export * from './errors';
 export * from './scopes';
 export * from './records';

@@ -13,6 +13,10 @@ export const LIMITS = {
 	descriptionLength: 5000,
 	/** A JSON request body. A full log-batch of long values stays well under it. */
 	jsonBodyBytes: 1024 * 1024,
+	/** How deeply a JSON request body may nest; deeper is refused before it is parsed (400). */
+	jsonDepth: 64,
+	/** How deeply a stored JSON value (a model version's signature) may nest. */
+	signatureDepth: 32,
 	/** One artifact upload: model weights and reports, not datasets (data stays in the browser). */
 	artifactBytes: 64 * 1024 * 1024,
 	/** Mutations in one sync push, and changes in one pull page. */
@@ -22,6 +26,6 @@ export const LIMITS = {
 	predictRows: 1000,
 	/** A predict body: 1000 wide rows of raw values need more than an ordinary JSON body. */
 	predictBodyBytes: 4 * 1024 * 1024,
-	/** Requests per token per minute (a token bucket per Worker isolate). */
+	/** Requests per token per minute: one bucket per token across every isolate (a Durable Object). */
 	requestsPerMinute: 1200
 } as const;

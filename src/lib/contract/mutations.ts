@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { signatureSchema } from './json-depth';
 import { LIMITS } from './limits';
 import {
 	aliasSchema,
@@ -105,7 +106,7 @@ export const mutationSchema = z.discriminatedUnion('type', [
 		modelName: modelNameSchema,
 		sourceRunId: idSchema.nullable(),
 		artifactSha256: sha256Hex.nullable(),
-		signature: z.record(z.string(), z.unknown()).nullable(),
+		signature: signatureSchema.nullable(),
 		description: description.optional(),
 		tags: z.array(tagWire).max(LIMITS.tagsPerBatch).optional(),
 		/** MLflow's model URI (`runs:/<run>/model`, `mlflow-artifacts:/…`), kept so clients can download it. */

@@ -231,7 +231,13 @@ describe('predict: bad input', () => {
 			match: /rows\.0\.bill/
 		},
 		{ name: 'neither rows nor columns', body: {}, status: 400, match: /rows/ },
-		{ name: 'not JSON', body: 'not json{', status: 400, match: /not valid JSON/ }
+		{ name: 'not JSON', body: 'not json{', status: 400, match: /not valid JSON/ },
+		{
+			name: 'nested past the limit',
+			body: `{"rows":${'['.repeat(6000)}${']'.repeat(6000)}}`,
+			status: 400,
+			match: /deeper than 64 levels/
+		}
 	])('$name → $status', async ({ body, status, match }) => {
 		const res = await api(predictPath('penguins', 1), {
 			method: 'POST',

@@ -22,7 +22,7 @@ describe('mlflow-artifacts proxy', () => {
 		await ok(put(`${root}/report.txt`, 'ok'));
 		const got = await art(`/${root}/model/MLmodel`);
 		expect(got.status).toBe(200);
-		expect(got.headers.get('content-type')).toBe('text/plain');
+		expect(got.headers.get('content-type')).toBe('application/octet-stream');
 		expect(await got.text()).toBe('flavors: {}');
 
 		const top = await ok<{ files: unknown[] }>(art(`?path=${encodeURIComponent(root)}`));

@@ -30,7 +30,7 @@ describe('/api/v1/blobs', () => {
 		expect(counts).toEqual({ b: 1, r: 2 });
 
 		const got = await api(`/api/v1/blobs/${sha}`);
-		expect(got.headers.get('content-type')).toBe('text/plain');
+		expect(got.headers.get('content-type')).toBe('application/octet-stream');
 		expect(got.headers.get('x-content-type-options')).toBe('nosniff');
 		expect(await got.text()).toBe('hello blob');
 		const head = await api(`/api/v1/blobs/${sha}`, { method: 'HEAD' });
@@ -107,7 +107,8 @@ describe('/api/v1/runs/:id/artifacts', () => {
 		).toEqual(['model/w.bin']);
 		const file = await api('/api/v1/runs/ar/artifacts/model/w.bin');
 		expect(file.status).toBe(200);
-		expect(file.headers.get('content-type')).toBe('application/x-weights');
+		expect(file.headers.get('content-type')).toBe('application/octet-stream');
+		expect(file.headers.get('x-edgebook-media-type')).toBe('application/x-weights');
 		expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes);
 		expect((await api('/api/v1/runs/ar/artifacts/model/none')).status).toBe(404);
 		expect((await api('/api/v1/runs/zz/artifacts')).status).toBe(404);

@@ -1,7 +1,7 @@
 import { createExecutionContext, env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../../workers/index';
-import { take } from '../../../workers/http/rate-limit';
+import { takeFrom } from '../../../workers/http/rate-limiter';
 import type { ErrorJson } from '../helpers';
 import { ADMIN, otherWorkspaceToken } from '../registry-helpers';
 import { api } from './fixtures';
@@ -38,10 +38,11 @@ describe('rate limit: a token bucket per token', () => {
 	});
 
 	it('refills at the per-minute rate', () => {
-		expect(take('bucket_t', 60, 0)).toBe(0);
-		for (let i = 0; i < 59; i++) take('bucket_t', 60, 0);
-		expect(take('bucket_t', 60, 0)).toBe(1);
-		expect(take('bucket_t', 60, 1000)).toBe(0);
+		const bucket = { tokens: 60, at: 0 };
+		expect(takeFrom(bucket, 60, 0)).toBe(0);
+		for (let i = 0; i < 59; i++) takeFrom(bucket, 60, 0);
+		expect(takeFrom(bucket, 60, 0)).toBe(1);
+		expect(takeFrom(bucket, 60, 1000)).toBe(0);
 	});
 });
 

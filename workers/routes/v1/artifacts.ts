@@ -55,5 +55,5 @@ artifacts.get('/:id/artifacts/:path{.+}', requireScope('read'), async (c) => {
 	const path = param(c, 'path', keySchema);
 	const a = await getArtifact(c.env.DB, ws(c), runId, path);
 	if (!a) throw notFound(`The run ${runId} has no artifact at ${path}.`, { runId, path });
-	return sendBlob(c, a);
+	return sendBlob(c, a, a.name);
 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { LIMITS, sha256Hex } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { ApiError } from '../../errors';
-import { readBytes } from '../../http/body';
+import { bytesResponse, type StoredBytes } from '../../http/download';
+import { declaredLength, hashing, lengthFailure, type Hashing } from '../../http/upload';
 import { blobKey, getBlobRef, type BlobRecord } from '../../registry/read-artifacts';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
@@ -34,34 +35,33 @@ export function mediaTypeOf(c: Ctx): string {
 	return parsed.data;
 }
 
-async function hexDigest(bytes: Uint8Array): Promise<string> {
-	const d = await crypto.subtle.digest('SHA-256', bytes);
-	return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 blobs.put('/:sha256', requireScope('write'), async (c) => {
 	const sha = param(c, 'sha256', sha256Hex);
 	const mediaType = mediaTypeOf(c);
-	// Buffered (the limit keeps it inside a Worker's memory) so the hash is checked before anything is stored.
-	const bytes = await readBytes(c.req.raw, LIMITS.artifactBytes);
-	const actual = await hexDigest(bytes);
-	if (actual !== sha)
-		throw new ApiError({
-			status: 400,
-			code: 'hash_mismatch',
-			message: `The body's sha-256 is ${actual}, not ${sha} as the path says.`,
-			details: { expected: sha, actual }
-		});
+	const length = declaredLength(c.req.raw, LIMITS.artifactBytes);
 	const db = c.env.DB;
 	const known = await db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').bind(sha).first();
 	// A row without its object (a put that died between R2 and D1) is healed by storing the bytes again.
-	if (!known || !(await c.env.ARTIFACTS.head(blobKey(sha))))
-		await c.env.ARTIFACTS.put(blobKey(sha), bytes, { sha256: sha });
+	const stored = known !== null && (await c.env.ARTIFACTS.head(blobKey(sha))) !== null;
+	const body = hashing(c.req.raw.body);
+	try {
+		if (stored) await body.stream.pipeTo(new WritableStream());
+		// Straight to the final key: R2 checks the sha-256 itself and keeps nothing when it differs, so wrong
+		// bytes never land there, and a concurrent correct upload of the same hash is never overwritten or deleted.
+		else
+			await c.env.ARTIFACTS.put(blobKey(sha), body.stream.pipeThrough(new FixedLengthStream(length)), {
+				sha256: sha
+			});
+	} catch (e) {
+		throw (await uploadFailure(body, sha, length)) ?? e;
+	}
+	const failure = await uploadFailure(body, sha, length);
+	if (failure) throw failure;
 	const now = Date.now();
 	const [, ref] = await db.batch([
 		db
 			.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-			.bind(sha, bytes.byteLength, now),
+			.bind(sha, length, now),
 		db
 			.prepare(
 				'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
@@ -72,28 +72,30 @@ blobs.put('/:sha256', requireScope('write'), async (c) => {
 	return c.json(blob, ref.meta.changes > 0 ? 201 : 200);
 });
 
-/** Headers for stored bytes: never sniffed or run as a page on this origin, whatever their media type. */
-export function bytesHeaders(blob: { sha256: string; bytes: number; mediaType: string }): Headers {
-	return new Headers({
-		'content-type': blob.mediaType,
-		'content-length': String(blob.bytes),
-		etag: `"${blob.sha256}"`,
-		'cache-control': 'private, max-age=31536000, immutable',
-		'x-content-type-options': 'nosniff',
-		'content-security-policy': "default-src 'none'; sandbox"
+const mismatch = (expected: string, actual: string) =>
+	new ApiError({
+		status: 400,
+		code: 'hash_mismatch',
+		message: `The body's sha-256 is ${actual}, not ${expected} as the path says.`,
+		details: { expected, actual }
 	});
+
+/** Why storing failed, when the body is to blame: its length, or its hash (R2 refused it); null for anything else. */
+async function uploadFailure(body: Hashing, sha: string, length: number): Promise<ApiError | null> {
+	const wrongLength = lengthFailure(body, length);
+	if (wrongLength || !body.ended()) return wrongLength;
+	const actual = await body.digest;
+	return actual === sha ? null : mismatch(sha, actual);
 }
 
-/** Streams a blob this workspace holds; HEAD answers the headers without reading R2's body. */
-export async function sendBlob(c: Ctx, blob: { sha256: string; bytes: number; mediaType: string }) {
-	const headers = bytesHeaders(blob);
-	if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
-	const obj = await c.env.ARTIFACTS.get(blobKey(blob.sha256));
-	if (!obj)
+/** Streams a blob this workspace holds, under `filename` (the artifact's path, or the hash). */
+export async function sendBlob(c: Ctx, blob: StoredBytes, filename: string = blob.sha256) {
+	const res = await bytesResponse(c.req.method, c.env.ARTIFACTS, blob, filename);
+	if (!res)
 		throw notFound(`The bytes of ${blob.sha256} are missing from storage; upload them again.`, {
 			sha256: blob.sha256
 		});
-	return new Response(obj.body, { status: 200, headers });
+	return res;
 }
 
 blobs.get('/:sha256', requireScope('read'), async (c) => {

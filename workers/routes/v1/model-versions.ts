@@ -1,6 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { LIMITS, idSchema, keySchema, sha256Hex, stringMapOf } from '../../../src/lib/contract';
+import {
+	LIMITS,
+	idSchema,
+	keySchema,
+	sha256Hex,
+	signatureSchema,
+	stringMapOf
+} from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { jsonBody } from '../../http/body';
 import { listArtifacts } from '../../registry/read-artifacts';
@@ -17,7 +24,7 @@ const description = z.string().max(LIMITS.descriptionLength);
 const createBody = z.strictObject({
 	sourceRunId: idSchema.nullable().optional(),
 	artifactSha256: sha256Hex.nullable().optional(),
-	signature: z.record(z.string(), z.unknown()).nullable().optional(),
+	signature: signatureSchema.nullable().optional(),
 	description: description.optional(),
 	tags: stringMapOf(LIMITS.tagsPerBatch, LIMITS.tagValueLength).optional()
 });
