@@ -10,7 +10,7 @@ import {
 } from '../registry/read-experiments';
 import type { AppEnv } from '../types';
 import { experimentOut } from './convert';
-import { exists, notFound, invalid } from './errors';
+import { MlflowError, exists, notFound, invalid } from './errors';
 import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
 import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
 
@@ -25,6 +25,9 @@ export async function resolveExperiment(c: Ctx, id: string): Promise<ExperimentR
 		await apply(c, {
 			type: 'experiment.create',
 			experiment: { id: realId, name: DEFAULT_EXPERIMENT, createdAt: Date.now() }
+		}).catch((e: unknown) => {
+			// A parallel request made it first: that is the experiment wanted.
+			if (!(e instanceof MlflowError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
 		});
 	const e = await getExperiment(c.env.DB, workspace(c), realId);
 	if (!e) throw notFound(`No Experiment with id=${id} exists`);
@@ -63,9 +66,13 @@ experiments.post('/create', async (c) => {
 	// Ids derive from names; a renamed experiment keeps the id of its first name, which a new one cannot reuse.
 	if (await getExperiment(db, workspace(c), id))
 		throw exists(`Experiment '${name}' cannot be created: its id ${id} belongs to a renamed experiment.`);
-	await apply(c, { type: 'experiment.create', experiment: { id, name, createdAt: Date.now() } });
-	for (const t of m.tags)
-		await apply(c, { type: 'experiment.tag.set', experimentId: id, key: t.key, value: t.value });
+	// One mutation with its tags: a bad tag refuses the whole create, and a racing identical create loses on the
+	// name's key inside the registry (RESOURCE_ALREADY_EXISTS), so exactly one of them answers 200.
+	await apply(c, {
+		type: 'experiment.create',
+		experiment: { id, name, createdAt: Date.now() },
+		...(m.tags.length ? { tags: m.tags } : {})
+	});
 	return c.json({ experiment_id: id });
 });
 
