@@ -8,7 +8,8 @@ export default mergeConfig(
 	defineConfig({
 		test: {
 			environment: 'node',
-			include: ['tests/sync-chaos/**/*.test.ts'],
+			// tests/live: the write path under contention, against the same real Worker.
+			include: ['tests/sync-chaos/**/*.test.ts', 'tests/live/**/*.test.ts'],
 			testTimeout: 150_000,
 			hookTimeout: 90_000
 		}

@@ -6,7 +6,17 @@ import type { MetricRowIn } from '../registry/plan-runs';
 import type { AppEnv } from '../types';
 import { RUN_NAME_TAG, metricIn, metricOut } from './convert';
 import { invalid } from './errors';
-import { apply, checkAll, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import {
+	apply,
+	checkAll,
+	f,
+	page,
+	pageToken,
+	readMessage,
+	requireScope,
+	workspace,
+	type Ctx
+} from './request';
 import { kvList, loadRun, runIdOf, runRef } from './runs-read';
 
 /** Logging to runs (log-metric, log-parameter, log-batch, log-model) and reading a metric's history. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { epochMs, keySchema, mutationSchema, type Mutation } from '../../src/lib/contract';
+import { LIMITS, epochMs, keySchema, mutationSchema, type Mutation } from '../../src/lib/contract';
 import type { MetricRowIn } from './plan-runs';
 
 /**
@@ -40,8 +40,13 @@ export function checkMutation(m: unknown, special?: MetricRowIn[]): Refusal | nu
 	if (!checked.success) return refusal('', checked.error.issues[0]);
 	if (special === undefined) return null;
 	if ((m as Mutation).type !== 'run.log')
-		return { status: 400, code: 'invalid_request', message: 'Only run.log carries metric rows.', details: { path: 'metrics' } };
-	const rows = z.array(specialRow).max(1000).safeParse(special);
+		return {
+			status: 400,
+			code: 'invalid_request',
+			message: 'Only run.log carries metric rows.',
+			details: { path: 'metrics' }
+		};
+	const rows = z.array(specialRow).max(LIMITS.metricsPerBatch).safeParse(special);
 	if (!rows.success) return refusal('metrics', rows.error.issues[0]);
 	if (rows.data.some((r) => (r.value === null) === (r.special === null)))
 		return {

@@ -38,8 +38,9 @@ beforeAll(async () => {
 		headers: { 'content-type': 'text/plain' }
 	});
 	expect(put.status).toBe(200);
-	sha = (await testEnv.DB.prepare('SELECT sha256 FROM run_artifacts WHERE run_id = ?').bind(run).first<{ sha256: string }>())!
-		.sha256;
+	sha = (await testEnv.DB.prepare('SELECT sha256 FROM run_artifacts WHERE run_id = ?')
+		.bind(run)
+		.first<{ sha256: string }>())!.sha256;
 	const r = await api('/api/v1/runs', { method: 'POST', json: { experimentId: exp } });
 	v1Run = ((await r.json()) as { id: string }).id;
 });
@@ -48,35 +49,118 @@ const mlPost = (path: string, json: unknown) => () => ml(path, { json });
 const upload = (sub: string) => () =>
 	api(`/api/2.0/mlflow-artifacts/artifacts/${exp}/${run}/artifacts/${sub}`, {
 		method: 'PUT',
-		body: 'refused bytes',
+		// Bytes of its own per upload, so one refused upload's stored bytes cannot hide another's.
+		body: `bytes for ${sub}`,
 		headers: { 'content-type': 'text/plain' }
 	});
 const v1 = (method: string, path: string, json: unknown) => () => api(path, { method, json });
 
 const REFUSED: [string, () => Promise<Response>][] = [
-	['MLflow experiments/create with an invalid tag key', mlPost('/experiments/create', { name: 'e1', tags: [{ key: 'a*b', value: 'v' }] })],
-	['MLflow experiments/create with an over-long tag value', mlPost('/experiments/create', { name: 'e2', tags: [{ key: 'k', value: long(8001) }] })],
-	['MLflow registered-models/create with an empty tag key', mlPost('/registered-models/create', { name: 'm1', tags: [{ key: '', value: 'v' }] })],
-	['MLflow model-versions/create with a bad tag key', () => ml('/model-versions/create', { json: { name: 'atomic-model', source: 's', tags: [{ key: '../x', value: '' }] } })],
-	['MLflow runs/create in experiment 0 with a bad tag key', mlPost('/runs/create', { experiment_id: '0', tags: [{ key: '__proto__', value: '' }] })],
-	['MLflow log-batch with a good metric and an over-long run name', () => ml('/runs/log-batch', { json: { run_id: run, metrics: [{ key: 'ok', value: 1, timestamp: 1 }], tags: [{ key: 'mlflow.runName', value: long(501) }] } })],
-	['MLflow log-batch with a good param and a bad metric key', () => ml('/runs/log-batch', { json: { run_id: run, params: [{ key: 'p', value: '1' }], metrics: [{ key: '', value: 1, timestamp: 1 }] } })],
-	['MLflow runs/set-tag with a bad key', () => ml('/runs/set-tag', { json: { run_id: run, key: '../x', value: 'v' } })],
-	['MLflow set-experiment-tag with a bad key', () => ml('/experiments/set-experiment-tag', { json: { experiment_id: exp, key: '', value: 'v' } })],
-	['MLflow experiments/update to an empty name', () => ml('/experiments/update', { json: { experiment_id: exp, new_name: ' ' } })],
-	['MLflow registered-models/set-tag with a bad key', () => ml('/registered-models/set-tag', { json: { name: 'atomic-model', key: 'a?b', value: '' } })],
-	['MLflow model-versions/set-tag with a bad key', () => ml('/model-versions/set-tag', { json: { name: 'atomic-model', version: '1', key: '', value: '' } })],
-	['MLflow alias set to a reserved name', () => ml('/registered-models/alias', { json: { name: 'atomic-model', alias: 'latest', version: '1' } })],
+	[
+		'MLflow experiments/create with an invalid tag key',
+		mlPost('/experiments/create', { name: 'e1', tags: [{ key: 'a*b', value: 'v' }] })
+	],
+	[
+		'MLflow experiments/create with an over-long tag value',
+		mlPost('/experiments/create', { name: 'e2', tags: [{ key: 'k', value: long(8001) }] })
+	],
+	[
+		'MLflow registered-models/create with an empty tag key',
+		mlPost('/registered-models/create', { name: 'm1', tags: [{ key: '', value: 'v' }] })
+	],
+	[
+		'MLflow model-versions/create with a bad tag key',
+		() =>
+			ml('/model-versions/create', {
+				json: { name: 'atomic-model', source: 's', tags: [{ key: '../x', value: '' }] }
+			})
+	],
+	[
+		'MLflow runs/create in experiment 0 with a bad tag key',
+		mlPost('/runs/create', { experiment_id: '0', tags: [{ key: '__proto__', value: '' }] })
+	],
+	[
+		'MLflow log-batch with a good metric and an over-long run name',
+		() =>
+			ml('/runs/log-batch', {
+				json: {
+					run_id: run,
+					metrics: [{ key: 'ok', value: 1, timestamp: 1 }],
+					tags: [{ key: 'mlflow.runName', value: long(501) }]
+				}
+			})
+	],
+	[
+		'MLflow log-batch with a good param and a bad metric key',
+		() =>
+			ml('/runs/log-batch', {
+				json: {
+					run_id: run,
+					params: [{ key: 'p', value: '1' }],
+					metrics: [{ key: '', value: 1, timestamp: 1 }]
+				}
+			})
+	],
+	[
+		'MLflow runs/set-tag with a bad key',
+		() => ml('/runs/set-tag', { json: { run_id: run, key: '../x', value: 'v' } })
+	],
+	[
+		'MLflow set-experiment-tag with a bad key',
+		() => ml('/experiments/set-experiment-tag', { json: { experiment_id: exp, key: '', value: 'v' } })
+	],
+	[
+		'MLflow experiments/update to an empty name',
+		() => ml('/experiments/update', { json: { experiment_id: exp, new_name: ' ' } })
+	],
+	[
+		'MLflow registered-models/set-tag with a bad key',
+		() => ml('/registered-models/set-tag', { json: { name: 'atomic-model', key: 'a?b', value: '' } })
+	],
+	[
+		'MLflow model-versions/set-tag with a bad key',
+		() => ml('/model-versions/set-tag', { json: { name: 'atomic-model', version: '1', key: '', value: '' } })
+	],
+	[
+		'MLflow alias set to a reserved name',
+		() => ml('/registered-models/alias', { json: { name: 'atomic-model', alias: 'latest', version: '1' } })
+	],
 	['MLflow artifact PUT to a path with a bad character', upload('bad*name.txt')],
 	['MLflow artifact PUT to __proto__', upload('__proto__')],
 	['MLflow artifact PUT to a 300-character path', upload(long(300))],
 	['/api/v1 experiment with an empty name', v1('POST', '/api/v1/experiments', { name: '' })],
-	['/api/v1 run with a bad tag key', () => api('/api/v1/runs', { method: 'POST', json: { experimentId: exp, tags: { '../x': 'y' } } })],
-	['/api/v1 log-batch with a good metric and a bad param key', () => api(`/api/v1/runs/${v1Run}/log-batch`, { method: 'POST', json: { metrics: [{ key: 'ok', value: 1, step: 0, timestamp: 1 }], params: [{ key: '', value: '1' }] } })],
+	[
+		'/api/v1 run with a bad tag key',
+		() => api('/api/v1/runs', { method: 'POST', json: { experimentId: exp, tags: { '../x': 'y' } } })
+	],
+	[
+		'/api/v1 log-batch with a good metric and a bad param key',
+		() =>
+			api(`/api/v1/runs/${v1Run}/log-batch`, {
+				method: 'POST',
+				json: { metrics: [{ key: 'ok', value: 1, step: 0, timestamp: 1 }], params: [{ key: '', value: '1' }] }
+			})
+	],
 	['/api/v1 model with a bad name', v1('POST', '/api/v1/models', { name: '-bad' })],
-	['/api/v1 version with an empty tag key', v1('POST', '/api/v1/models/atomic-model/versions', { tags: { '': 'x' } })],
-	['/api/v1 artifact link to a bad path', () => api(`/api/v1/runs/${v1Run}/artifacts`, { method: 'POST', json: { name: '../x', sha256: sha } })],
-	['sync push whose second mutation is bad', () => api('/api/v1/sync/push', { method: 'POST', json: { clientId: 'atomic', mutations: [envelope(1, experiment('fine')), envelope(2, experiment('', 'exp_empty'))] } })]
+	[
+		'/api/v1 version with an empty tag key',
+		v1('POST', '/api/v1/models/atomic-model/versions', { tags: { '': 'x' } })
+	],
+	[
+		'/api/v1 artifact link to a bad path',
+		() => api(`/api/v1/runs/${v1Run}/artifacts`, { method: 'POST', json: { name: '../x', sha256: sha } })
+	],
+	[
+		'sync push whose second mutation is bad',
+		() =>
+			api('/api/v1/sync/push', {
+				method: 'POST',
+				json: {
+					clientId: 'atomic',
+					mutations: [envelope(1, experiment('fine')), envelope(2, experiment('', 'exp_empty'))]
+				}
+			})
+	]
 ];
 
 describe('a refused write changes nothing', () => {

@@ -36,17 +36,20 @@ const DOORS: { door: string; send: (r: Row) => Promise<Response>; code: (b: neve
 	},
 	{
 		door: 'MLflow log-metric (finite)',
-		send: (r) => post('/api/2.0/mlflow/runs/log-metric', `{"run_id":"${RUN}",${point(r, '1', true).slice(1)}`),
+		send: (r) =>
+			post('/api/2.0/mlflow/runs/log-metric', `{"run_id":"${RUN}",${point(r, '1', true).slice(1)}`),
 		code: (b: { error_code: string }) => b.error_code
 	},
 	{
 		door: 'MLflow log-metric (NaN)',
-		send: (r) => post('/api/2.0/mlflow/runs/log-metric', `{"run_id":"${RUN}",${point(r, '"NaN"', true).slice(1)}`),
+		send: (r) =>
+			post('/api/2.0/mlflow/runs/log-metric', `{"run_id":"${RUN}",${point(r, '"NaN"', true).slice(1)}`),
 		code: (b: { error_code: string }) => b.error_code
 	},
 	{
 		door: 'MLflow log-batch (Infinity)',
-		send: (r) => post('/api/2.0/mlflow/runs/log-batch', `{"run_id":"${RUN}","metrics":[${point(r, '"Infinity"')}]}`),
+		send: (r) =>
+			post('/api/2.0/mlflow/runs/log-batch', `{"run_id":"${RUN}","metrics":[${point(r, '"Infinity"')}]}`),
 		code: (b: { error_code: string }) => b.error_code
 	},
 	{
@@ -68,8 +71,12 @@ const stored = async () =>
 	]).then((rs) => rs.map((r) => (r.results[0] as { n: number }).n));
 
 beforeAll(async () => {
-	expect((await api('/api/v1/experiments', { method: 'POST', json: { name: 'bad-values' } })).status).toBe(201);
-	const exp = await testEnv.DB.prepare("SELECT id FROM experiments WHERE name = 'bad-values'").first<{ id: string }>();
+	expect((await api('/api/v1/experiments', { method: 'POST', json: { name: 'bad-values' } })).status).toBe(
+		201
+	);
+	const exp = await testEnv.DB.prepare("SELECT id FROM experiments WHERE name = 'bad-values'").first<{
+		id: string;
+	}>();
 	const run = await api('/api/v1/runs', { method: 'POST', json: { id: RUN, experimentId: exp!.id } });
 	expect(run.status).toBe(201);
 });
@@ -82,9 +89,14 @@ describe('one contract for every door: the same bad metric point is refused ever
 			for (const d of DOORS) {
 				const res = await d.send(row);
 				const body = (await res.json()) as never;
-				const message = (body as { message?: string; error?: { message: string } }).message ??
+				const message =
+					(body as { message?: string; error?: { message: string } }).message ??
 					(body as { error: { message: string } }).error.message;
-				verdicts[d.door] = { status: res.status, code: d.code(body), namesField: message.includes(row.field) };
+				verdicts[d.door] = {
+					status: res.status,
+					code: d.code(body),
+					namesField: message.includes(row.field)
+				};
 			}
 			const want = (code: string) => ({ status: 400, code, namesField: true });
 			expect(verdicts).toEqual({

@@ -12,14 +12,18 @@ const N = 50;
 
 async function all(make: (i: number) => Promise<Response>) {
 	const res = await Promise.all(Array.from({ length: N }, (_, i) => make(i)));
-	return Promise.all(res.map(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> })));
+	return Promise.all(
+		res.map(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }))
+	);
 }
 
 const count = (rows: { status: number }[], status: number) => rows.filter((r) => r.status === status).length;
 const fiveXX = (rows: { status: number }[]) => rows.filter((r) => r.status >= 500);
 
 async function rows(sql: string, ...binds: unknown[]): Promise<number> {
-	const r = await testEnv.DB.prepare(sql).bind(...binds).first<{ n: number }>();
+	const r = await testEnv.DB.prepare(sql)
+		.bind(...binds)
+		.first<{ n: number }>();
 	return r?.n ?? 0;
 }
 
@@ -91,14 +95,18 @@ describe('parallel creates: no 5xx, one object per name, versions without gaps',
 		expect(mlf.filter((r) => r.status === 400).map((r) => r.body.error_code)).toEqual(
 			Array(N - 1).fill('RESOURCE_ALREADY_EXISTS')
 		);
-		expect(await rows("SELECT COUNT(*) AS n FROM registered_models WHERE name IN ('model-v1', 'model-ml')")).toBe(2);
+		expect(
+			await rows("SELECT COUNT(*) AS n FROM registered_models WHERE name IN ('model-v1', 'model-ml')")
+		).toBe(2);
 		// Only the winner's tag: the losers wrote nothing.
 		expect(await rows("SELECT COUNT(*) AS n FROM model_tags WHERE model_name = 'model-ml'")).toBe(1);
 	});
 
 	it('creates runs: one for 50 creates of one /api/v1 id, 50 distinct for MLflow in the default experiment', async () => {
 		await api('/api/v1/experiments', { method: 'POST', json: { name: 'runs-race' } });
-		const exp = await testEnv.DB.prepare("SELECT id FROM experiments WHERE name = 'runs-race'").first<{ id: string }>();
+		const exp = await testEnv.DB.prepare("SELECT id FROM experiments WHERE name = 'runs-race'").first<{
+			id: string;
+		}>();
 		const v1 = await all(() =>
 			api('/api/v1/runs', { method: 'POST', json: { id: 'one_run', experimentId: exp!.id } })
 		);

@@ -12,7 +12,9 @@ function contended(db: D1Database): D1Database {
 		get(target, prop) {
 			if (prop === 'batch')
 				return () =>
-					Promise.reject(new Error('D1_ERROR: UNIQUE constraint failed: registered_models.name: SQLITE_CONSTRAINT'));
+					Promise.reject(
+						new Error('D1_ERROR: UNIQUE constraint failed: registered_models.name: SQLITE_CONSTRAINT')
+					);
 			const v = Reflect.get(target, prop) as unknown;
 			return typeof v === 'function' ? v.bind(target) : v;
 		}
