@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { experimentIdForName } from '../../src/lib/contract';
+import { experimentIdForName, idSchema } from '../../src/lib/contract';
 import {
 	getExperiment,
 	getExperimentByName,
@@ -12,15 +12,33 @@ import type { AppEnv } from '../types';
 import { experimentOut } from './convert';
 import { MlflowError, exists, notFound, invalid } from './errors';
 import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
-import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import {
+	apply,
+	checkAll,
+	f,
+	page,
+	pageToken,
+	readMessage,
+	requireScope,
+	workspace,
+	type Ctx
+} from './request';
 
 export const experiments = new Hono<AppEnv>();
 
 /** MLflow's default experiment is id "0"; here it is the experiment named Default, made on first use. */
 export const DEFAULT_EXPERIMENT = 'Default';
 
+const realIdOf = (id: string) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id);
+/**
+ * The id a write is checked against before resolveExperiment, which makes the Default experiment for "0": a
+ * refused write must not leave it behind. A malformed id is checked as Default's; resolving it answers 404.
+ */
+export const checkedIdOf = (id: string) =>
+	idSchema.safeParse(realIdOf(id)).success ? realIdOf(id) : realIdOf('0');
+
 export async function resolveExperiment(c: Ctx, id: string): Promise<ExperimentRecord> {
-	const realId = id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id;
+	const realId = realIdOf(id);
 	if (id === '0' && !(await getExperiment(c.env.DB, workspace(c), realId)))
 		await apply(c, {
 			type: 'experiment.create',
@@ -152,9 +170,10 @@ experiments.get('/search', search);
 experiments.post('/update', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, new_name: f.str }));
-	const e = await resolveExperiment(c, m.experiment_id);
 	const name = m.new_name.trim();
 	if (!name) throw invalid("Invalid experiment name: ''. The name cannot be empty.");
+	checkAll({ type: 'experiment.rename', experimentId: checkedIdOf(m.experiment_id), name });
+	const e = await resolveExperiment(c, m.experiment_id);
 	if (name !== e.name && (await getExperimentByName(c.env.DB, workspace(c), name)))
 		throw exists(`An experiment with name '${name}' already exists.`);
 	await apply(c, { type: 'experiment.rename', experimentId: e.id, name });
@@ -173,6 +192,8 @@ for (const action of ['delete', 'restore'] as const)
 experiments.post('/set-experiment-tag', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, key: f.str, value: f.str }));
+	const tag = { experimentId: checkedIdOf(m.experiment_id), key: m.key, value: m.value };
+	checkAll({ type: 'experiment.tag.set', ...tag });
 	const e = await resolveExperiment(c, m.experiment_id);
 	await apply(c, { type: 'experiment.tag.set', experimentId: e.id, key: m.key, value: m.value });
 	return c.json({});
@@ -181,6 +202,7 @@ experiments.post('/set-experiment-tag', async (c) => {
 experiments.post('/delete-tag', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, key: f.str }));
+	checkAll({ type: 'experiment.tag.delete', experimentId: checkedIdOf(m.experiment_id), key: m.key });
 	const e = await resolveExperiment(c, m.experiment_id);
 	await apply(c, { type: 'experiment.tag.delete', experimentId: e.id, key: m.key });
 	return c.json({});

@@ -5,7 +5,7 @@ import { listRuns } from '../registry/read-runs';
 import type { AppEnv } from '../types';
 import { MLFLOW_STATUSES, RUN_NAME_TAG, USER_TAG, runInfoOut, runOut, statusIn } from './convert';
 import { invalid } from './errors';
-import { DEFAULT_EXPERIMENT, resolveExperiment, viewType } from './experiments';
+import { DEFAULT_EXPERIMENT, checkedIdOf, resolveExperiment, viewType } from './experiments';
 import { checkClause, compareValues, matches, parseFilter, parseOrderBy, type Entity } from './filter';
 import { apply, checkAll, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
 import { kvList, latestMetricsOf, loadRun, runIdOf, runJson, runRef } from './runs-read';
@@ -55,7 +55,7 @@ runs.post('/create', async (c) => {
 		}
 	});
 	// Checked before resolving experiment "0", which makes the Default experiment: a refused run creates nothing.
-	checkAll(create(experimentIdForName(DEFAULT_EXPERIMENT)));
+	checkAll(create(checkedIdOf(m.experiment_id)));
 	const exp = await resolveExperiment(c, m.experiment_id);
 	await apply(c, create(exp.id));
 	return c.json({ run: await runJson(c, id) });

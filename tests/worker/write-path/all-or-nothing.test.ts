@@ -110,6 +110,14 @@ const REFUSED: [string, () => Promise<Response>][] = [
 		() => ml('/experiments/set-experiment-tag', { json: { experiment_id: exp, key: '', value: 'v' } })
 	],
 	[
+		'MLflow set-experiment-tag on experiment 0 (made on first use) with a bad key',
+		() => ml('/experiments/set-experiment-tag', { json: { experiment_id: '0', key: '../x', value: 'v' } })
+	],
+	[
+		'MLflow experiments/update of experiment 0 to an over-long name',
+		() => ml('/experiments/update', { json: { experiment_id: '0', new_name: long(501) } })
+	],
+	[
 		'MLflow experiments/update to an empty name',
 		() => ml('/experiments/update', { json: { experiment_id: exp, new_name: ' ' } })
 	],
