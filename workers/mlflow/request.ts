@@ -63,13 +63,16 @@ export async function readMessage<S extends z.ZodType>(c: Ctx, schema: S): Promi
 /** Field types as MLflow's protos declare them; int64s may arrive as JSON strings (proto3 JSON) or query text. */
 export const f = {
 	str: z.string(),
-	int: z.union([
-		z.number().int(),
-		z
-			.string()
-			.regex(/^-?\d+$/)
-			.transform(Number)
-	]),
+	// Beyond 2^53 a number no longer holds the integer it was sent as (400 digits parse as Infinity): refused.
+	int: z
+		.union([
+			z.number().int(),
+			z
+				.string()
+				.regex(/^-?\d+$/)
+				.transform(Number)
+		])
+		.refine(Number.isSafeInteger, 'an integer within ±2^53'),
 	maxResults: (max: number) =>
 		z
 			.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)])

@@ -200,18 +200,16 @@ export async function applyMutation(input: ApplyInput): Promise<ApplyOutcome> {
 				throw e;
 			}
 		}
-		const w = p;
 		try {
-			const log = logRow(input, now, 'applied', w.result, null);
 			const results = await input.db.batch([
-				...w.statements,
-				log,
-				...(w.resultSql ? [resultRow(input, w.resultSql)] : [])
+				...p.statements,
+				logRow(input, now, 'applied', p.result, null),
+				...(p.resultSql ? [resultRow(input, p.resultSql)] : [])
 			]);
-			const at = w.statements.length;
+			const at = p.statements.length;
 			const seq = (results[at].results[0] as { seq: number }).seq;
-			const filled = w.resultSql ? (results[at + 1].results[0] as { result: string | null }).result : null;
-			return { outcome: 'applied', seq, result: filled ? JSON.parse(filled) : w.result };
+			const filled = p.resultSql ? (results[at + 1].results[0] as { result: string | null }).result : null;
+			return { outcome: 'applied', seq, result: filled ? JSON.parse(filled) : p.result };
 		} catch (e) {
 			if (isKeyClash(e) || isBusy(e)) continue;
 			throw e;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { applyMutation } from '../../../workers/registry/apply';
 import { testEnv } from '../helpers';
 import { api } from '../registry-helpers';
 
@@ -108,6 +109,33 @@ describe('one contract for every door: the same bad metric point is refused ever
 			});
 			expect(await stored()).toEqual(before);
 		});
+
+	it('refuses the same values in special rows handed to applyMutation itself, whatever door made them', async () => {
+		const before = await stored();
+		for (const row of BAD) {
+			const out = await applyMutation({
+				db: testEnv.DB,
+				workspaceId: 'local',
+				mutationId: `direct_${row.field}_${row.key.length}_${row.step.length}`,
+				clientId: null,
+				clientSeq: null,
+				at: 1,
+				mutation: { type: 'run.log', runId: RUN, metrics: [], params: [], tags: [] },
+				specialMetrics: [
+					{
+						key: row.key,
+						value: null,
+						special: 'NaN',
+						step: Number(row.step),
+						timestamp: Number(row.timestamp)
+					}
+				]
+			});
+			expect(out, row.what).toMatchObject({ outcome: 'rejected', status: 400, code: 'invalid_request' });
+			expect((out as { message: string }).message, row.what).toContain(row.field);
+		}
+		expect(await stored()).toEqual(before);
+	});
 
 	it('still stores a good NaN point through MLflow (the table is not refusing everything)', async () => {
 		const before = await stored();
