@@ -159,6 +159,55 @@ const REFUSED: [string, () => Promise<Response>][] = [
 		() => api(`/api/v1/runs/${v1Run}/artifacts`, { method: 'POST', json: { name: '../x', sha256: sha } })
 	],
 	[
+		'MLflow log-parameter with an over-long value',
+		() => ml('/runs/log-parameter', { json: { run_id: run, key: 'p', value: long(6001) } })
+	],
+	[
+		'MLflow runs/update with a negative end time',
+		() => ml('/runs/update', { json: { run_id: run, status: 'FINISHED', end_time: -5 } })
+	],
+	[
+		'MLflow registered-models/rename to a bad name',
+		() => ml('/registered-models/rename', { json: { name: 'atomic-model', new_name: '-bad' } })
+	],
+	[
+		'MLflow registered-models/update with an over-long description',
+		() =>
+			ml('/registered-models/update', {
+				method: 'PATCH',
+				json: { name: 'atomic-model', description: long(5001) }
+			})
+	],
+	[
+		'MLflow model-versions/update with an over-long description',
+		() =>
+			ml('/model-versions/update', {
+				method: 'PATCH',
+				json: { name: 'atomic-model', version: '1', description: long(5001) }
+			})
+	],
+	[
+		'/api/v1 experiment rename to an empty name',
+		() => api(`/api/v1/experiments/${exp}`, { method: 'PATCH', json: { name: ' ' } })
+	],
+	[
+		'/api/v1 run update with an over-long name',
+		() => api(`/api/v1/runs/${v1Run}`, { method: 'PATCH', json: { name: long(501) } })
+	],
+	[
+		'/api/v1 model tag with a bad key',
+		() => api('/api/v1/models/atomic-model/tags/a*b', { method: 'PUT', json: { value: 'v' } })
+	],
+	[
+		'/api/v1 alias with a reserved name',
+		() => api('/api/v1/models/atomic-model/aliases/latest', { method: 'PUT', json: { version: 1 } })
+	],
+	[
+		'/api/v1 version update with an over-long description',
+		() =>
+			api('/api/v1/models/atomic-model/versions/1', { method: 'PATCH', json: { description: long(5001) } })
+	],
+	[
 		'sync push whose second mutation is bad',
 		() =>
 			api('/api/v1/sync/push', {
