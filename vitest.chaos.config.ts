@@ -8,6 +8,7 @@ export default mergeConfig(
 	defineConfig({
 		test: {
 			environment: 'node',
+			// tests/live: the write path under contention and downloads, against the same real Worker.
 			include: ['tests/sync-chaos/**/*.test.ts', 'tests/live/**/*.test.ts'],
 			testTimeout: 150_000,
 			hookTimeout: 90_000

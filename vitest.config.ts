@@ -9,7 +9,7 @@ export default mergeConfig(
 		test: {
 			environment: 'node',
 			include: ['tests/**/*.test.ts'],
-			exclude: ['tests/worker/**', 'tests/sync-chaos/**', 'node_modules/**']
+			exclude: ['tests/worker/**', 'tests/sync-chaos/**', 'tests/live/**', 'node_modules/**']
 		}
 	})
 );

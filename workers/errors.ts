@@ -9,13 +9,22 @@ export class ApiError extends Error {
 	readonly status: ContentfulStatusCode;
 	readonly code: string;
 	readonly details?: unknown;
+	/** Seconds a client should wait before trying again (the Retry-After header), for 429 and 503. */
+	readonly retryAfter?: number;
 
-	constructor(opts: { status: ContentfulStatusCode; code: string; message: string; details?: unknown }) {
+	constructor(opts: {
+		status: ContentfulStatusCode;
+		code: string;
+		message: string;
+		details?: unknown;
+		retryAfter?: number;
+	}) {
 		super(opts.message);
 		this.name = 'ApiError';
 		this.status = opts.status;
 		this.code = opts.code;
 		this.details = opts.details;
+		this.retryAfter = opts.retryAfter;
 	}
 }
 
@@ -25,6 +34,7 @@ export function errorBody(opts: { code: string; message: string; details?: unkno
 }
 
 export function jsonError(c: Context, err: ApiError): Response {
+	if (err.retryAfter !== undefined) c.header('Retry-After', String(err.retryAfter));
 	return c.json(errorBody(err), err.status);
 }
 

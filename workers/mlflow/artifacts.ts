@@ -7,7 +7,7 @@ import { getArtifact, listArtifacts } from '../registry/read-artifacts';
 import { getRun } from '../registry/read-runs';
 import type { AppEnv } from '../types';
 import { invalid, notFound } from './errors';
-import { apply, f, readMessage, requireScope, workspace, type Ctx } from './request';
+import { apply, checkAll, f, readMessage, requireScope, workspace, type Ctx } from './request';
 
 /**
  * MLflow's artifact proxy (/api/2.0/mlflow-artifacts/artifacts/<path>). Paths are `<experiment>/<run>/artifacts/<file>`,
@@ -80,12 +80,18 @@ artifacts.put(`${PREFIX}/*`, async (c) => {
 	requireScope(c, 'write');
 	const t = await resolve(c, pathOf(c));
 	if (!t.sub) throw invalid('Upload to a file path under the run’s artifacts, not to the root.');
+	const mediaType = (c.req.header('content-type') || 'application/octet-stream').slice(0, 200);
+	// The link this upload will make is checked before a byte is read: a refused upload stores nothing.
+	const unknownSha = '0'.repeat(64);
+	checkAll({
+		type: 'artifact.link',
+		artifact: { runId: t.runId, name: t.sub, mediaType, bytes: 0, sha256: unknownSha }
+	});
 	const length = declaredLength(c.req.raw, LIMITS.artifactBytes);
 	// Content-addressed: bytes another upload already stored are not written to R2 again.
 	const sha = await storeByContent(c.env.ARTIFACTS, c.req.raw.body, length);
 	const db = c.env.DB;
 	const now = Date.now();
-	const mediaType = (c.req.header('content-type') || 'application/octet-stream').slice(0, 200);
 	await db
 		.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
 		.bind(sha, length, now)

@@ -15,13 +15,16 @@ export const MLFLOW_STATUS = {
 	UNAUTHENTICATED: 401,
 	PERMISSION_DENIED: 403,
 	REQUEST_LIMIT_EXCEEDED: 429,
-	INTERNAL_ERROR: 500
+	INTERNAL_ERROR: 500,
+	TEMPORARILY_UNAVAILABLE: 503
 } as const satisfies Record<string, ContentfulStatusCode>;
 export type MlflowErrorCode = keyof typeof MLFLOW_STATUS;
 
 export class MlflowError extends Error {
 	readonly errorCode: MlflowErrorCode;
 	readonly status: ContentfulStatusCode;
+	/** Seconds before a retry may succeed (the Retry-After header MLflow's client honours). */
+	retryAfter?: number;
 
 	constructor(errorCode: MlflowErrorCode, message: string, status?: ContentfulStatusCode) {
 		super(message);
@@ -45,7 +48,8 @@ const FROM_REGISTRY: Record<string, MlflowErrorCode> = {
 	forbidden: 'PERMISSION_DENIED',
 	not_found: 'RESOURCE_DOES_NOT_EXIST',
 	conflict: 'RESOURCE_ALREADY_EXISTS',
-	rate_limited: 'REQUEST_LIMIT_EXCEEDED'
+	rate_limited: 'REQUEST_LIMIT_EXCEEDED',
+	unavailable: 'TEMPORARILY_UNAVAILABLE'
 };
 
 export function fromRegistry(code: string, message: string, status?: ContentfulStatusCode): MlflowError {
@@ -60,8 +64,9 @@ export function mlflowOnError(err: Error, c: Context): Response {
 		err instanceof MlflowError
 			? err
 			: err instanceof ApiError
-				? fromRegistry(err.code, err.message, err.status)
+				? Object.assign(fromRegistry(err.code, err.message, err.status), { retryAfter: err.retryAfter })
 				: null;
+	if (e?.retryAfter !== undefined) c.header('Retry-After', String(e.retryAfter));
 	if (e) return c.json({ error_code: e.errorCode, message: e.message }, e.status);
 	console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, err);
 	return c.json({ error_code: 'INTERNAL_ERROR', message: 'Internal server error' }, 500);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { experimentIdForName } from '../../src/lib/contract';
+import { experimentIdForName, idSchema } from '../../src/lib/contract';
 import {
 	getExperiment,
 	getExperimentByName,
@@ -10,21 +10,42 @@ import {
 } from '../registry/read-experiments';
 import type { AppEnv } from '../types';
 import { experimentOut } from './convert';
-import { exists, notFound, invalid } from './errors';
+import { MlflowError, exists, notFound, invalid } from './errors';
 import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
-import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import {
+	apply,
+	checkAll,
+	f,
+	page,
+	pageToken,
+	readMessage,
+	requireScope,
+	workspace,
+	type Ctx
+} from './request';
 
 export const experiments = new Hono<AppEnv>();
 
 /** MLflow's default experiment is id "0"; here it is the experiment named Default, made on first use. */
 export const DEFAULT_EXPERIMENT = 'Default';
 
+const realIdOf = (id: string) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id);
+/**
+ * The id a write is checked against before resolveExperiment, which makes the Default experiment for "0": a
+ * refused write must not leave it behind. A malformed id is checked as Default's; resolving it answers 404.
+ */
+export const checkedIdOf = (id: string) =>
+	idSchema.safeParse(realIdOf(id)).success ? realIdOf(id) : realIdOf('0');
+
 export async function resolveExperiment(c: Ctx, id: string): Promise<ExperimentRecord> {
-	const realId = id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id;
+	const realId = realIdOf(id);
 	if (id === '0' && !(await getExperiment(c.env.DB, workspace(c), realId)))
 		await apply(c, {
 			type: 'experiment.create',
 			experiment: { id: realId, name: DEFAULT_EXPERIMENT, createdAt: Date.now() }
+		}).catch((e: unknown) => {
+			// A parallel request made it first: that is the experiment wanted.
+			if (!(e instanceof MlflowError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
 		});
 	const e = await getExperiment(c.env.DB, workspace(c), realId);
 	if (!e) throw notFound(`No Experiment with id=${id} exists`);
@@ -63,9 +84,13 @@ experiments.post('/create', async (c) => {
 	// Ids derive from names; a renamed experiment keeps the id of its first name, which a new one cannot reuse.
 	if (await getExperiment(db, workspace(c), id))
 		throw exists(`Experiment '${name}' cannot be created: its id ${id} belongs to a renamed experiment.`);
-	await apply(c, { type: 'experiment.create', experiment: { id, name, createdAt: Date.now() } });
-	for (const t of m.tags)
-		await apply(c, { type: 'experiment.tag.set', experimentId: id, key: t.key, value: t.value });
+	// One mutation with its tags: a bad tag refuses the whole create, and a racing identical create loses on the
+	// name's key inside the registry (RESOURCE_ALREADY_EXISTS), so exactly one of them answers 200.
+	await apply(c, {
+		type: 'experiment.create',
+		experiment: { id, name, createdAt: Date.now() },
+		...(m.tags.length ? { tags: m.tags } : {})
+	});
 	return c.json({ experiment_id: id });
 });
 
@@ -145,9 +170,10 @@ experiments.get('/search', search);
 experiments.post('/update', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, new_name: f.str }));
-	const e = await resolveExperiment(c, m.experiment_id);
 	const name = m.new_name.trim();
 	if (!name) throw invalid("Invalid experiment name: ''. The name cannot be empty.");
+	checkAll({ type: 'experiment.rename', experimentId: checkedIdOf(m.experiment_id), name });
+	const e = await resolveExperiment(c, m.experiment_id);
 	if (name !== e.name && (await getExperimentByName(c.env.DB, workspace(c), name)))
 		throw exists(`An experiment with name '${name}' already exists.`);
 	await apply(c, { type: 'experiment.rename', experimentId: e.id, name });
@@ -166,6 +192,8 @@ for (const action of ['delete', 'restore'] as const)
 experiments.post('/set-experiment-tag', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, key: f.str, value: f.str }));
+	const tag = { experimentId: checkedIdOf(m.experiment_id), key: m.key, value: m.value };
+	checkAll({ type: 'experiment.tag.set', ...tag });
 	const e = await resolveExperiment(c, m.experiment_id);
 	await apply(c, { type: 'experiment.tag.set', experimentId: e.id, key: m.key, value: m.value });
 	return c.json({});
@@ -174,6 +202,7 @@ experiments.post('/set-experiment-tag', async (c) => {
 experiments.post('/delete-tag', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ experiment_id: f.str, key: f.str }));
+	checkAll({ type: 'experiment.tag.delete', experimentId: checkedIdOf(m.experiment_id), key: m.key });
 	const e = await resolveExperiment(c, m.experiment_id);
 	await apply(c, { type: 'experiment.tag.delete', experimentId: e.id, key: m.key });
 	return c.json({});

@@ -1,12 +1,22 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { LIMITS } from '../../src/lib/contract';
+import { LIMITS, type Mutation } from '../../src/lib/contract';
 import { metricHistory } from '../registry/read-metrics';
 import type { MetricRowIn } from '../registry/plan-runs';
 import type { AppEnv } from '../types';
 import { RUN_NAME_TAG, metricIn, metricOut } from './convert';
 import { invalid } from './errors';
-import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import {
+	apply,
+	checkAll,
+	f,
+	page,
+	pageToken,
+	readMessage,
+	requireScope,
+	workspace,
+	type Ctx
+} from './request';
 import { kvList, loadRun, runIdOf, runRef } from './runs-read';
 
 /** Logging to runs (log-metric, log-parameter, log-batch, log-model) and reading a metric's history. */
@@ -43,19 +53,19 @@ async function logToRun(
 	}));
 	const finite = rows.filter((r) => r.special === null);
 	const name = batch.tags.findLast((t) => t.key === RUN_NAME_TAG)?.value;
-	await apply(
-		c,
-		{
-			type: 'run.log',
-			runId,
-			metrics: finite.map((r) => ({ key: r.key, value: r.value!, step: r.step, timestamp: r.timestamp })),
-			params: batch.params,
-			tags: batch.tags.filter((t) => t.key !== RUN_NAME_TAG)
-		},
-		finite.length === rows.length ? undefined : rows
-	);
+	const log: Mutation = {
+		type: 'run.log',
+		runId,
+		metrics: finite.map((r) => ({ key: r.key, value: r.value!, step: r.step, timestamp: r.timestamp })),
+		params: batch.params,
+		tags: batch.tags.filter((t) => t.key !== RUN_NAME_TAG)
+	};
 	// MLflow renames the run when the mlflow.runName tag is set; the name is a column here.
-	if (name !== undefined) await apply(c, { type: 'run.update', runId, name });
+	const rename: Mutation | null = name === undefined ? null : { type: 'run.update', runId, name };
+	// Both are checked before either is applied, so a bad name does not leave the metrics logged.
+	checkAll(log, ...(rename ? [rename] : []));
+	await apply(c, log, finite.length === rows.length ? undefined : rows);
+	if (rename) await apply(c, rename);
 }
 
 metrics.post('/runs/log-metric', async (c) => {

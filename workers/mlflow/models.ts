@@ -13,11 +13,15 @@ export const models = new Hono<AppEnv>();
 models.post('/create', async (c) => {
 	requireScope(c, 'write');
 	const m = await readMessage(c, z.object({ name: f.str, tags: f.tags, description: f.str.optional() }));
-	// The registry's model.create is create-if-missing (sync's merge rule); MLflow answers an existing name.
 	if (await getModel(c.env.DB, workspace(c), m.name))
 		throw exists(`Registered Model (name=${m.name}) already exists.`);
-	await apply(c, { type: 'model.create', name: m.name, description: m.description ?? '' });
-	for (const t of m.tags) await apply(c, { type: 'model.tag.set', name: m.name, key: t.key, value: t.value });
+	// One mutation with its tags (all or nothing); a racing create of the name is refused inside the registry.
+	await apply(c, {
+		type: 'model.create',
+		name: m.name,
+		description: m.description ?? '',
+		...(m.tags.length ? { tags: m.tags } : {})
+	});
 	return c.json({ registered_model: await modelJson(c, await loadModel(c, m.name)) });
 });
 

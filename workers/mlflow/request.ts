@@ -1,11 +1,12 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { LIMITS, mutationSchema, type Mutation, type Scope } from '../../src/lib/contract';
+import { LIMITS, type Mutation, type Scope } from '../../src/lib/contract';
 import { hasScope } from '../auth/tokens';
 import { readText } from '../http/body';
 import { parseJson } from '../http/json';
-import { applyMutation } from '../registry/apply';
+import { checkMutation } from '../registry/check';
 import type { MetricRowIn } from '../registry/plan-runs';
+import { newMutationId, submit } from '../registry/submit';
 import type { AppEnv } from '../types';
 import { MlflowError, fromRegistry, invalid } from './errors';
 
@@ -63,13 +64,16 @@ export async function readMessage<S extends z.ZodType>(c: Ctx, schema: S): Promi
 /** Field types as MLflow's protos declare them; int64s may arrive as JSON strings (proto3 JSON) or query text. */
 export const f = {
 	str: z.string(),
-	int: z.union([
-		z.number().int(),
-		z
-			.string()
-			.regex(/^-?\d+$/)
-			.transform(Number)
-	]),
+	// Beyond 2^53 a number no longer holds the integer it was sent as (400 digits parse as Infinity): refused.
+	int: z
+		.union([
+			z.number().int(),
+			z
+				.string()
+				.regex(/^-?\d+$/)
+				.transform(Number)
+		])
+		.refine(Number.isSafeInteger, 'an integer within ±2^53'),
 	maxResults: (max: number) =>
 		z
 			.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)])
@@ -86,33 +90,28 @@ export function requireScope(c: Ctx, scope: Scope): void {
 }
 
 export const workspace = (c: Ctx) => c.get('caller').workspaceId;
-export const newId = () => crypto.randomUUID().replaceAll('-', '');
+export const newId = newMutationId;
 
-/** Every MLflow write goes through the registry's one write path, as a contract mutation. */
+/**
+ * Every MLflow write goes through the registry's one write path, as a contract mutation; keys, names and
+ * lengths are checked there, so MLflow input meets the same rules as sync's.
+ */
 export async function apply(
 	c: Ctx,
 	mutation: Mutation,
 	specialMetrics?: MetricRowIn[]
 ): Promise<Record<string, unknown> | null> {
-	// Keys, names and lengths are checked by the contract here, so MLflow input meets the same rules as sync's.
-	const checked = mutationSchema.safeParse(mutation);
-	if (!checked.success) {
-		const i = checked.error.issues[0];
-		const field = i.path.at(-1);
-		throw invalid(`Invalid ${typeof field === 'string' ? `${field} ` : ''}value: ${i.message}`);
-	}
-	const out = await applyMutation({
-		db: c.env.DB,
-		workspaceId: workspace(c),
-		mutationId: newId(),
-		clientId: null,
-		clientSeq: null,
-		at: Date.now(),
-		mutation,
-		specialMetrics
-	});
+	const out = await submit(c.env.DB, workspace(c), mutation, specialMetrics);
 	if (out.outcome === 'rejected') throw fromRegistry(out.code, out.message);
 	return out.result;
+}
+
+/** For a request made of several mutations: refuses it before the first is applied, so it is all or nothing. */
+export function checkAll(...mutations: Mutation[]): void {
+	for (const m of mutations) {
+		const bad = checkMutation(m);
+		if (bad) throw fromRegistry(bad.code, bad.message);
+	}
 }
 
 /** Page tokens are opaque to clients; ours carry an offset into the ordered result. */

@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { experimentIdForName } from '../../src/lib/contract';
+import { experimentIdForName, type Mutation } from '../../src/lib/contract';
 import { listRuns } from '../registry/read-runs';
 import type { AppEnv } from '../types';
 import { MLFLOW_STATUSES, RUN_NAME_TAG, USER_TAG, runInfoOut, runOut, statusIn } from './convert';
 import { invalid } from './errors';
-import { DEFAULT_EXPERIMENT, resolveExperiment, viewType } from './experiments';
+import { DEFAULT_EXPERIMENT, checkedIdOf, resolveExperiment, viewType } from './experiments';
 import { checkClause, compareValues, matches, parseFilter, parseOrderBy, type Entity } from './filter';
-import { apply, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
+import { apply, checkAll, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
 import { kvList, latestMetricsOf, loadRun, runIdOf, runJson, runRef } from './runs-read';
 
 export const runs = new Hono<AppEnv>();
@@ -32,21 +32,21 @@ runs.post('/create', async (c) => {
 			tags: kvList.default([])
 		})
 	);
-	const exp = await resolveExperiment(c, m.experiment_id);
 	const tags = new Map(m.tags.map((t) => [t.key, t.value]));
 	// The run name is a column here; MLflow also accepts it as the mlflow.runName tag.
 	const name = m.run_name || tags.get(RUN_NAME_TAG) || randomRunName();
 	tags.delete(RUN_NAME_TAG);
 	if (m.user_id && !tags.has(USER_TAG)) tags.set(USER_TAG, m.user_id);
 	const id = newId();
-	await apply(c, {
+	const startedAt = m.start_time ?? Date.now();
+	const create = (experimentId: string): Mutation => ({
 		type: 'run.create',
 		run: {
 			id,
-			experimentId: exp.id,
+			experimentId,
 			parentId: null,
 			name,
-			startedAt: m.start_time ?? Date.now(),
+			startedAt,
 			notebookId: null,
 			cellId: null,
 			params: [],
@@ -54,6 +54,10 @@ runs.post('/create', async (c) => {
 			lineage: null
 		}
 	});
+	// Checked before resolving experiment "0", which makes the Default experiment: a refused run creates nothing.
+	checkAll(create(checkedIdOf(m.experiment_id)));
+	const exp = await resolveExperiment(c, m.experiment_id);
+	await apply(c, create(exp.id));
 	return c.json({ run: await runJson(c, id) });
 });
 

@@ -1,4 +1,6 @@
 import type { Mutation } from '../../src/lib/contract';
+import { ApiError } from '../errors';
+import { checkMutation } from './check';
 import { planArtifactDelete, planArtifactLink } from './plan-artifacts';
 import {
 	planExperimentCreate,
@@ -135,17 +137,52 @@ function logRow(
 		);
 }
 
-const isConstraint = (e: unknown) => /constraint/i.test(String((e as Error)?.message ?? e));
+/** Another writer took the key this batch meant to write: plan again against what it wrote. */
+const isKeyClash = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
+/** D1 is momentarily unable to take the write; the same batch may go through a moment later. */
+const isBusy = (e: unknown) =>
+	/overloaded|SQLITE_BUSY|database is locked|too many requests queued/i.test(
+		String((e as Error)?.message ?? e)
+	);
+const ATTEMPTS = 5;
+
+/** A write that still cannot be placed is a 503 with Retry-After (the sync engine and MLflow's client retry it). */
+const unavailable = (mutationId: string) =>
+	new ApiError({
+		status: 503,
+		code: 'unavailable',
+		message: `Mutation ${mutationId} could not be placed among concurrent writes; retry shortly.`,
+		retryAfter: 1
+	});
+
+/** A plan whose result is only known inside the batch (a version number) fills the log row's result there. */
+function resultRow(input: ApplyInput, sql: { expr: string; params: unknown[] }): D1PreparedStatement {
+	return input.db
+		.prepare(
+			`UPDATE mutations SET result = (${sql.expr}) WHERE workspace_id = ? AND mutation_id = ? RETURNING result`
+		)
+		.bind(...sql.params, input.workspaceId, input.mutationId);
+}
 
 export async function applyMutation(input: ApplyInput): Promise<ApplyOutcome> {
-	// A planner reads, then the batch writes; a racing writer can invalidate what it read. The batch fails on a
-	// key constraint in that case (nothing written) and the mutation is planned again against the new state.
-	for (let attempt = 0; attempt < 4; attempt++) {
+	// The contract check, here so that every door (HTTP, MLflow, sync) meets the same rules.
+	const bad = checkMutation(input.mutation, input.specialMetrics);
+	if (bad && input.clientId === null) return { outcome: 'rejected', seq: null, ...bad };
+	// A planner reads, then the batch writes; a racing writer can take a key the plan meant to write. The batch
+	// then fails on the key constraint (nothing written) and the mutation is planned again against the new state.
+	// Version numbers and other counters are taken inside the batch, so only named creates can clash, once.
+	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
 		const seen = await logged(input.db, input.workspaceId, input.mutationId);
 		if (seen) return seen;
 		const now = Date.now();
-		const c: PlanContext = { db: input.db, workspaceId: input.workspaceId, now, at: input.at };
-		const p = await plan(c, input.mutation, input.specialMetrics);
+		const c: PlanContext = {
+			db: input.db,
+			workspaceId: input.workspaceId,
+			now,
+			at: input.at,
+			strict: input.clientId === null
+		};
+		const p: Plan = bad ? { kind: 'reject', ...bad } : await plan(c, input.mutation, input.specialMetrics);
 		if (p.kind === 'reject') {
 			const error = { status: p.status, code: p.code, message: p.message };
 			// A browser's rejected mutation is logged too, so its sequence moves on and a re-push gets the same answer.
@@ -159,18 +196,24 @@ export async function applyMutation(input: ApplyInput): Promise<ApplyOutcome> {
 					details: p.details
 				};
 			} catch (e) {
-				if (isConstraint(e)) continue;
+				if (isKeyClash(e) || isBusy(e)) continue;
 				throw e;
 			}
 		}
 		try {
-			const results = await input.db.batch([...p.statements, logRow(input, now, 'applied', p.result, null)]);
-			const seq = (results[results.length - 1].results[0] as { seq: number }).seq;
-			return { outcome: 'applied', seq, result: p.result };
+			const results = await input.db.batch([
+				...p.statements,
+				logRow(input, now, 'applied', p.result, null),
+				...(p.resultSql ? [resultRow(input, p.resultSql)] : [])
+			]);
+			const at = p.statements.length;
+			const seq = (results[at].results[0] as { seq: number }).seq;
+			const filled = p.resultSql ? (results[at + 1].results[0] as { result: string | null }).result : null;
+			return { outcome: 'applied', seq, result: filled ? JSON.parse(filled) : p.result };
 		} catch (e) {
-			if (isConstraint(e)) continue;
+			if (isKeyClash(e) || isBusy(e)) continue;
 			throw e;
 		}
 	}
-	throw new Error(`Mutation ${input.mutationId} kept conflicting with concurrent writes.`);
+	throw unavailable(input.mutationId);
 }

@@ -23,21 +23,34 @@ export async function planExperimentCreate(
 		.prepare('SELECT id FROM experiments WHERE workspace_id = ? AND name = ?')
 		.bind(c.workspaceId, name)
 		.first<{ id: string }>();
-	// Ids derive from names (contract/ids.ts), so a second browser creating the same name is the same experiment.
-	if (byName?.id === id) return write([]);
+	// Ids derive from names (contract/ids.ts), so a second browser creating the same name is the same experiment;
+	// an HTTP create of a taken name is a conflict, also when it lost a race to an identical create.
+	if (byName?.id === id && !c.strict) return write([]);
 	if (byName)
 		return conflict(`An experiment named "${name}" already exists (id ${byName.id}).`, {
 			name,
 			id: byName.id
 		});
 	if (await findExperiment(c, id)) return conflict(`An experiment with id ${id} already exists.`, { id });
-	return write([
+	// A plain INSERT: a racing create of the same name fails this batch on the key, and the re-plan sees it.
+	const statements = [
 		c.db
 			.prepare(
 				'INSERT INTO experiments (workspace_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
 			)
 			.bind(c.workspaceId, id, name, createdAt, c.now)
-	]);
+	];
+	if (m.tags?.length)
+		statements.push(
+			c.db
+				.prepare(
+					`INSERT INTO experiment_tags (workspace_id, experiment_id, key, value)
+					 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') FROM json_each(?3) AS j`
+				)
+				// Within one request the last value of a key wins, as it would set one by one.
+				.bind(c.workspaceId, id, JSON.stringify([...new Map(m.tags.map((t) => [t.key, t.value]))]))
+		);
+	return write(statements);
 }
 
 export async function planExperimentRename(

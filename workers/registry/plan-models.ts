@@ -39,18 +39,29 @@ function touchModel(c: PlanContext, name: string): D1PreparedStatement {
 export async function planModel(c: PlanContext, m: ModelMutation): Promise<Plan> {
 	const ws = c.workspaceId;
 	if (m.type === 'model.create') {
-		// Create-if-missing (sync's merge rule); the MLflow route checks existence itself to answer its error.
-		if (await findModel(c, m.name)) return write([], { created: false });
-		return write(
-			[
+		// Create-if-missing for sync (offline browsers meet in one model); a conflict for HTTP and MLflow creates.
+		if (await findModel(c, m.name))
+			return c.strict
+				? conflict(`A registered model named "${m.name}" already exists.`, { name: m.name })
+				: write([], { created: false });
+		// A plain INSERT: a racing create fails this batch on the key, and its re-plan sees the model.
+		const statements = [
+			c.db
+				.prepare(
+					'INSERT INTO registered_models (workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
+				)
+				.bind(ws, m.name, m.description ?? '', c.at, c.now)
+		];
+		if (m.tags?.length)
+			statements.push(
 				c.db
 					.prepare(
-						'INSERT INTO registered_models (workspace_id, name, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'
+						`INSERT INTO model_tags (workspace_id, model_name, key, value)
+						 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]') FROM json_each(?3) AS j`
 					)
-					.bind(ws, m.name, m.description ?? '', c.at, c.now)
-			],
-			{ created: true }
-		);
+					.bind(ws, m.name, JSON.stringify([...new Map(m.tags.map((t) => [t.key, t.value]))]))
+			);
+		return write(statements, { created: true });
 	}
 	const modelName = 'modelName' in m ? m.modelName : m.name;
 	if (!(await findModel(c, modelName)))
@@ -144,24 +155,19 @@ async function planVersionCreate(c: PlanContext, m: MutationOf<'model.version.cr
 		if (!blob)
 			return notFound(`No uploaded artifact with sha-256 ${m.artifactSha256}.`, { sha256: m.artifactSha256 });
 	}
-	// The next number; two racing creates fail on the primary key inside their batch, and the loser re-plans.
-	const next = await c.db
-		.prepare(
-			'SELECT COALESCE(MAX(version), 0) + 1 AS n FROM model_versions WHERE workspace_id = ? AND model_name = ?'
-		)
-		.bind(ws, m.modelName)
-		.first<{ n: number }>();
-	const version = next?.n ?? 1;
+	// The next number is taken inside the batch (one INSERT … SELECT MAX + 1): D1 runs a batch as one
+	// transaction, one at a time, so racing creates get consecutive numbers with no re-plan and no gap.
 	const statements = [
 		c.db
 			.prepare(
 				`INSERT INTO model_versions (workspace_id, model_name, version, id, source_run_id, artifact_sha256, signature,
-				 description, created_at, updated_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+				 description, created_at, updated_at, source)
+				 SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+				 FROM model_versions WHERE workspace_id = ?1 AND model_name = ?2`
 			)
 			.bind(
 				ws,
 				m.modelName,
-				version,
 				m.id,
 				m.sourceRunId,
 				m.artifactSha256,
@@ -173,16 +179,26 @@ async function planVersionCreate(c: PlanContext, m: MutationOf<'model.version.cr
 			),
 		touchModel(c, m.modelName)
 	];
-	for (const t of m.tags ?? [])
+	// Tags and the result name the version by its id; only the batch knows its number.
+	if (m.tags?.length)
 		statements.push(
 			c.db
 				.prepare(
-					`INSERT INTO model_version_tags (workspace_id, model_name, version, key, value) VALUES (?, ?, ?, ?, ?)
-					 ON CONFLICT (workspace_id, model_name, version, key) DO UPDATE SET value = excluded.value`
+					`INSERT INTO model_version_tags (workspace_id, model_name, version, key, value)
+					 SELECT ?1, ?2, v.version, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+					 FROM json_each(?4) AS j, model_versions AS v WHERE v.workspace_id = ?1 AND v.id = ?3`
 				)
-				.bind(ws, m.modelName, version, t.key, t.value)
+				.bind(ws, m.modelName, m.id, JSON.stringify([...new Map(m.tags.map((t) => [t.key, t.value]))]))
 		);
-	return write(statements, { version });
+	return {
+		kind: 'write',
+		statements,
+		result: null,
+		resultSql: {
+			expr: "SELECT json_object('version', version) FROM model_versions WHERE workspace_id = ? AND id = ?",
+			params: [ws, m.id]
+		}
+	};
 }
 
 async function planVersionChange(

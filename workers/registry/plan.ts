@@ -5,7 +5,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  * one transaction, with the mutation's own log row). A planner never writes.
  */
 export type Plan =
-	| { kind: 'write'; statements: D1PreparedStatement[]; result: Record<string, unknown> | null }
+	| {
+			kind: 'write';
+			statements: D1PreparedStatement[];
+			result: Record<string, unknown> | null;
+			/** A SQL expression for the result when only the batch knows it (a version number it assigned). */
+			resultSql?: { expr: string; params: unknown[] };
+	  }
 	| { kind: 'reject'; status: ContentfulStatusCode; code: string; message: string; details?: unknown };
 
 export interface PlanContext {
@@ -15,6 +21,11 @@ export interface PlanContext {
 	now: number;
 	/** When the client made the mutation (epoch ms); used where the mutation carries no time of its own. */
 	at: number;
+	/**
+	 * HTTP and MLflow creates are strict: an existing name is a conflict. A browser's sync push is not: two
+	 * browsers creating the same name offline meet in one object (create-if-missing).
+	 */
+	strict: boolean;
 }
 
 export const write = (

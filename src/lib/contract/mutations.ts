@@ -33,7 +33,12 @@ const ref = z.union([
 ]);
 
 export const mutationSchema = z.discriminatedUnion('type', [
-	z.strictObject({ type: z.literal('experiment.create'), experiment: experimentWire }),
+	/** Tags travel with the create (MLflow's experiments/create), so the experiment and its tags are one write. */
+	z.strictObject({
+		type: z.literal('experiment.create'),
+		experiment: experimentWire,
+		tags: z.array(tagWire).max(LIMITS.tagsPerBatch).optional()
+	}),
 	z.strictObject({ type: z.literal('experiment.rename'), experimentId: idSchema, name: nameSchema }),
 	z.strictObject({ type: z.literal('experiment.delete'), experimentId: idSchema }),
 	z.strictObject({ type: z.literal('experiment.restore'), experimentId: idSchema }),
@@ -87,7 +92,8 @@ export const mutationSchema = z.discriminatedUnion('type', [
 	z.strictObject({
 		type: z.literal('model.create'),
 		name: modelNameSchema,
-		description: description.optional()
+		description: description.optional(),
+		tags: z.array(tagWire).max(LIMITS.tagsPerBatch).optional()
 	}),
 	z.strictObject({ type: z.literal('model.update'), name: modelNameSchema, description }),
 	z.strictObject({ type: z.literal('model.rename'), name: modelNameSchema, newName: modelNameSchema }),

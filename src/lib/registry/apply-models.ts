@@ -35,7 +35,7 @@ export async function applyModel(c: ApplyContext, m: ModelMutation): Promise<voi
 				description: m.description ?? '',
 				createdAt: now,
 				updatedAt: now,
-				tags: {},
+				tags: Object.fromEntries((m.tags ?? []).map((t) => [t.key, t.value])),
 				aliases: {}
 			});
 		return;

@@ -56,7 +56,9 @@ export async function applyExperiment(
 	if (m.type === 'experiment.create') {
 		const { id, name, createdAt } = m.experiment;
 		if ((await d.experiments.get(id)) || (await d.experiments.where('name').equals(name).first())) return;
-		await d.experiments.add({ id, name, createdAt });
+		// Tags made with the experiment (MLflow's experiments/create) are kept as experiment.tag.set keeps them.
+		const tags = m.tags?.length ? { tags: Object.fromEntries(m.tags.map((t) => [t.key, t.value])) } : {};
+		await d.experiments.add({ id, name, createdAt, ...tags } as never);
 		return;
 	}
 	const exp = await d.experiments.get(m.experimentId);

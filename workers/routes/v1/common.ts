@@ -3,30 +3,22 @@ import type { z } from 'zod';
 import type { Mutation } from '../../../src/lib/contract';
 import { ApiError } from '../../errors';
 import { parseWith } from '../../http/body';
-import { applyMutation } from '../../registry/apply';
+import { newMutationId, submit } from '../../registry/submit';
 import type { AppEnv } from '../../types';
 
 /** Helpers every /api/v1 route group shares: the one write path, 404s, and validated path parameters. */
 
 export type Ctx = Context<AppEnv>;
 
-/** A fresh mutation id: the HTTP routes are not retried by an outbox, so each request is a new mutation. */
-export const newId = () => crypto.randomUUID().replaceAll('-', '');
+/** A fresh id (mutations, versions): the HTTP routes are not retried by an outbox. */
+export const newId = newMutationId;
 
 /**
  * Applies one mutation for the caller's workspace (the registry's single write path). A refusal becomes the
  * route's 4xx with the planner's message; the batch is one transaction, so a refusal never leaves half a write.
  */
 export async function apply(c: Ctx, mutation: Mutation): Promise<Record<string, unknown> | null> {
-	const out = await applyMutation({
-		db: c.env.DB,
-		workspaceId: c.get('caller').workspaceId,
-		mutationId: newId(),
-		clientId: null,
-		clientSeq: null,
-		at: Date.now(),
-		mutation
-	});
+	const out = await submit(c.env.DB, c.get('caller').workspaceId, mutation);
 	if (out.outcome === 'rejected')
 		throw new ApiError({
 			status: out.status as 400,
