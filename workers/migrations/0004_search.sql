@@ -32,3 +32,5 @@ CREATE INDEX run_params_key ON run_params (workspace_id, key, value);
 CREATE INDEX run_tags_key ON run_tags (workspace_id, key, value);
 -- The default order (newest first) within a workspace when no experiment narrows it.
 CREATE INDEX runs_started ON runs (workspace_id, started_at);
+CREATE INDEX experiment_tags_key ON experiment_tags (workspace_id, key, value);
+CREATE INDEX experiments_created ON experiments (workspace_id, created_at);

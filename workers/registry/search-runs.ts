@@ -1,7 +1,7 @@
 import type { Clause, OrderBy } from '../mlflow/filter';
 import { RUN_NAME_TAG } from '../mlflow/convert';
 import type { Lifecycle } from './read-experiments';
-import { compileSearch, type Cursor, type SearchSource, type SortValue } from './search-sql';
+import { compileSearch, fetchPage, type Cursor, type SearchSource } from './search-sql';
 
 /**
  * Run search in SQL: MLflow's run attributes, latest metrics, params and tags as compileSearch sees them. The
@@ -36,7 +36,8 @@ export const RUN_SOURCE: SearchSource = {
 					join: `${TABLE[entity]} ${alias} ON ${alias}.workspace_id = r.workspace_id AND ${alias}.run_id = r.id AND ${alias}.key = ${bind(key)}`,
 					expr: `${alias}.value`
 				},
-	defaults: [{ entity: 'attribute', key: 'start_time', desc: true }]
+	// MLflow orders runs by start time, newest first, after any requested keys (then the id).
+	defaults: () => [{ entity: 'attribute', key: 'start_time', desc: true }]
 };
 
 export interface SearchRunsOptions {
@@ -65,17 +66,5 @@ export async function searchRunIds(
 		after: o.after,
 		limit: o.limit + 1
 	});
-	const { results } = await db
-		.prepare(q.sql)
-		.bind(...q.binds)
-		.all<Record<string, SortValue> & { id: string }>();
-	const rows = results.slice(0, o.limit);
-	const last = rows[rows.length - 1];
-	return {
-		ids: rows.map((r) => r.id),
-		next:
-			results.length > o.limit && last
-				? { id: last.id, values: q.kinds.map((_, i) => last[`k${i}`] ?? null) }
-				: null
-	};
+	return fetchPage(db, q, o.limit);
 }

@@ -32,8 +32,8 @@ export interface SearchSource {
 		key: string,
 		bind: (v: unknown) => string
 	): { join?: string; expr: string } | null;
-	/** Keys the order ends with before the id (MLflow's default order). */
-	defaults: OrderBy[];
+	/** Keys the requested order is followed by, before the id (MLflow's default order). */
+	defaults(order: OrderBy[]): OrderBy[];
 }
 
 export interface Cursor {
@@ -43,7 +43,7 @@ export interface Cursor {
 
 /** The kind of each sort key, requested then default: what a page token's values must be. */
 export function sortKinds(source: SearchSource, order: OrderBy[]): Kind[] {
-	return [...order, ...source.defaults].map((o) =>
+	return [...order, ...source.defaults(order)].map((o) =>
 		o.entity === 'attribute' ? source.attribute(o.key).kind : o.entity === 'metric' ? 'number' : 'string'
 	);
 }
@@ -92,7 +92,7 @@ export function compileSearch(
 			where.push(`${expr} ${c.op} (SELECT value FROM json_each(${bind(JSON.stringify(v))}))`);
 		else where.push(`${expr} ${c.op} ${bind(v)}`);
 	});
-	const keys = [...opts.order, ...source.defaults].map((o, i) => {
+	const keys = [...opts.order, ...source.defaults(opts.order)].map((o, i) => {
 		const r = refer(o, `s${i}`, true);
 		// ±Inf goes out as its name (JSON has no Infinity); NaN is stored NULL, so it is a missing value.
 		const out =
@@ -162,4 +162,25 @@ export function decodeCursor(token: string, order: OrderBy[], kinds: Kind[]): Cu
 				: Number.isFinite(v) || (typeof v === 'string' && v in INF))
 	);
 	return ok ? { values: t.v as SortValue[], id: t.id } : null;
+}
+
+/** Runs a compiled search for one page (it asked for limit + 1 rows): the ids, and the cursor when more follow. */
+export async function fetchPage(
+	db: D1Database,
+	q: ReturnType<typeof compileSearch>,
+	limit: number
+): Promise<{ ids: string[]; next: Cursor | null }> {
+	const { results } = await db
+		.prepare(q.sql)
+		.bind(...q.binds)
+		.all<Record<string, SortValue> & { id: string }>();
+	const rows = results.slice(0, limit);
+	const last = rows[rows.length - 1];
+	return {
+		ids: rows.map((r) => r.id),
+		next:
+			results.length > limit && last
+				? { id: last.id, values: q.kinds.map((_, i) => last[`k${i}`] ?? null) }
+				: null
+	};
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter, parseOrderBy } from '../../../workers/mlflow/filter';
+import { searchExperimentsInMemory } from '../../../workers/mlflow/experiments-search-memory';
 import { searchRunsInMemory } from '../../../workers/mlflow/runs-search-memory';
 import { testEnv } from '../helpers';
 import { ml, newExperiment, ok } from './helpers';
@@ -190,4 +191,75 @@ describe('runs/search in SQL', () => {
 		await testEnv.DB.batch([testEnv.DB.prepare('DELETE FROM latest_metrics'), testEnv.DB.prepare(backfill!)]);
 		expect((await testEnv.DB.prepare(all).all()).results).toEqual(kept);
 	});
+});
+
+describe('experiments/search in SQL', () => {
+	it('gives the in-memory reference’s ids in its order, page by page', async () => {
+		const names = fc.sample(fc.constantFrom('x1', 'X1', 'x*', 'x?', 'y[1]', 'x_1', 'x%'), {
+			numRuns: 30,
+			seed: 3
+		});
+		const made = new Set<string>();
+		for (const [i, base] of names.entries()) {
+			const name = `${base}-${i % 4}`;
+			if (made.has(name)) continue;
+			made.add(name);
+			const id = await newExperiment(name);
+			if (i % 3)
+				await ok(
+					ml('/experiments/set-experiment-tag', { json: { experiment_id: id, key: 'k', value: base } })
+				);
+			if (i % 5 === 0) await ok(ml('/experiments/delete', { json: { experiment_id: id } }));
+		}
+		const tagsOf = async (ids: string[]) => {
+			const { results } = await testEnv.DB.prepare(
+				`SELECT experiment_id, key, value FROM experiment_tags WHERE workspace_id = ?1
+				 AND experiment_id IN (SELECT value FROM json_each(?2))`
+			)
+				.bind(WORKSPACE, JSON.stringify(ids))
+				.all<{ experiment_id: string; key: string; value: string }>();
+			const out = new Map<string, Record<string, string>>(ids.map((id) => [id, {}]));
+			for (const r of results) out.get(r.experiment_id)![r.key] = r.value;
+			return out;
+		};
+		const expClause = fc.oneof(
+			stringClause('name', [...made]),
+			stringClause('tags.k', ['x1', 'X1', 'x*']),
+			numberClause('creation_time', [0, Date.now() + 60_000])
+		);
+		const expOrder = fc
+			.tuple(
+				fc.constantFrom('name', 'experiment_id', 'creation_time', 'last_update_time'),
+				fc.constantFrom('', ' DESC')
+			)
+			.map(([k, d]) => k + d);
+		await fc.assert(
+			fc.asyncProperty(
+				fc.array(expClause, { maxLength: 2 }),
+				fc.array(expOrder, { maxLength: 2 }),
+				fc.constantFrom('ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'),
+				async (clauses, order, view) => {
+					const filter = clauses.join(' and ');
+					const expected = await searchExperimentsInMemory(testEnv.DB, WORKSPACE, tagsOf, {
+						lifecycle: ({ ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const)[view],
+						clauses: parseFilter(filter),
+						order: parseOrderBy(order)
+					});
+					const got: string[] = [];
+					for (let token: string | undefined, pages = 0; pages < 100; pages++) {
+						const p = await ok<{ experiments?: { experiment_id: string }[]; next_page_token?: string }>(
+							ml('/experiments/search', {
+								json: { filter, order_by: order, view_type: view, max_results: 3, page_token: token }
+							})
+						);
+						got.push(...(p.experiments ?? []).map((e) => e.experiment_id));
+						token = p.next_page_token;
+						if (!token) break;
+					}
+					expect(got).toEqual(expected.map((e) => e.experiment_id));
+				}
+			),
+			{ numRuns: 60 }
+		);
+	}, 120_000);
 });
