@@ -5,10 +5,10 @@ import { compileSearch, fetchPage, type Cursor, type SearchSource } from './sear
 /** Experiment search in SQL: MLflow's experiment attributes and tags as compileSearch sees them. */
 
 const ATTRIBUTES: Record<string, ReturnType<SearchSource['attribute']>> = {
-	name: { expr: 'e.name', kind: 'string' },
-	experiment_id: { expr: 'e.id', kind: 'string' },
-	creation_time: { expr: 'e.created_at', kind: 'number' },
-	last_update_time: { expr: 'e.updated_at', kind: 'number' }
+	name: { expr: 'e.name', kind: 'string', notNull: true },
+	experiment_id: { expr: 'e.id', kind: 'string', notNull: true },
+	creation_time: { expr: 'e.created_at', kind: 'number', notNull: true },
+	last_update_time: { expr: 'e.updated_at', kind: 'number', notNull: true }
 };
 
 export const EXPERIMENT_SOURCE: SearchSource = {

@@ -14,11 +14,11 @@ const STATUS = `CASE r.status WHEN 'running' THEN 'RUNNING' WHEN 'finished' THEN
 const USER_JOIN = `LEFT JOIN run_tags u ON u.workspace_id = r.workspace_id AND u.run_id = r.id AND u.key = 'mlflow.user'`;
 
 const ATTRIBUTES: Record<string, ReturnType<SearchSource['attribute']>> = {
-	status: { expr: STATUS, kind: 'string' },
-	run_name: { expr: 'r.name', kind: 'string' },
-	run_id: { expr: 'r.id', kind: 'string' },
-	user_id: { expr: "COALESCE(u.value, '')", kind: 'string', join: USER_JOIN },
-	start_time: { expr: 'r.started_at', kind: 'number' },
+	status: { expr: STATUS, kind: 'string', notNull: true },
+	run_name: { expr: 'r.name', kind: 'string', notNull: true },
+	run_id: { expr: 'r.id', kind: 'string', notNull: true },
+	user_id: { expr: "COALESCE(u.value, '')", kind: 'string', join: USER_JOIN, notNull: true },
+	start_time: { expr: 'r.started_at', kind: 'number', notNull: true },
 	end_time: { expr: 'r.ended_at', kind: 'number' }
 };
 

@@ -20,8 +20,8 @@ export type Kind = 'number' | 'string';
 export interface SearchSource {
 	from: string;
 	id: string;
-	/** SQL for an attribute (its kind is checked before compiling). */
-	attribute(key: string): { expr: string; kind: Kind; join?: string };
+	/** SQL for an attribute (its kind is checked before compiling); notNull when it is never missing. */
+	attribute(key: string): { expr: string; kind: Kind; join?: string; notNull?: boolean };
 	/**
 	 * A metric/param/tag: the table joined as `alias` on the key (`bind` it), or an expression alone (a key the
 	 * row itself holds); null when the entity is not searchable here.
@@ -72,19 +72,25 @@ export function compileSearch(
 	const bind = (v: unknown) => `?${binds.push(v)}`;
 	const joins: string[] = [];
 	const where = [...opts.where];
+	// Keyed values a filter clause joined: never NULL (every operator rejects NULL), reused by a sort on the key.
+	const filtered = new Map<string, { expr: string; kind: Kind; notNull: boolean }>();
 	const refer = (c: { entity: Entity; key: string }, alias: string, left: boolean) => {
 		if (c.entity === 'attribute') {
 			const a = source.attribute(c.key);
 			if (a.join && !joins.includes(a.join)) joins.push(a.join);
-			return { expr: a.expr, kind: a.kind };
+			return { expr: a.expr, kind: a.kind, notNull: !!a.notNull };
 		}
+		const known = filtered.get(`${c.entity}.${c.key}`);
+		if (known) return known;
 		const k = source.keyed(c.entity, alias, c.key, bind);
 		if (!k) throw new Error(`${c.entity} is not searchable here`);
 		if (k.join) joins.push(`${left ? 'LEFT ' : ''}JOIN ${k.join}`);
-		return { expr: k.expr, kind: (c.entity === 'metric' ? 'number' : 'string') as Kind };
+		const r = { expr: k.expr, kind: (c.entity === 'metric' ? 'number' : 'string') as Kind, notNull: !k.join };
+		if (!left && k.join) filtered.set(`${c.entity}.${c.key}`, { ...r, notNull: true });
+		return r;
 	};
 	opts.clauses.forEach((c, i) => {
-		const { expr } = refer(c, `f${i}`, false);
+		const { expr } = refer({ entity: c.entity, key: c.key }, `f${i}`, false);
 		const v = c.value;
 		if (c.op === 'LIKE') where.push(`${expr} GLOB ${bind(likeToGlob(String(v)))}`);
 		else if (c.op === 'ILIKE') where.push(`lower(${expr}) GLOB ${bind(likeToGlob(asciiLower(String(v))))}`);
@@ -102,7 +108,11 @@ export function compileSearch(
 		return { ...r, out, desc: o.desc };
 	});
 	if (opts.after) where.push(afterCursor(keys, opts.after, bind, source.id));
-	const order = keys.map((k) => `${k.expr} IS NULL, ${k.expr} ${k.desc ? 'DESC' : 'ASC'}`);
+	// Without the IS NULL term on keys that cannot be NULL, an index on the key can deliver the order (and LIMIT
+	// stop the scan early).
+	const order = keys.map(
+		(k) => `${k.notNull ? '' : `${k.expr} IS NULL, `}${k.expr} ${k.desc ? 'DESC' : 'ASC'}`
+	);
 	const sql = `SELECT ${source.id} AS id${keys.map((k, i) => `, ${k.out} AS k${i}`).join('')}
 		FROM ${source.from} ${joins.join(' ')} WHERE ${where.join(' AND ')}
 		ORDER BY ${[...order, `${source.id} ASC`].join(', ')} LIMIT ${bind(opts.limit)}`;
@@ -111,21 +121,22 @@ export function compileSearch(
 
 /** Rows strictly after the cursor in the order: later on the first differing key, missing values last. */
 function afterCursor(
-	keys: { expr: string; kind: Kind; desc: boolean }[],
+	keys: { expr: string; kind: Kind; desc: boolean; notNull: boolean }[],
 	cursor: Cursor,
 	bind: (v: unknown) => string,
 	id: string
 ): string {
 	let rest = `${id} > ${bind(cursor.id)}`;
 	for (let i = keys.length - 1; i >= 0; i--) {
-		const { expr, desc } = keys[i];
+		const { expr, desc, notNull } = keys[i];
 		const v = cursor.values[i];
 		if (v === null) {
 			rest = `(${expr} IS NULL AND ${rest})`;
 			continue;
 		}
 		const lit = typeof v === 'string' && keys[i].kind === 'number' ? INF[v] : bind(v);
-		rest = `(${expr} ${desc ? '<' : '>'} ${lit} OR ${expr} IS NULL OR (${expr} = ${lit} AND ${rest}))`;
+		const missing = notNull ? '' : ` OR ${expr} IS NULL`;
+		rest = `(${expr} ${desc ? '<' : '>'} ${lit}${missing} OR (${expr} = ${lit} AND ${rest}))`;
 	}
 	return rest;
 }
