@@ -34,3 +34,5 @@ CREATE INDEX run_tags_key ON run_tags (workspace_id, key, value);
 CREATE INDEX runs_started ON runs (workspace_id, started_at);
 CREATE INDEX experiment_tags_key ON experiment_tags (workspace_id, key, value);
 CREATE INDEX experiments_created ON experiments (workspace_id, created_at);
+CREATE INDEX model_tags_key ON model_tags (workspace_id, key, value);
+CREATE INDEX model_version_tags_key ON model_version_tags (workspace_id, key, value);
