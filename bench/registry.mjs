@@ -541,7 +541,7 @@ export async function run({ url, adminToken, persistTo }) {
 			'sync push = POST /api/v1/sync/push with one run.log mutation; log-batch = POST /api/v1/runs/:id/log-batch;',
 			'bare Worker = the same body POSTed to a Worker of a few lines in Miniflare on the same D1 file: "insert" runs',
 			'the one INSERT … json_each statement the app runs for 1000 points, "app\'s D1 work" every D1 statement the',
-			'app runs for a run.log (sequence check, mutation and run lookups; insert, touch and mutation log in a batch);',
+			'app runs for a run.log (sequence check, mutation and run lookups; insert, latest_metrics upsert, touch and mutation log in a batch);',
 			`bare D1 via platform proxy = the INSERT through getPlatformProxy's DB binding from Node, where a call that does`,
 			`no work (SELECT 1) takes ${round(median(proxyCallMs))} ms. D1 SQL ms = D1's own meta.duration per request.`,
 			'',
