@@ -4,7 +4,7 @@ import { parseFilter, parseOrderBy } from '../../../workers/mlflow/filter';
 import { searchExperimentsInMemory } from '../../../workers/mlflow/experiments-search-memory';
 import { searchRunsInMemory } from '../../../workers/mlflow/runs-search-memory';
 import { testEnv } from '../helpers';
-import { ml, newExperiment, ok } from './helpers';
+import { ml, newExperiment, newRun, ok } from './helpers';
 
 /**
  * The SQL run search against the in-memory reference: random runs (ties, missing keys, NaN and ±Infinity, GLOB's
@@ -169,6 +169,39 @@ describe('runs/search in SQL', () => {
 			ml('/runs/search', { json: { ...body, page_token: first.next_page_token } })
 		);
 		expect(second.runs?.map((r) => r.info.start_time)).toEqual([2, 1]);
+	});
+
+	it('pages through ±Infinity and NaN one run at a time, missing values last', async () => {
+		const e = await newExperiment('search-specials');
+		const values: [string, number | string | null][] = [
+			['inf', 'Infinity'],
+			['one', 1],
+			['nan', 'NaN'],
+			['minus-inf', '-Infinity'],
+			['none', null]
+		];
+		for (const [i, [name, value]] of values.entries()) {
+			const id = await newRun(e, { run_name: name, start_time: 1000 + i });
+			if (value !== null)
+				await ok(
+					ml('/runs/log-batch', {
+						json: { run_id: id, metrics: [{ key: 'acc', value, timestamp: 0, step: 0 }] }
+					})
+				);
+		}
+		const names: string[] = [];
+		for (let token: string | undefined, n = 0; n < 10; n++) {
+			const p = await ok<{ runs?: { info: { run_name: string } }[]; next_page_token?: string }>(
+				ml('/runs/search', {
+					json: { experiment_ids: [e], order_by: ['metrics.acc DESC'], max_results: 1, page_token: token }
+				})
+			);
+			names.push(...(p.runs ?? []).map((r) => r.info.run_name));
+			token = p.next_page_token;
+			if (!token) break;
+		}
+		// NaN counts as missing, as in the in-memory search; missing values go by the default order (newest first).
+		expect(names).toEqual(['inf', 'one', 'minus-inf', 'none', 'nan']);
 	});
 
 	it('refuses a page token from another order', async () => {
