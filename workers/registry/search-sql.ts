@@ -16,7 +16,7 @@ import { asciiLower } from '../mlflow/like';
 export type SortValue = string | number | null;
 export type Kind = 'number' | 'string';
 
-/** How one searchable table maps MLflow's entities onto SQL. `row` is the alias of the main table. */
+/** How one searchable table maps MLflow's entities onto SQL (`from` names the table and its alias). */
 export interface SearchSource {
 	from: string;
 	id: string;
@@ -55,6 +55,7 @@ export function likeToGlob(pattern: string): string {
 	);
 }
 
+// ±Inf as SQL literals (D1 cannot bind them); only these two names are ever spliced, checked by decodeCursor.
 const INF: Record<string, string> = { Infinity: '9e999', '-Infinity': '-9e999' };
 
 export function compileSearch(
@@ -170,7 +171,7 @@ export function decodeCursor(token: string, order: OrderBy[], kinds: Kind[]): Cu
 			v === null ||
 			(kinds[i] === 'string'
 				? typeof v === 'string'
-				: Number.isFinite(v) || (typeof v === 'string' && v in INF))
+				: Number.isFinite(v) || (typeof v === 'string' && Object.hasOwn(INF, v)))
 	);
 	return ok ? { values: t.v as SortValue[], id: t.id } : null;
 }

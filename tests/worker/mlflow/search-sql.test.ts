@@ -212,6 +212,15 @@ describe('runs/search in SQL', () => {
 		});
 		expect(res.status).toBe(400);
 		expect(((await res.json()) as { message: string }).message).toMatch(/page token/);
+		// A forged token: a metric's value that is neither a number nor ±Infinity never reaches the SQL.
+		const ordered = { ...body, order_by: ['metrics.m1'] };
+		for (const v of ['toString', 'constructor', '1) OR (1=1', 'Infinity; DROP TABLE runs']) {
+			const forged = btoa(JSON.stringify({ o: 'metric.m1.a', v: [v, 1000], id: 'x' }));
+			const r = await ml('/runs/search', { json: { ...ordered, page_token: forged } });
+			expect(r.status).toBe(400);
+		}
+		const real = btoa(JSON.stringify({ o: 'metric.m1.a', v: ['Infinity', 1000], id: 'x' }));
+		expect((await ml('/runs/search', { json: { ...ordered, page_token: real } })).status).toBe(200);
 	});
 
 	it('migration 0004 backfills latest_metrics to what the write path keeps', async () => {
