@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter, parseOrderBy } from '../../../workers/mlflow/filter';
 import { searchExperimentsInMemory } from '../../../workers/mlflow/experiments-search-memory';
 import { searchRunsInMemory } from '../../../workers/mlflow/runs-search-memory';
+import { RUN_SOURCE } from '../../../workers/registry/search-runs';
+import { compileSearch } from '../../../workers/registry/search-sql';
 import { testEnv } from '../helpers';
 import { ml, newExperiment, newRun, ok } from './helpers';
 
@@ -304,4 +306,27 @@ describe('experiments/search in SQL', () => {
 			{ numRuns: 60 }
 		);
 	}, 120_000);
+
+	it('binds at most D1’s 100 parameters for the largest filter and order the limits allow', async () => {
+		const filter = Array.from({ length: 20 }, (_, i) => `params.p${i} LIKE '%x%'`).join(' and ');
+		const order = Array.from({ length: 5 }, (_, i) => `metrics.m${i} DESC`);
+		const q = compileSearch(RUN_SOURCE, {
+			where: ['r.workspace_id = ?1', 'r.experiment_id IN (SELECT value FROM json_each(?2))'],
+			binds: ['local', '[]'],
+			clauses: parseFilter(filter),
+			order: parseOrderBy(order),
+			after: { values: [1, 2, 3, 4, 5, 6], id: 'x' },
+			limit: 10
+		});
+		expect(q.binds.length).toBeLessThanOrEqual(100);
+		const used = [...q.sql.matchAll(/\?(\d+)/g)].map((m) => Number(m[1]));
+		expect(Math.max(...used)).toBe(q.binds.length);
+		expect(
+			(
+				await testEnv.DB.prepare(q.sql)
+					.bind(...q.binds)
+					.all()
+			).results
+		).toEqual([]);
+	});
 });
