@@ -31,6 +31,16 @@ const INSERT_METRICS = `INSERT INTO run_metrics (workspace_id, run_id, key, step
  SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
         json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]')
  FROM json_each(?3) AS j`;
+// And the latest_metrics upsert the same batch carries (migration 0004: search reads it).
+const UPSERT_LATEST = `INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
+ SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
+        CASE json_extract(j.value, '$[4]') WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999
+        ELSE json_extract(j.value, '$[3]') END, json_extract(j.value, '$[4]')
+ FROM json_each(?3) AS j WHERE true ORDER BY j.key
+ ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET step = excluded.step,
+   timestamp = excluded.timestamp, value = excluded.value, special = excluded.special
+ WHERE excluded.step > latest_metrics.step
+    OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)`;
 const LAST_SEQ =
 	'SELECT COALESCE(MAX(client_seq), 0) AS n FROM mutations WHERE workspace_id = ? AND client_id = ?';
 const LOGGED = 'SELECT seq, outcome, result, error FROM mutations WHERE workspace_id = ? AND mutation_id = ?';
@@ -152,7 +162,7 @@ async function pushOk(app, body, agent) {
 // wrangler's own Miniflare (the workerd of wrangler dev) on the server's D1 file; each answer carries D1's own SQL
 // time (meta.duration) for the request.
 const BARE_WORKER = `
-const [INSERT, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW] = ${JSON.stringify([INSERT_METRICS, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW])};
+const [INSERT, UPSERT_LATEST, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW] = ${JSON.stringify([INSERT_METRICS, UPSERT_LATEST, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW])};
 const WS = ${JSON.stringify(WORKSPACE)};
 export default {
 	async fetch(request, env) {
@@ -176,6 +186,7 @@ export default {
 		const now = Date.now();
 		const written = await db.batch([
 			db.prepare(INSERT).bind(WS, runId, rows),
+			db.prepare(UPSERT_LATEST).bind(WS, runId, rows),
 			db.prepare(TOUCH).bind(now, WS, runId),
 			db.prepare(LOG_ROW).bind(WS, q.get('id'), q.get('client'), Number(q.get('seq')), 'run.log',
 				JSON.stringify({ type: 'run.log', runId, ...body }), 'applied', null, null, Number(q.get('at')), now)
@@ -530,7 +541,7 @@ export async function run({ url, adminToken, persistTo }) {
 			'sync push = POST /api/v1/sync/push with one run.log mutation; log-batch = POST /api/v1/runs/:id/log-batch;',
 			'bare Worker = the same body POSTed to a Worker of a few lines in Miniflare on the same D1 file: "insert" runs',
 			'the one INSERT … json_each statement the app runs for 1000 points, "app\'s D1 work" every D1 statement the',
-			'app runs for a run.log (sequence check, mutation and run lookups; insert, touch and mutation log in a batch);',
+			'app runs for a run.log (sequence check, mutation and run lookups; insert, latest_metrics upsert, touch and mutation log in a batch);',
 			`bare D1 via platform proxy = the INSERT through getPlatformProxy's DB binding from Node, where a call that does`,
 			`no work (SELECT 1) takes ${round(median(proxyCallMs))} ms. D1 SQL ms = D1's own meta.duration per request.`,
 			'',

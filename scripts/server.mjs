@@ -78,13 +78,14 @@ async function waitForHealth({ url, child, output }) {
 /**
  * Starts the app on 127.0.0.1:<port> with local state in `persistTo`.
  * Returns `{ url, stop }`; stop() ends wrangler and its workerd children (the whole process group).
- * @param {{ port?: number, persistTo?: string, quiet?: boolean, adminToken?: string | null }} [options]
+ * @param {{ port?: number, persistTo?: string, quiet?: boolean, adminToken?: string | null, vars?: Record<string, string> }} [options]
  */
 export async function startServer({
 	port = 8787,
 	persistTo = '.wrangler/state',
 	quiet = false,
-	adminToken = null
+	adminToken = null,
+	vars = {}
 } = {}) {
 	if (!existsSync(join(ROOT, 'build/index.html'))) {
 		throw new Error(
@@ -112,7 +113,8 @@ export async function startServer({
 			persistTo,
 			'--show-interactive-dev-session=false',
 			// Tests and benches set their own admin token; `npm start` uses .dev.vars or a minted one.
-			...(adminToken ? ['--var', `EDGEBOOK_ADMIN_TOKEN:${adminToken}`] : [])
+			...(adminToken ? ['--var', `EDGEBOOK_ADMIN_TOKEN:${adminToken}`] : []),
+			...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])
 		],
 		{ detached: true }
 	);

@@ -4,25 +4,17 @@ import { experimentIdForName, idSchema } from '../../src/lib/contract';
 import {
 	getExperiment,
 	getExperimentByName,
-	listExperiments,
+	getExperiments,
 	type ExperimentRecord,
 	type Lifecycle
 } from '../registry/read-experiments';
 import type { AppEnv } from '../types';
 import { experimentOut } from './convert';
 import { MlflowError, exists, notFound, invalid } from './errors';
-import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
-import {
-	apply,
-	checkAll,
-	f,
-	page,
-	pageToken,
-	readMessage,
-	requireScope,
-	workspace,
-	type Ctx
-} from './request';
+import { searchExperimentIds, EXPERIMENT_SOURCE } from '../registry/search-experiments';
+import { decodeCursor, encodeCursor, sortKinds } from '../registry/search-sql';
+import { checkClause, parseFilter, parseOrderBy } from './filter';
+import { apply, checkAll, f, readMessage, requireScope, workspace, type Ctx } from './request';
 
 export const experiments = new Hono<AppEnv>();
 
@@ -138,30 +130,22 @@ const search = async (c: Ctx) => {
 			throw invalid(
 				`Invalid order_by "${o.key}" (use name, experiment_id, creation_time or last_update_time).`
 			);
-	const all = await listExperiments(c.env.DB, workspace(c), { lifecycle: VIEW[m.view_type] });
-	const tags = await experimentTags(
-		c,
-		all.map((e) => e.id)
-	);
-	const rows = all.map((e) => experimentOut(e, tags.get(e.id) ?? {}));
-	const field = (e: (typeof rows)[number], entity: string, key: string) =>
-		entity === 'tag'
-			? tags.get(e.experiment_id)?.[key]
-			: (e[key as 'name' | 'creation_time' | 'last_update_time' | 'experiment_id'] as string | number);
-	const hits = rows.filter((e) => clauses.every((cl) => matches(cl, field(e, cl.entity, cl.key))));
-	// MLflow's default order: newest first, then id.
-	const sorts = order.length ? order : [{ entity: 'attribute', key: 'creation_time', desc: true }];
-	hits.sort((a, b) => {
-		for (const o of sorts) {
-			const r = compareValues(field(a, o.entity, o.key), field(b, o.entity, o.key), o.desc);
-			if (r) return r;
-		}
-		return a.experiment_id < b.experiment_id ? -1 : 1;
+	const after = m.page_token ? decodeCursor(m.page_token, order, sortKinds(EXPERIMENT_SOURCE, order)) : null;
+	if (m.page_token && !after) throw invalid(`Invalid page token "${m.page_token}".`);
+	const { ids, next } = await searchExperimentIds(c.env.DB, workspace(c), {
+		lifecycle: VIEW[m.view_type],
+		clauses,
+		order,
+		after,
+		limit: m.max_results
 	});
-	const p = page(hits, pageToken.decode(m.page_token), m.max_results);
+	const [found, tags] = await Promise.all([
+		getExperiments(c.env.DB, workspace(c), ids),
+		experimentTags(c, ids)
+	]);
 	return c.json({
-		experiments: p.items,
-		...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+		experiments: found.map((e) => experimentOut(e, tags.get(e.id) ?? {})),
+		...(next ? { next_page_token: encodeCursor(order, next) } : {})
 	});
 };
 experiments.post('/search', search);

@@ -1,10 +1,13 @@
+import { LIMITS } from '../../src/lib/contract';
 import { invalid } from './errors';
+import { ilike, like } from './like';
 
 /**
  * A small parser for MLflow's search filter: clauses joined by AND, each `<entity>.<key> <op> <value>`, with
  * keys quoted by backticks or double quotes when they hold spaces or dots, as in
  * `metrics.acc > 0.9 and params.lr = '0.01' and tags."mlflow.user" LIKE 'a%'`. OR and parentheses are not
  * supported (MLflow's own search does not take them either) and are refused with INVALID_PARAMETER_VALUE.
+ * Length, clause count, IN lists and LIKE patterns are bounded (LIMITS.search*), so one filter costs bounded work.
  */
 
 export type Entity = 'attribute' | 'metric' | 'param' | 'tag';
@@ -39,8 +42,8 @@ type Tok = { kind: 'str' | 'tick' | 'num' | 'op' | 'word' | 'punct'; text: strin
 function tokenize(s: string): Tok[] {
 	const out: Tok[] = [];
 	TOKEN.lastIndex = 0;
-	while (TOKEN.lastIndex < s.length) {
-		if (!s.slice(TOKEN.lastIndex).trim()) break;
+	const end = s.trimEnd().length;
+	while (TOKEN.lastIndex < end) {
 		const at = TOKEN.lastIndex;
 		const m = TOKEN.exec(s);
 		if (!m?.groups) throw invalid(`Invalid filter "${s}": cannot read it at "${s.slice(at, at + 20)}".`);
@@ -57,8 +60,18 @@ const unquote = (t: Tok) =>
 			? t.text.slice(1, -1)
 			: t.text;
 
+/** A LIKE pattern's size as D1 counts it once compiled to GLOB: UTF-8 bytes, `*`, `?` and `[` escaped to 3. */
+export function likePatternBytes(pattern: string): number {
+	return new TextEncoder().encode(pattern).length + 2 * (pattern.match(/[*?[]/g)?.length ?? 0);
+}
+
+const tooLong = (what: string, limit: number, unit: string) =>
+	invalid(`Invalid filter: ${what} exceeds the limit of ${limit} ${unit}.`);
+
 export function parseFilter(filter: string | undefined): Clause[] {
 	if (!filter?.trim()) return [];
+	if (filter.length > LIMITS.searchFilterLength)
+		throw tooLong(`the filter (${filter.length} characters)`, LIMITS.searchFilterLength, 'characters');
 	const toks = tokenize(filter);
 	const bad = (why: string) => invalid(`Invalid filter "${filter}": ${why}`);
 	const clauses: Clause[] = [];
@@ -100,6 +113,7 @@ export function parseFilter(filter: string | undefined): Clause[] {
 				const v = next();
 				if (v?.kind !== 'str') throw bad('IN lists hold quoted strings.');
 				list.push(unquote(v));
+				if (list.length > LIMITS.searchInValues) throw tooLong('an IN list', LIMITS.searchInValues, 'values');
 				opTok = next();
 				if (opTok?.text === ')') break;
 				if (opTok?.text !== ',') throw bad('expected "," or ")" in the IN list.');
@@ -110,19 +124,20 @@ export function parseFilter(filter: string | undefined): Clause[] {
 			if (v?.kind === 'num') value = Number(v.text);
 			else if (v?.kind === 'str') value = unquote(v);
 			else throw bad(`expected a number or a quoted string after ${op}.`);
+			if ((op === 'LIKE' || op === 'ILIKE') && likePatternBytes(String(value)) > LIMITS.likePatternBytes)
+				throw tooLong(
+					`the ${op} pattern '${String(value).slice(0, 60)}' (UTF-8, with *, ? and [ counting 3)`,
+					LIMITS.likePatternBytes,
+					'bytes'
+				);
 		}
 		clauses.push({ entity, key, op, value });
+		if (clauses.length > LIMITS.searchClauses)
+			throw tooLong('the number of clauses', LIMITS.searchClauses, 'clauses');
 		const joiner = next();
 		if (!joiner) return clauses;
 		if (!/^and$/i.test(joiner.text)) throw bad(`only AND joins clauses (found "${joiner.text}").`);
 	}
-}
-
-function likeRegex(pattern: string, flags: string): RegExp {
-	const body = pattern.replace(/[.*+?^${}()|[\]\\%_]/g, (ch) =>
-		ch === '%' ? '.*' : ch === '_' ? '.' : `\\${ch}`
-	);
-	return new RegExp(`^${body}$`, flags);
 }
 
 /** Whether a value (undefined: the run/model lacks the key, which never matches, as in MLflow) passes a clause. */
@@ -143,9 +158,9 @@ export function matches(c: Clause, actual: string | number | null | undefined): 
 		case '>=':
 			return actual >= v;
 		case 'LIKE':
-			return likeRegex(String(v), '').test(String(actual));
+			return like(String(actual), String(v));
 		case 'ILIKE':
-			return likeRegex(String(v), 'i').test(String(actual));
+			return ilike(String(actual), String(v));
 		case 'IN':
 			return (v as string[]).includes(String(actual));
 		case 'NOT IN':
@@ -185,8 +200,11 @@ export interface OrderBy {
 
 /** `metrics.acc DESC`, `start_time`, `attributes.name ASC` … */
 export function parseOrderBy(items: string[]): OrderBy[] {
+	if (items.length > LIMITS.searchOrderKeys)
+		throw invalid(`Invalid order_by: at most ${LIMITS.searchOrderKeys} keys, not ${items.length}.`);
 	return items.map((item) => {
-		const m = /^\s*(?:(\w+)\.)?(`[^`]+`|"[^"]+"|[\w.]+)\s*(ASC|DESC)?\s*$/i.exec(item);
+		// Trimmed first and one separator before the direction: no two adjacent \s* for a regex to backtrack over.
+		const m = /^(?:(\w+)\.)?(`[^`]+`|"[^"]+"|[\w.]+)(?:\s+(ASC|DESC))?$/i.exec(item.trim());
 		const entity = m?.[1] ? ENTITY[m[1].toLowerCase()] : 'attribute';
 		if (!m || !entity) throw invalid(`Invalid order_by clause "${item}".`);
 		return { entity, key: m[2].replace(/^[`"]|[`"]$/g, ''), desc: m[3]?.toUpperCase() === 'DESC' };

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { getModel, getVersionByAlias, listModels } from '../registry/read-models';
+import { getModel, getModels, getVersionByAlias } from '../registry/read-models';
+import { MODEL_SOURCE, searchModelKeys } from '../registry/search-models';
+import { decodeCursor, encodeCursor, sortKinds } from '../registry/search-sql';
 import type { AppEnv } from '../types';
 import { exists, notFound, invalid } from './errors';
-import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
+import { checkClause, parseFilter, parseOrderBy } from './filter';
 import { loadModel, loadVersion, modelJson, versionJson, versionNumber } from './models-read';
-import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import { apply, f, readMessage, requireScope, workspace, type Ctx } from './request';
 
 /** /mlflow/registered-models/*: models, their tags and aliases. */
 export const models = new Hono<AppEnv>();
@@ -72,25 +74,18 @@ models.get('/search', async (c) => {
 	for (const o of order)
 		if (o.entity !== 'attribute' || !['name', 'last_updated_timestamp', 'creation_timestamp'].includes(o.key))
 			throw invalid(`Invalid order_by "${o.key}" (use name, creation_timestamp or last_updated_timestamp).`);
-	const all = await listModels(c.env.DB, workspace(c));
-	const hits = all.filter((x) =>
-		clauses.every((cl) => matches(cl, cl.entity === 'tag' ? x.tags[cl.key] : x.name))
-	);
-	const field = (x: (typeof hits)[number], key: string) =>
-		key === 'name' ? x.name : key === 'creation_timestamp' ? x.createdAt : x.updatedAt;
-	// Ties go to the name, ascending (model_registry.proto).
-	hits.sort((a, b) => {
-		for (const o of order) {
-			const r = compareValues(field(a, o.key), field(b, o.key), o.desc);
-			if (r) return r;
-		}
-		return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+	const after = m.page_token ? decodeCursor(m.page_token, order, sortKinds(MODEL_SOURCE, order)) : null;
+	if (m.page_token && !after) throw invalid(`Invalid page token "${m.page_token}".`);
+	const { ids, next } = await searchModelKeys(c.env.DB, workspace(c), MODEL_SOURCE, {
+		clauses,
+		order,
+		after,
+		limit: m.max_results
 	});
-	const p = page(hits, pageToken.decode(m.page_token), m.max_results);
-	const out = await Promise.all(p.items.map((x) => modelJson(c, x)));
+	const found = await getModels(c.env.DB, workspace(c), ids);
 	return c.json({
-		registered_models: out,
-		...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+		registered_models: await Promise.all(found.map((x) => modelJson(c, x))),
+		...(next ? { next_page_token: encodeCursor(order, next) } : {})
 	});
 });
 

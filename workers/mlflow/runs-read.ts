@@ -27,17 +27,24 @@ export async function runJson(c: Ctx, id: string) {
 }
 
 /** Latest metrics of many runs in one query (search), by the same rule as latestMetrics. */
-export async function latestMetricsOf(c: Ctx, ids: string[]): Promise<Map<string, LatestMetric[]>> {
+export const latestMetricsOf = (c: Ctx, ids: string[]) => latestMetricsOfRuns(c.env.DB, workspace(c), ids);
+
+export async function latestMetricsOfRuns(
+	db: D1Database,
+	workspaceId: string,
+	ids: string[]
+): Promise<Map<string, LatestMetric[]>> {
 	const out = new Map<string, LatestMetric[]>(ids.map((id) => [id, []]));
 	if (!ids.length) return out;
-	const { results } = await c.env.DB.prepare(
-		`SELECT run_id, key, step, timestamp, value, special FROM (
+	const { results } = await db
+		.prepare(
+			`SELECT run_id, key, step, timestamp, value, special FROM (
 		   SELECT run_id, key, step, timestamp, value, special,
 		          ROW_NUMBER() OVER (PARTITION BY run_id, key ORDER BY step DESC, timestamp DESC, rowid DESC) AS n
 		   FROM run_metrics WHERE workspace_id = ?1 AND run_id IN (SELECT value FROM json_each(?2))
 		 ) WHERE n = 1 ORDER BY key`
-	)
-		.bind(workspace(c), JSON.stringify(ids))
+		)
+		.bind(workspaceId, JSON.stringify(ids))
 		.all<{
 			run_id: string;
 			key: string;

@@ -1,14 +1,17 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { experimentIdForName, type Mutation } from '../../src/lib/contract';
-import { listRuns } from '../registry/read-runs';
+import { getRuns } from '../registry/read-runs';
+import { RUN_SOURCE, searchRunIds } from '../registry/search-runs';
+import { decodeCursor, encodeCursor, sortKinds } from '../registry/search-sql';
 import type { AppEnv } from '../types';
 import { MLFLOW_STATUSES, RUN_NAME_TAG, USER_TAG, runInfoOut, runOut, statusIn } from './convert';
 import { invalid } from './errors';
 import { DEFAULT_EXPERIMENT, checkedIdOf, resolveExperiment, viewType } from './experiments';
-import { checkClause, compareValues, matches, parseFilter, parseOrderBy, type Entity } from './filter';
+import { checkClause, parseFilter, parseOrderBy } from './filter';
 import { apply, checkAll, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
 import { kvList, latestMetricsOf, loadRun, runIdOf, runJson, runRef } from './runs-read';
+import { searchRunsInMemory } from './runs-search-memory';
 
 export const runs = new Hono<AppEnv>();
 
@@ -158,46 +161,33 @@ runs.post('/search', async (c) => {
 	for (const o of order)
 		if (o.entity === 'attribute' && !(o.key in RUN_ATTRIBUTES))
 			throw invalid(`Invalid order_by attribute "${o.key}" (use ${Object.keys(RUN_ATTRIBUTES).join(', ')}).`);
-	const offset = pageToken.decode(m.page_token);
-	if (!m.experiment_ids.length) return c.json({ runs: [] });
-	const ids = m.experiment_ids.map((id) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id));
-	const lifecycle = ({ ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const)[
-		m.run_view_type
-	];
-	const { runs: all } = await listRuns(c.env.DB, workspace(c), {
-		experimentIds: ids,
-		lifecycle,
-		limit: 50_000
-	});
-	const latest = await latestMetricsOf(
-		c,
-		all.map((r) => r.id)
-	);
-	const rows = all.map((r) => runOut(r, latest.get(r.id) ?? []));
-	const field = (r: (typeof rows)[number], entity: Entity, key: string): string | number | undefined => {
-		if (entity === 'metric') {
-			const v = r.data.metrics.find((x) => x.key === key)?.value;
-			return typeof v === 'number'
-				? v
-				: v === 'Infinity'
-					? Infinity
-					: v === '-Infinity'
-						? -Infinity
-						: undefined;
-		}
-		if (entity === 'param') return r.data.params.find((x) => x.key === key)?.value;
-		if (entity === 'tag') return r.data.tags.find((x) => x.key === key)?.value;
-		return (r.info as Record<string, string | number | undefined>)[key];
+	const search = {
+		experimentIds: m.experiment_ids.map((id) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id)),
+		lifecycle: ({ ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' } as const)[m.run_view_type],
+		clauses,
+		order
 	};
-	const hits = rows.filter((r) => clauses.every((cl) => matches(cl, field(r, cl.entity, cl.key))));
-	const sorts = [...order, { entity: 'attribute' as const, key: 'start_time', desc: true }];
-	hits.sort((a, b) => {
-		for (const o of sorts) {
-			const r = compareValues(field(a, o.entity, o.key), field(b, o.entity, o.key), o.desc);
-			if (r) return r;
-		}
-		return a.info.run_id < b.info.run_id ? -1 : 1;
+	if (c.env.SEARCH_IN_MEMORY === '1') {
+		const offset = pageToken.decode(m.page_token);
+		const p = page(await searchRunsInMemory(c.env.DB, workspace(c), search), offset, m.max_results);
+		return c.json({ runs: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) });
+	}
+	const after = m.page_token ? decodeCursor(m.page_token, order, sortKinds(RUN_SOURCE, order)) : null;
+	if (m.page_token && !after) throw invalid(`Invalid page token "${m.page_token}".`);
+	if (!search.experimentIds.length) return c.json({ runs: [] });
+	const { ids, next } = await searchRunIds(c.env.DB, workspace(c), {
+		...search,
+		after,
+		limit: m.max_results
 	});
-	const p = page(hits, offset, m.max_results);
-	return c.json({ runs: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) });
+	const [records, latest] = await Promise.all([
+		getRuns(c.env.DB, workspace(c), ids),
+		latestMetricsOf(c, ids)
+	]);
+	const byId = new Map(records.map((r) => [r.id, r]));
+	const out = ids.flatMap((id) => {
+		const r = byId.get(id);
+		return r ? [runOut(r, latest.get(id) ?? [])] : [];
+	});
+	return c.json({ runs: out, ...(next ? { next_page_token: encodeCursor(order, next) } : {}) });
 });

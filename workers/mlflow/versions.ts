@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { listModels, listModelVersions, type ModelVersionRecord } from '../registry/read-models';
+import { getModelVersionsByIds } from '../registry/read-models';
 import { getRun } from '../registry/read-runs';
+import { VERSION_SOURCE, searchModelKeys } from '../registry/search-models';
+import { decodeCursor, encodeCursor, sortKinds } from '../registry/search-sql';
 import type { AppEnv } from '../types';
 import { runArtifactRoot } from './convert';
 import { invalid, notFound } from './errors';
-import { checkClause, compareValues, matches, parseFilter, parseOrderBy } from './filter';
+import { checkClause, parseFilter, parseOrderBy } from './filter';
 import { loadModel, loadVersion, versionJson, versionNumber } from './models-read';
-import { apply, f, newId, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
+import { apply, f, newId, readMessage, requireScope, workspace, type Ctx } from './request';
 
 /** /mlflow/model-versions/*. */
 export const versions = new Hono<AppEnv>();
@@ -149,38 +151,18 @@ const search = async (c: Ctx) => {
 			!['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'].includes(o.key)
 		)
 			throw invalid(`Invalid order_by "${o.key}".`);
-	const db = c.env.DB;
-	const exactName = clauses.find((cl) => cl.entity === 'attribute' && cl.key === 'name' && cl.op === '=');
-	const names = exactName
-		? [String(exactName.value)]
-		: (await listModels(db, workspace(c))).map((x) => x.name);
-	const all: ModelVersionRecord[] = (
-		await Promise.all(names.map((n) => listModelVersions(db, workspace(c), n)))
-	).flat();
-	const rows = await Promise.all(all.map((v) => versionJson(c, v)));
-	const field = (v: (typeof rows)[number], entity: string, key: string): string | number | undefined => {
-		if (entity === 'tag') return v.tags.find((t) => t.key === key)?.value;
-		if (key === 'source_path') return v.source;
-		if (key === 'version_number') return Number(v.version);
-		return v[key as 'name' | 'run_id' | 'creation_timestamp' | 'last_updated_timestamp'];
-	};
-	const hits = rows.filter((v) => clauses.every((cl) => matches(cl, field(v, cl.entity, cl.key))));
-	const sorts = [
-		...order,
-		{ entity: 'attribute', key: 'name', desc: false },
-		{ entity: 'attribute', key: 'version_number', desc: true }
-	];
-	hits.sort((a, b) => {
-		for (const o of sorts) {
-			const r = compareValues(field(a, o.entity, o.key), field(b, o.entity, o.key), o.desc);
-			if (r) return r;
-		}
-		return 0;
+	const after = m.page_token ? decodeCursor(m.page_token, order, sortKinds(VERSION_SOURCE, order)) : null;
+	if (m.page_token && !after) throw invalid(`Invalid page token "${m.page_token}".`);
+	const { ids, next } = await searchModelKeys(c.env.DB, workspace(c), VERSION_SOURCE, {
+		clauses,
+		order,
+		after,
+		limit: m.max_results
 	});
-	const p = page(hits, pageToken.decode(m.page_token), m.max_results);
+	const found = await getModelVersionsByIds(c.env.DB, workspace(c), ids);
 	return c.json({
-		model_versions: p.items,
-		...(p.next_page_token ? { next_page_token: p.next_page_token } : {})
+		model_versions: await Promise.all(found.map((v) => versionJson(c, v))),
+		...(next ? { next_page_token: encodeCursor(order, next) } : {})
 	});
 };
 versions.get('/search', search);

@@ -71,6 +71,30 @@ export function insertMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]
 		);
 }
 
+/**
+ * Keeps latest_metrics (migration 0004) in step with the points, in the same batch: rows go in log order, and a
+ * point replaces the stored one when its (step, timestamp) is not lower, so ties go to the last logged.
+ */
+export function upsertLatestMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement {
+	return c.db
+		.prepare(
+			`INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
+			 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
+			        CASE json_extract(j.value, '$[4]') WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999
+			        ELSE json_extract(j.value, '$[3]') END, json_extract(j.value, '$[4]')
+			 FROM json_each(?3) AS j WHERE true ORDER BY j.key
+			 ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET step = excluded.step,
+			   timestamp = excluded.timestamp, value = excluded.value, special = excluded.special
+			 WHERE excluded.step > latest_metrics.step
+			    OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)`
+		)
+		.bind(
+			c.workspaceId,
+			runId,
+			JSON.stringify(rows.map((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
+		);
+}
+
 function touch(c: PlanContext, runId: string): D1PreparedStatement {
 	return c.db
 		.prepare('UPDATE runs SET updated_at = ? WHERE workspace_id = ? AND id = ?')
@@ -163,7 +187,8 @@ export async function planRunLog(
 	if ('clash' in checked) return checked.clash;
 	const statements: D1PreparedStatement[] = [];
 	if (checked.fresh.length) statements.push(insertParams(c, m.runId, checked.fresh));
-	if (metrics.length) statements.push(insertMetrics(c, m.runId, metrics));
+	if (metrics.length)
+		statements.push(insertMetrics(c, m.runId, metrics), upsertLatestMetrics(c, m.runId, metrics));
 	if (m.tags.length) statements.push(upsertTags(c, m.runId, m.tags));
 	if (statements.length) statements.push(touch(c, m.runId));
 	return write(statements);

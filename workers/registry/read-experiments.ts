@@ -73,3 +73,20 @@ export async function listExperiments(
 		.all<ExperimentRow>();
 	return results.map(toExperiment);
 }
+
+/** Experiments by id, in the order of `ids` (search hydrates one page of them). */
+export async function getExperiments(
+	db: D1Database,
+	workspaceId: string,
+	ids: string[]
+): Promise<ExperimentRecord[]> {
+	if (!ids.length) return [];
+	const { results } = await db
+		.prepare(
+			`SELECT ${COLUMNS} FROM experiments WHERE workspace_id = ?1 AND id IN (SELECT value FROM json_each(?2))`
+		)
+		.bind(workspaceId, JSON.stringify(ids))
+		.all<ExperimentRow>();
+	const byId = new Map(results.map((r) => [r.id, toExperiment(r)]));
+	return ids.flatMap((id) => byId.get(id) ?? []);
+}

@@ -191,3 +191,43 @@ export async function aliasesOf(
 		.all<{ alias: string }>();
 	return results.map((r) => r.alias);
 }
+
+/** Models by name, in the order of `names` (search hydrates one page of them). */
+export async function getModels(
+	db: D1Database,
+	workspaceId: string,
+	names: string[]
+): Promise<RegisteredModelWire[]> {
+	if (!names.length) return [];
+	const { results } = await db
+		.prepare(
+			`SELECT name, description, created_at, updated_at FROM registered_models
+			 WHERE workspace_id = ?1 AND name IN (SELECT value FROM json_each(?2))`
+		)
+		.bind(workspaceId, JSON.stringify(names))
+		.all<ModelRow>();
+	const byName = new Map((await hydrateModels(db, workspaceId, results)).map((m) => [m.name, m]));
+	return names.flatMap((n) => byName.get(n) ?? []);
+}
+
+/** Versions by id, in the order of `ids`, each model's hydrated together. */
+export async function getModelVersionsByIds(
+	db: D1Database,
+	workspaceId: string,
+	ids: string[]
+): Promise<ModelVersionRecord[]> {
+	if (!ids.length) return [];
+	const { results } = await db
+		.prepare(
+			`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE workspace_id = ?1 AND id IN (SELECT value FROM json_each(?2))`
+		)
+		.bind(workspaceId, JSON.stringify(ids))
+		.all<VersionRow>();
+	const byModel = new Map<string, VersionRow[]>();
+	for (const r of results) byModel.set(r.model_name, [...(byModel.get(r.model_name) ?? []), r]);
+	const hydrated = await Promise.all(
+		[...byModel].map(([name, rows]) => hydrateVersions(db, workspaceId, name, rows))
+	);
+	const byId = new Map(hydrated.flat().map((v) => [v.id, v]));
+	return ids.flatMap((id) => byId.get(id) ?? []);
+}

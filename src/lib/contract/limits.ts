@@ -26,6 +26,17 @@ export const LIMITS = {
 	predictRows: 1000,
 	/** A predict body: 1000 wide rows of raw values need more than an ordinary JSON body. */
 	predictBodyBytes: 4 * 1024 * 1024,
+	/**
+	 * Search requests (MLflow's runs/experiments/models/versions search): the filter's length, its AND-ed clauses,
+	 * the values of one IN list and the order_by keys. They bound one request's work (each clause is a join in
+	 * SQL, each IN value a comparison); MLflow publishes no such limits, these are far above real filters.
+	 */
+	searchFilterLength: 4000,
+	searchClauses: 20,
+	searchInValues: 100,
+	searchOrderKeys: 5,
+	/** A LIKE/ILIKE pattern, in UTF-8 bytes: D1's own limit for LIKE and GLOB patterns. */
+	likePatternBytes: 50,
 	/** Requests per token per minute: one bucket per token across every isolate (a Durable Object). */
 	requestsPerMinute: 1200
 } as const;

@@ -124,3 +124,63 @@ describe('runs/search', () => {
 		);
 	});
 });
+
+describe('search bounds (one request cannot stall the Worker)', () => {
+	it('answers the LIKE pattern that made the old regex matcher backtrack', async () => {
+		const exp = await newExperiment('search-redos');
+		await newRun(exp, { run_name: 'a'.repeat(60) });
+		const filter = (p: string) => `attributes.run_name LIKE '${p}'`;
+		const found = async (p: string) =>
+			(await ok<Found>(ml('/runs/search', { json: { experiment_ids: [exp], filter: filter(p) } }))).runs
+				.length;
+		// The regex it used to build took over 40 s on this one (node 22); the linear matcher does ~200 steps.
+		expect(await found('%a%a%a%a%a%a%a%b')).toBe(0);
+		expect(await found('%a%a%a%a%a%a%a')).toBe(1);
+	});
+
+	it.each([
+		['a filter over the length limit', `params.x = '${'y'.repeat(4000)}'`, /filter.*4000 characters/],
+		[
+			'too many clauses',
+			Array.from({ length: 21 }, (_, i) => `params.p${i} = '1'`).join(' and '),
+			/20 clauses/
+		],
+		[
+			'an IN list over the limit',
+			`params.x IN (${Array.from({ length: 101 }, (_, i) => `'${i}'`).join(', ')})`,
+			/IN list.*100 values/
+		],
+		['a LIKE pattern over 50 bytes', `params.x LIKE '${'%a'.repeat(26)}'`, /LIKE pattern.*50 bytes/]
+	])('refuses %s with 400 naming the limit, on every search route', async (_, filter, why) => {
+		const exp = await newExperiment(`search-limit-${why.source.length}-${filter.length}`);
+		const msg = await fails(
+			ml('/runs/search', { json: { experiment_ids: [exp], filter } }),
+			400,
+			'INVALID_PARAMETER_VALUE'
+		);
+		expect(msg).toMatch(why);
+		const named = filter.replace(/params\.\w+/g, 'name');
+		for (const path of ['/experiments/search', '/registered-models/search', '/model-versions/search'])
+			expect(
+				await fails(
+					path === '/experiments/search'
+						? ml(path, { json: { filter: named } })
+						: ml(path, { query: { filter: named } }),
+					400,
+					'INVALID_PARAMETER_VALUE'
+				)
+			).toMatch(why);
+	});
+
+	it('refuses more order_by keys than the limit', async () => {
+		const exp = await newExperiment('search-order-limit');
+		const msg = await fails(
+			ml('/runs/search', {
+				json: { experiment_ids: [exp], order_by: Array.from({ length: 6 }, () => 'start_time') }
+			}),
+			400,
+			'INVALID_PARAMETER_VALUE'
+		);
+		expect(msg).toMatch(/at most 5 keys/);
+	});
+});
