@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullResponseSchema, type Change } from '$lib/contract';
+import { FEED_START, pullResponseSchema, type Change } from '$lib/contract';
 import { SyncEngine } from '$lib/registry/engine';
 import { writeConfig } from '$lib/registry/state';
 import { EdgebookDB, useDb } from '$lib/tracking/db';
@@ -82,7 +82,7 @@ async function restartServer() {
 /** Every change the registry applied, straight from its feed (no proxy, no exclude). */
 async function registryFeed(): Promise<Change[]> {
 	const out: Change[] = [];
-	let cursor = 0;
+	let cursor = FEED_START;
 	for (;;) {
 		const res = await fetch(`${direct()}/api/v1/sync/pull?cursor=${cursor}&limit=500`, {
 			headers: { authorization: `Bearer ${ADMIN}` }

@@ -16,16 +16,14 @@ import { apply, f, page, pageToken, readMessage, requireScope, workspace, type C
 
 export const experiments = new Hono<AppEnv>();
 
-/** MLflow's default experiment is id "0"; here it is the experiment named Default, made on first use. */
+/**
+ * MLflow's default experiment is id "0"; here it is the experiment named Default, which every workspace gets
+ * when it is created (migration 0005), so that resolving it, on a read as on a write, never writes.
+ */
 export const DEFAULT_EXPERIMENT = 'Default';
 
 export async function resolveExperiment(c: Ctx, id: string): Promise<ExperimentRecord> {
 	const realId = id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id;
-	if (id === '0' && !(await getExperiment(c.env.DB, workspace(c), realId)))
-		await apply(c, {
-			type: 'experiment.create',
-			experiment: { id: realId, name: DEFAULT_EXPERIMENT, createdAt: Date.now() }
-		});
 	const e = await getExperiment(c.env.DB, workspace(c), realId);
 	if (!e) throw notFound(`No Experiment with id=${id} exists`);
 	return e;

@@ -1,4 +1,4 @@
-import { LIMITS, type Change, type Mutation } from '$lib/contract';
+import { FEED_START, LIMITS, type Change, type FeedCursor, type Mutation } from '$lib/contract';
 import type { EdgebookDB } from '$lib/tracking/db';
 import { applyModel } from './apply-models';
 import { applyExperiment, applyRun, type ApplyContext } from './apply-runs';
@@ -111,15 +111,21 @@ async function fetchBlobs(d: EdgebookDB, client: RegistryClient, changes: Change
 	return blobs;
 }
 
+/**
+ * The stored cursor: what the registry last answered. A number is one stored before cursors were counted per
+ * workspace; it is sent as it is and the registry translates it (docs/sync.md), so no change is skipped.
+ */
+type StoredCursor = FeedCursor | number;
+
 export async function pullChanges(o: {
 	db: EdgebookDB;
 	client: RegistryClient;
 	clientId: string;
 	limit?: number;
-}): Promise<{ applied: number; cursor: number }> {
+}): Promise<{ applied: number; cursor: StoredCursor }> {
 	const d = o.db;
 	let applied = 0;
-	let cursor = (await getState<number>(d, 'cursor')) ?? 0;
+	let cursor = (await getState<StoredCursor>(d, 'cursor')) ?? FEED_START;
 	for (;;) {
 		const page = await o.client.pull({
 			cursor,
@@ -139,13 +145,13 @@ export async function pullChanges(o: {
 		];
 		await d.transaction('rw', tables, async () => {
 			// Another tab may have applied this page meanwhile: the stored cursor decides.
-			if (((await getState<number>(d, 'cursor')) ?? 0) !== cursor) return;
+			if (((await getState<StoredCursor>(d, 'cursor')) ?? FEED_START) !== cursor) return;
 			const pending = await pendingFields(d, page.changes);
 			for (const change of page.changes) await applyChange({ d, pending, blobs, change }, change.mutation);
 			await setState(d, 'cursor', page.cursor);
 			applied += page.changes.length;
 		});
-		cursor = (await getState<number>(d, 'cursor')) ?? page.cursor;
+		cursor = (await getState<StoredCursor>(d, 'cursor')) ?? page.cursor;
 		if (!page.hasMore) return { applied, cursor };
 	}
 }
