@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { cell, newNotebook, runCell, setSql } from './helpers';
 
 /** Bad input around the registry: each case names what is wrong, and nothing the user had is lost. */

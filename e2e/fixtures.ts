@@ -1,0 +1,67 @@
+import { test as base, expect, type Browser, type BrowserContext } from '@playwright/test';
+
+/**
+ * Every journey runs under the app's Content Security Policy (scripts/spa-headers.mjs) and fails on any
+ * violation: a blocked script, worker, wasm compile, fetch or image is reported by Chromium as a
+ * `securitypolicyviolation` event (documents) or a "Content Security Policy" console error (documents and
+ * workers). Every app page must also arrive with the policy itself, frame-ancestors included. Specs import
+ * `test` and `expect` from here instead of '@playwright/test'; contexts they open themselves are guarded too.
+ */
+
+const problems: string[] = [];
+const guarded = new WeakSet<BrowserContext>();
+
+const REPORT = () => {
+	document.addEventListener('securitypolicyviolation', (e) => {
+		console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile}`);
+	});
+};
+
+function guard(context: BrowserContext): BrowserContext {
+	if (guarded.has(context)) return context;
+	guarded.add(context);
+	void context.addInitScript(REPORT);
+	const onConsole = (text: string, where: string) => {
+		if (/Content Security Policy|CSP violation/i.test(text)) problems.push(`${where}: ${text}`);
+	};
+	context.on('console', (m) => onConsole(m.text(), m.page()?.url() ?? 'page'));
+	context.on('page', (page) =>
+		page.on('worker', (w) => w.on('console', (m) => onConsole(m.text(), `worker ${w.url()}`)))
+	);
+	context.on('response', async (res) => {
+		if (res.request().resourceType() !== 'document') return;
+		const url = new URL(res.url());
+		if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/vendor/')) return;
+		const csp = (await res.allHeaders())['content-security-policy'] ?? '';
+		if (!/frame-ancestors 'none'/.test(csp) || !/script-src [^;]*'sha256-/.test(csp))
+			problems.push(`${res.url()} was served without the app's CSP (got "${csp}")`);
+	});
+	return context;
+}
+
+/** Contexts a spec opens with browser.newContext() get the same guard. */
+function guardBrowser(browser: Browser) {
+	const marked = browser as Browser & { __cspGuarded?: boolean };
+	if (marked.__cspGuarded) return;
+	marked.__cspGuarded = true;
+	const newContext = browser.newContext.bind(browser);
+	browser.newContext = async (...args) => guard(await newContext(...args));
+}
+
+export const test = base.extend<{ cspGuard: void }>({
+	context: async ({ context }, use) => {
+		await use(guard(context));
+	},
+	cspGuard: [
+		async ({ browser }, use) => {
+			guardBrowser(browser);
+			problems.length = 0;
+			await use();
+			expect(problems, 'Content Security Policy violations').toEqual([]);
+		},
+		{ auto: true }
+	]
+});
+
+export { expect };
+export type { Browser, Locator, Page } from '@playwright/test';
