@@ -13,7 +13,9 @@ const guarded = new WeakSet<BrowserContext>();
 
 const REPORT = () => {
 	document.addEventListener('securitypolicyviolation', (e) => {
-		console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile}`);
+		console.error(
+			`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile}`
+		);
 	});
 };
 

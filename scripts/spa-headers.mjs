@@ -92,10 +92,12 @@ export function spaHeadersBlock(html, evalWorkers = []) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 	const html = readFileSync('build/index.html', 'utf8');
-	if (!inlineScriptHashes(html).length) throw new Error('build/index.html has no inline bootstrap script to hash.');
+	if (!inlineScriptHashes(html).length)
+		throw new Error('build/index.html has no inline bootstrap script to hash.');
 	const workers = evalWorkerPaths('build');
 	for (const name of ['/data.worker-', '/duckdb-browser-eh.worker'])
-		if (!workers.some((w) => w.includes(name))) throw new Error(`No ${name}* under build/: did its name change?`);
+		if (!workers.some((w) => w.includes(name)))
+			throw new Error(`No ${name}* under build/: did its name change?`);
 	appendFileSync('build/_headers', spaHeadersBlock(html, workers));
 	console.log('build/_headers: CSP and security headers for the app written.');
 }

@@ -53,7 +53,11 @@ describe('the app page CSP (scripts/spa-headers.mjs)', () => {
 			]);
 			const block = spaHeadersBlock(HTML, workers);
 			expect(block).toContain(`/*\n  Content-Security-Policy: ${contentSecurityPolicy(HTML)}\n`);
-			for (const h of ['X-Content-Type-Options: nosniff', 'Referrer-Policy: no-referrer', 'X-Frame-Options: DENY'])
+			for (const h of [
+				'X-Content-Type-Options: nosniff',
+				'Referrer-Policy: no-referrer',
+				'X-Frame-Options: DENY'
+			])
 				expect(block).toContain(`  ${h}\n`);
 			// A worker's rule replaces the page policy (detached with `!`), adding only 'unsafe-eval'.
 			const rule = block.split('\n\n').find((r) => r.includes('data.worker'))!;

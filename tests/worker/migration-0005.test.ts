@@ -42,8 +42,9 @@ describe('migration 0005 on an existing registry', () => {
 			['b1', b]
 		] as const)
 			expect((await create(name, token)).status).toBe(201);
-		const maxBefore = (await testEnv.DB.prepare('SELECT MAX(seq) AS n FROM mutations').first<{ n: number }>())!
-			.n;
+		const maxBefore = (await testEnv.DB.prepare('SELECT MAX(seq) AS n FROM mutations').first<{
+			n: number;
+		}>())!.n;
 
 		await applyD1Migrations(testEnv.DB, testEnv.TEST_MIGRATIONS);
 

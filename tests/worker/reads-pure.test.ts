@@ -81,7 +81,7 @@ describe('reads never write', () => {
 		expect(await testEnv.DB.prepare('SELECT MAX(seq) AS n FROM mutations').first()).toEqual(seqBefore);
 	});
 
-	it('a new workspace has MLflow\'s Default experiment from its creation, in its feed as change 1', async () => {
+	it("a new workspace has MLflow's Default experiment from its creation, in its feed as change 1", async () => {
 		const made = await ok<{ secret: string }>('/api/v1/workspaces', {
 			method: 'POST',
 			json: { id: 'fresh-ws', name: 'Fresh' },

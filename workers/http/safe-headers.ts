@@ -14,7 +14,10 @@ export const safeHeaders = createMiddleware<AppEnv>(async (c, next) => {
 	const headers = c.res.headers;
 	try {
 		if (!headers.has('x-content-type-options')) headers.set('x-content-type-options', 'nosniff');
-		if (/^application\/json\b/i.test(headers.get('content-type') ?? '') && !headers.has('content-security-policy'))
+		if (
+			/^application\/json\b/i.test(headers.get('content-type') ?? '') &&
+			!headers.has('content-security-policy')
+		)
 			headers.set('content-security-policy', JSON_CSP);
 	} catch {
 		// Immutable headers (a response passed through from the assets binding) already carry their own.

@@ -53,7 +53,10 @@ describe('the change feed is numbered per workspace', () => {
 		// A browser's refused mutation is logged (so its outbox moves on) and takes the next number of its workspace.
 		const push = await api('/api/v1/sync/push', {
 			method: 'POST',
-			json: { clientId: 'cl1', mutations: [{ id: 'bad1', seq: 1, at: 1, mutation: experiment('taken', 'exp_x') }] },
+			json: {
+				clientId: 'cl1',
+				mutations: [{ id: 'bad1', seq: 1, at: 1, mutation: experiment('taken', 'exp_x') }]
+			},
 			token: c
 		});
 		expect((await push.json<{ results: { outcome: string }[] }>()).results[0].outcome).toBe('rejected');
