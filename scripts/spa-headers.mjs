@@ -28,9 +28,12 @@ export const DIRECTIVES = {
 	'frame-ancestors': ["'none'"]
 };
 
-/** sha-256 sources for every inline <script> (one without src) in the page. */
+/**
+ * sha-256 sources for every inline <script> (one without src) in the page.
+ * @param {string} html
+ */
 export function inlineScriptHashes(html) {
-	const out = [];
+	const out = /** @type {string[]} */ ([]);
 	for (const m of html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/gi)) {
 		if (/\ssrc\s*=/i.test(m[1] ?? '')) continue;
 		out.push(`'sha256-${createHash('sha256').update(m[2], 'utf8').digest('base64')}'`);
@@ -38,11 +41,13 @@ export function inlineScriptHashes(html) {
 	return out;
 }
 
+/** @param {Record<string, string[]>} directives */
 const policy = (directives) =>
 	Object.entries(directives)
 		.map(([name, sources]) => `${name} ${sources.join(' ')}`)
 		.join('; ');
 
+/** @param {string} html the built index.html */
 export function contentSecurityPolicy(html) {
 	return policy({ ...DIRECTIVES, 'script-src': [...DIRECTIVES['script-src'], ...inlineScriptHashes(html)] });
 }
@@ -58,9 +63,12 @@ export const EVAL_WORKER = /^(?:data\.worker-[\w-]+|duckdb-browser-[a-z]+\.worke
 export const evalWorkerPolicy = () =>
 	policy({ ...DIRECTIVES, 'script-src': [...DIRECTIVES['script-src'], "'unsafe-eval'"] });
 
-/** Paths (from the site root) of the files EVAL_WORKER names under `dir`. */
+/**
+ * Paths (from the site root) of the files EVAL_WORKER names under `dir`.
+ * @param {string} dir
+ */
 export function evalWorkerPaths(dir) {
-	const out = [];
+	const out = /** @type {string[]} */ ([]);
 	for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
 		if (!entry.isFile() || !EVAL_WORKER.test(entry.name)) continue;
 		const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
@@ -69,7 +77,11 @@ export function evalWorkerPaths(dir) {
 	return out.sort();
 }
 
-/** The `_headers` block for every path (the SPA answers every non-API path with index.html). */
+/**
+ * The `_headers` block for every path (the SPA answers every non-API path with index.html), then the workers'.
+ * @param {string} html the built index.html
+ * @param {string[]} [evalWorkers] paths from evalWorkerPaths
+ */
 export function spaHeadersBlock(html, evalWorkers = []) {
 	const workers = evalWorkers.flatMap((path) => [
 		path,
