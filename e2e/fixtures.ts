@@ -9,6 +9,16 @@ import { test as base, expect, type Browser, type BrowserContext } from '@playwr
  */
 
 const problems: string[] = [];
+/** Violations a test provokes on purpose; each must happen. */
+const expected: RegExp[] = [];
+
+/**
+ * Declares that the policy must block something in this test (e.g. a registry on an origin the build did not
+ * list): the matching violation is required, and is not a failure.
+ */
+export function expectCspBlock(what: RegExp): void {
+	expected.push(what);
+}
 const guarded = new WeakSet<BrowserContext>();
 
 const REPORT = () => {
@@ -58,8 +68,17 @@ export const test = base.extend<{ cspGuard: void }>({
 		async ({ browser }, use) => {
 			guardBrowser(browser);
 			problems.length = 0;
+			expected.length = 0;
 			await use();
-			expect(problems, 'Content Security Policy violations').toEqual([]);
+			for (const re of expected)
+				expect(
+					problems.some((p) => re.test(p)),
+					`the CSP should have blocked ${re}`
+				).toBe(true);
+			expect(
+				problems.filter((p) => !expected.some((re) => re.test(p))),
+				'Content Security Policy violations'
+			).toEqual([]);
 		},
 		{ auto: true }
 	]

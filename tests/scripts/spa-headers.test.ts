@@ -7,6 +7,7 @@ import {
 	contentSecurityPolicy,
 	evalWorkerPaths,
 	inlineScriptHashes,
+	registryOrigins,
 	spaHeadersBlock
 } from '../../scripts/spa-headers.mjs';
 
@@ -33,6 +34,25 @@ describe('the app page CSP (scripts/spa-headers.mjs)', () => {
 		for (const sources of d.values()) for (const s of sources) expect(s).not.toMatch(/^\*|^https?:|^wss?:/);
 		expect(d.get('script-src')).not.toContain("'unsafe-inline'");
 		expect(d.get('script-src')).not.toContain("'unsafe-eval'");
+	});
+
+	it('connects to another registry only when the build lists its origin', () => {
+		expect(registryOrigins(undefined)).toEqual([]);
+		expect(registryOrigins(' https://reg.example.com , http://127.0.0.1:8787')).toEqual([
+			'https://reg.example.com',
+			'http://127.0.0.1:8787'
+		]);
+		for (const bad of [
+			'*',
+			'https:',
+			'javascript:alert(1)',
+			'https://a.example.com/path',
+			"'self' https://x"
+		])
+			expect(() => registryOrigins(bad), bad).toThrow(/EDGEBOOK_REGISTRY_ORIGINS/);
+		const d = directives(contentSecurityPolicy(HTML, ['https://reg.example.com']));
+		expect(d.get('connect-src')).toEqual(["'self'", 'https://reg.example.com']);
+		expect(d.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'", hash]);
 	});
 
 	it('writes one rule for every path, and eval only for the two workers that need it', () => {
