@@ -29,10 +29,11 @@ const REPORT = () => {
 	});
 };
 
-function guard(context: BrowserContext): BrowserContext {
+async function guard(context: BrowserContext): Promise<BrowserContext> {
 	if (guarded.has(context)) return context;
 	guarded.add(context);
-	void context.addInitScript(REPORT);
+	// Awaited, so the listener is in place before the first page of the context loads.
+	await context.addInitScript(REPORT);
 	const onConsole = (text: string, where: string) => {
 		if (/Content Security Policy|CSP violation/i.test(text)) problems.push(`${where}: ${text}`);
 	};
@@ -43,8 +44,11 @@ function guard(context: BrowserContext): BrowserContext {
 	context.on('response', async (res) => {
 		if (res.request().resourceType() !== 'document') return;
 		const url = new URL(res.url());
-		if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/vendor/')) return;
-		const csp = (await res.allHeaders())['content-security-policy'] ?? '';
+		if (!url.protocol.startsWith('http') || /^\/(api|vendor)\//.test(url.pathname)) return;
+		// The context may close while the headers are read (end of test): nothing left to check then.
+		const headers = await res.allHeaders().catch(() => null);
+		if (!headers) return;
+		const csp = headers['content-security-policy'] ?? '';
 		if (!/frame-ancestors 'none'/.test(csp) || !/script-src [^;]*'sha256-/.test(csp))
 			problems.push(`${res.url()} was served without the app's CSP (got "${csp}")`);
 	});
@@ -62,7 +66,7 @@ function guardBrowser(browser: Browser) {
 
 export const test = base.extend<{ cspGuard: void }>({
 	context: async ({ context }, use) => {
-		await use(guard(context));
+		await use(await guard(context));
 	},
 	cspGuard: [
 		async ({ browser }, use) => {
