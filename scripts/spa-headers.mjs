@@ -131,15 +131,49 @@ export function spaHeadersBlock(html, evalWorkers = [], extraConnect = []) {
 	].join('\n');
 }
 
+/**
+ * What is wrong with a built `_headers` for this index.html (empty when nothing): the deploy check
+ * (scripts/check-deploy.mjs) refuses a build whose app page would go out without its policy.
+ * @param {string} headers the text of build/_headers
+ * @param {string} html the built index.html
+ */
+export function builtHeadersProblems(headers, html) {
+	/** @type {Map<string, string[]>} */
+	const rules = new Map();
+	let current = null;
+	for (const line of headers.split('\n')) {
+		if (!line.trim() || line.trim().startsWith('#')) continue;
+		if (!/^\s/.test(line)) rules.set((current = line.trim()), []);
+		else if (current) rules.get(current)?.push(line.trim());
+	}
+	const all = rules.get('/*') ?? [];
+	const csp = all.find((h) => /^Content-Security-Policy:/i.test(h)) ?? '';
+	const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1].split(' ') ?? [];
+	const problems = [];
+	if (!csp)
+		problems.push('build/_headers sets no Content-Security-Policy for /* (run scripts/spa-headers.mjs)');
+	else {
+		if (!csp.includes("frame-ancestors 'none'")) problems.push("the app's CSP lacks frame-ancestors 'none'");
+		for (const h of inlineScriptHashes(html))
+			if (!scriptSrc.includes(h)) problems.push(`the app's CSP does not allow its bootstrap script ${h}`);
+		for (const loose of ["'unsafe-inline'", "'unsafe-eval'", '*'])
+			if (scriptSrc.includes(loose)) problems.push(`the app's script-src allows ${loose}`);
+	}
+	if (!all.some((h) => /^X-Content-Type-Options:\s*nosniff$/i.test(h)))
+		problems.push('build/_headers sets no X-Content-Type-Options: nosniff for /*');
+	return problems;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-	const html = readFileSync('build/index.html', 'utf8');
+	const build = fileURLToPath(new URL('../build/', import.meta.url));
+	const html = readFileSync(join(build, 'index.html'), 'utf8');
 	if (!inlineScriptHashes(html).length)
 		throw new Error('build/index.html has no inline bootstrap script to hash.');
-	const workers = evalWorkerPaths('build');
+	const workers = evalWorkerPaths(build);
 	for (const name of ['/data.worker-', '/duckdb-browser-eh.worker'])
 		if (!workers.some((w) => w.includes(name)))
 			throw new Error(`No ${name}* under build/: did its name change?`);
 	const origins = registryOrigins(process.env.EDGEBOOK_REGISTRY_ORIGINS);
-	appendFileSync('build/_headers', spaHeadersBlock(html, workers, origins));
+	appendFileSync(join(build, '_headers'), spaHeadersBlock(html, workers, origins));
 	console.log('build/_headers: CSP and security headers for the app written.');
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+	builtHeadersProblems,
 	contentSecurityPolicy,
 	evalWorkerPaths,
 	inlineScriptHashes,
@@ -89,5 +90,21 @@ describe('the app page CSP (scripts/spa-headers.mjs)', () => {
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
+	});
+
+	it('the deploy check refuses a build whose app page would go out without its policy', () => {
+		const STATIC = '/_app/immutable/*\n  Cache-Control: public, max-age=31536000, immutable\n';
+		expect(builtHeadersProblems(STATIC + spaHeadersBlock(HTML), HTML)).toEqual([]);
+		expect(builtHeadersProblems(STATIC, HTML)).toEqual([
+			'build/_headers sets no Content-Security-Policy for /* (run scripts/spa-headers.mjs)',
+			'build/_headers sets no X-Content-Type-Options: nosniff for /*'
+		]);
+		// Headers from another build: the bootstrap's hash no longer matches.
+		const other = HTML.replace('base: ""', 'base: "/x"');
+		expect(builtHeadersProblems(STATIC + spaHeadersBlock(HTML), other)).toEqual([
+			`the app's CSP does not allow its bootstrap script ${inlineScriptHashes(other)[0]}`
+		]);
+		const loose = spaHeadersBlock(HTML).replace("'wasm-unsafe-eval'", "'wasm-unsafe-eval' 'unsafe-inline'");
+		expect(builtHeadersProblems(loose, HTML)).toEqual(["the app's script-src allows 'unsafe-inline'"]);
 	});
 });
