@@ -77,6 +77,12 @@ describe('reads never write', () => {
 				await res.arrayBuffer();
 			}
 		}
+		// MLflow's searches are POSTs that only read; the default experiment "0" is searched by id too.
+		for (const [path, json] of [
+			['/api/2.0/mlflow/experiments/search', { max_results: 10 }],
+			['/api/2.0/mlflow/runs/search', { experiment_ids: ['0', s.experimentId] }]
+		] as const)
+			await ok(path, { method: 'POST', json, token: read });
 		expect(await rowCounts()).toEqual(before);
 		expect(await testEnv.DB.prepare('SELECT MAX(seq) AS n FROM mutations').first()).toEqual(seqBefore);
 	});
