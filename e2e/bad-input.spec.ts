@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { addFile, addSqlCell, cell, newNotebook, runCell, setSql, value } from './helpers';
 

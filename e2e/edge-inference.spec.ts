@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { addSample, cell, newNotebook, runCell, setSql } from './helpers';
 
 /**

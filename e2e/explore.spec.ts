@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { addSample, addSqlCell, cell, newNotebook, runCell, setSql, settle, value } from './helpers';
 
 test('load a sample, query it, profile and chart it, and find it all again after a reload', async ({

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { tableFromArrays, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as parquet from 'parquet-wasm/esm';

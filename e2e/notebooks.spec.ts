@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { newNotebook } from './helpers';
 
 test('create, rename, duplicate and delete notebooks with undo, newest change first', async ({ page }) => {

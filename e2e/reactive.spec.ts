@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { addSqlCell, cell, newNotebook, runCell, setSql, value } from './helpers';
 
 test('a changed cell re-runs the cells that read its table, and a cycle is reported', async ({ page }) => {

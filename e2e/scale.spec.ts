@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { cell, newNotebook, runCell, setSql, value } from './helpers';
 
 test('3M-row Parquet loads with progress while the page stays responsive, and a 3M-row result scrolls', async ({

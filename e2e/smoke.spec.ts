@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 // Throwaway smoke test for the e2e harness itself (server start, baseURL, Chromium); journeys replace it.
 test('the app and its API answer', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { addFile, addSample, cell, newNotebook, runCell, setSql } from './helpers';
 
 async function addTrainCell(page: Page): Promise<number> {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
 
 async function addCell(page: import('@playwright/test').Page, kind: 'Train' | 'Evaluate') {

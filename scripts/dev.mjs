@@ -9,7 +9,8 @@ const vite = 'node_modules/vite/bin/vite.js';
 // wrangler dev needs the assets directory to exist; build once on a fresh checkout. Vite serves the UI in dev.
 if (!existsSync('build/index.html')) {
 	console.log('First run: building the app once so the Worker has its assets directory.');
-	const code = await run(process.execPath, [vite, 'build']);
+	let code = await run(process.execPath, [vite, 'build']);
+	if (code === 0) code = await run(process.execPath, ['scripts/spa-headers.mjs']);
 	if (code !== 0) process.exit(code);
 }
 

@@ -4,7 +4,9 @@ import { run, onShutdown } from './run.mjs';
 import { ensureAdminToken } from './admin-token.mjs';
 import { startServer } from './server.mjs';
 
-const code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+let code = await run(process.execPath, ['node_modules/vite/bin/vite.js', 'build']);
+// The app page's CSP and security headers (build/_headers), as `npm run build` writes them.
+if (code === 0) code = await run(process.execPath, ['scripts/spa-headers.mjs']);
 if (code !== 0) {
 	console.error('\nvite build failed; not starting the server.');
 	process.exit(code);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ApiError, jsonError, onError } from './errors';
 import { cors } from './http/cors';
+import { safeHeaders } from './http/safe-headers';
 import { mlflow } from './mlflow';
 import { health } from './routes/health';
 import { registry } from './routes/v1';
@@ -10,6 +11,9 @@ import type { AppEnv } from './types';
 // The Worker: the registry API and the large vendor files. Everything else is the SPA, served by the
 // assets binding (wrangler.toml routes only /api/* and /vendor/* here first).
 const app = new Hono<AppEnv>();
+
+// Outermost, so errors, 404s and CORS preflights get the same headers as every answer.
+app.use('*', safeHeaders);
 
 // CORS before every API route, so a listed origin's preflight is answered before authentication runs.
 app.use('/api/*', cors);

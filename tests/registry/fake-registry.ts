@@ -17,7 +17,7 @@ export class FakeRegistry {
 		outcome: string;
 		result: Record<string, unknown> | null;
 	}[] = [];
-	requests: { method: string; path: string; search: string; body?: unknown }[] = [];
+	requests: { method: string; path: string; search: string; query: URLSearchParams; body?: unknown }[] = [];
 	blobs = new Map<string, Uint8Array>();
 	/** Return this for the next requests instead of answering (a status, or 'drop' for no answer). */
 	failures: (number | 'drop' | { status: number; headers?: Record<string, string> })[] = [];
@@ -34,7 +34,7 @@ export class FakeRegistry {
 		const url = new URL(String(input));
 		const method = init.method ?? 'GET';
 		const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-		this.requests.push({ method, path: url.pathname, search: url.search, body });
+		this.requests.push({ method, path: url.pathname, search: url.search, query: url.searchParams, body });
 		const f = this.failures.shift();
 		if (f === 'drop') throw new TypeError('fetch failed');
 		if (f !== undefined) {
@@ -149,7 +149,8 @@ export class FakeRegistry {
 	}
 
 	#pull(q: URLSearchParams) {
-		const cursor = Number(q.get('cursor') ?? 0);
+		// Cursors as the registry words them (w<n>); a plain number is a legacy cursor, read as the same position.
+		const cursor = Number((q.get('cursor') ?? 'w0').replace(/^w/, ''));
 		const limit = Number(q.get('limit') ?? 500);
 		const exclude = q.get('exclude');
 		const feed = this.log
@@ -168,7 +169,7 @@ export class FakeRegistry {
 			}));
 		return Response.json({
 			changes,
-			cursor: page.length ? page[page.length - 1].seq : cursor,
+			cursor: `w${page.length ? page[page.length - 1].seq : cursor}`,
 			hasMore: feed.length > limit
 		});
 	}

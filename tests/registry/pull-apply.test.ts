@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { experimentIdForName, type Mutation } from '$lib/contract';
 import { SyncEngine } from '$lib/registry/engine';
 import { getModel } from '$lib/registry/models';
-import { getState } from '$lib/registry/state';
+import { getState, setState } from '$lib/registry/state';
 import { setNote } from '$lib/tracking/runs';
 import { lineage, newRun } from '../tracking/helpers';
 
@@ -139,7 +139,7 @@ describe('pull applies every kind of remote change', () => {
 		reg.blobs.set(SHA, new TextEncoder().encode('abc'));
 		for (const [m, result] of feed) reg.add(m, result);
 		expect(await engine.syncNow()).toMatchObject({ ok: true, pulled: feed.length });
-		expect(await getState(d, 'cursor')).toBe(feed.length);
+		expect(await getState(d, 'cursor')).toBe(`w${feed.length}`);
 
 		expect(await d.experiments.get(exp)).toMatchObject({ name: 'remote 2', deletedAt: null, tags: {} });
 		const run = await d.runs.get('r1');
@@ -166,6 +166,17 @@ describe('pull applies every kind of remote change', () => {
 		]);
 		expect(await getModel('m', { db: d })).toBeNull();
 		expect(await getModel('doomed', { db: d })).toBeNull();
+	});
+
+	it('a cursor stored before per-workspace cursors is sent as it is, and replaced by the answer', async () => {
+		const { d, reg, engine } = setup();
+		await signedIn(d);
+		await setState(d, 'cursor', 2);
+		for (const [m, result] of feed.slice(0, 4)) reg.add(m, result);
+		expect(await engine.syncNow()).toMatchObject({ ok: true, pulled: 2 });
+		const pull = reg.requests.find((r) => r.path === '/api/v1/sync/pull');
+		expect(pull?.query.get('cursor')).toBe('2');
+		expect(await getState(d, 'cursor')).toBe('w4');
 	});
 
 	it('a pulled page and its cursor commit together: pulling again applies nothing twice', async () => {

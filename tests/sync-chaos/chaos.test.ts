@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pullResponseSchema, type Change } from '$lib/contract';
+import { FEED_START, pullResponseSchema, type Change } from '$lib/contract';
 import { SyncEngine, type SyncResult } from '$lib/registry/engine';
 import { registerModelVersion, setAlias } from '$lib/registry/models';
 import { writeConfig } from '$lib/registry/state';
@@ -90,7 +90,7 @@ async function restartServer() {
 /** Every change the registry applied, straight from its feed (no proxy, no exclude). */
 async function registryFeed(): Promise<Change[]> {
 	const out: Change[] = [];
-	let cursor = 0;
+	let cursor = FEED_START;
 	for (;;) {
 		const res = await fetch(`${direct()}/api/v1/sync/pull?cursor=${cursor}&limit=500`, {
 			headers: { authorization: `Bearer ${ADMIN}` }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { call, testEnv, type ErrorJson } from './helpers';
 
 const VERSION = '1.32.0';
@@ -69,13 +69,26 @@ describe('/vendor/duckdb/:version/:file', () => {
 		expect((await res.json<ErrorJson>()).error.code).toBe('not_found');
 	});
 
-	it('503 JSON telling how to seed when the engine is missing', async () => {
-		const res = await call(PATH);
-		expect(res.status).toBe(503);
-		const body = await res.json<ErrorJson>();
-		expect(body.error.code).toBe('engine_not_seeded');
-		expect(body.error.message).toContain('npm start');
-		expect(body.error.details).toEqual({ key: KEY });
+	it('503 JSON when the engine is missing: the caller learns no key or command, the operator log has both', async () => {
+		const logged: string[] = [];
+		const spy = vi.spyOn(console, 'error').mockImplementation((...args) => {
+			logged.push(args.join(' '));
+		});
+		try {
+			const res = await call(PATH);
+			expect(res.status).toBe(503);
+			const text = await res.text();
+			const body = JSON.parse(text) as ErrorJson;
+			expect(body.error.code).toBe('engine_not_seeded');
+			expect(body.error.message).toMatch(/not available/);
+			expect(body.error.details).toBeUndefined();
+			for (const secret of [KEY, 'edgebook-artifacts', 'wrangler', 'npm start', 'node_modules'])
+				expect(text).not.toContain(secret);
+			expect(logged.join('\n')).toContain(KEY);
+			expect(logged.join('\n')).toContain('npm start');
+		} finally {
+			spy.mockRestore();
+		}
 	});
 
 	it('503 on HEAD too when the engine is missing', async () => {

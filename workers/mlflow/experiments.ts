@@ -10,7 +10,7 @@ import {
 } from '../registry/read-experiments';
 import type { AppEnv } from '../types';
 import { experimentOut } from './convert';
-import { MlflowError, exists, notFound, invalid } from './errors';
+import { exists, notFound, invalid } from './errors';
 import { searchExperimentIds, EXPERIMENT_SOURCE } from '../registry/search-experiments';
 import { decodeCursor, encodeCursor, sortKinds } from '../registry/search-sql';
 import { checkClause, parseFilter, parseOrderBy } from './filter';
@@ -18,27 +18,22 @@ import { apply, checkAll, f, readMessage, requireScope, workspace, type Ctx } fr
 
 export const experiments = new Hono<AppEnv>();
 
-/** MLflow's default experiment is id "0"; here it is the experiment named Default, made on first use. */
+/**
+ * MLflow's default experiment is id "0"; here it is the experiment named Default, which every workspace gets
+ * when it is created (migration 0005), so that resolving it, on a read as on a write, never writes.
+ */
 export const DEFAULT_EXPERIMENT = 'Default';
 
 const realIdOf = (id: string) => (id === '0' ? experimentIdForName(DEFAULT_EXPERIMENT) : id);
 /**
- * The id a write is checked against before resolveExperiment, which makes the Default experiment for "0": a
- * refused write must not leave it behind. A malformed id is checked as Default's; resolving it answers 404.
+ * The id a write is checked against before resolveExperiment: "0" is Default's. A malformed id is checked as
+ * Default's; resolving it answers 404.
  */
 export const checkedIdOf = (id: string) =>
 	idSchema.safeParse(realIdOf(id)).success ? realIdOf(id) : realIdOf('0');
 
 export async function resolveExperiment(c: Ctx, id: string): Promise<ExperimentRecord> {
 	const realId = realIdOf(id);
-	if (id === '0' && !(await getExperiment(c.env.DB, workspace(c), realId)))
-		await apply(c, {
-			type: 'experiment.create',
-			experiment: { id: realId, name: DEFAULT_EXPERIMENT, createdAt: Date.now() }
-		}).catch((e: unknown) => {
-			// A parallel request made it first: that is the experiment wanted.
-			if (!(e instanceof MlflowError && e.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw e;
-		});
 	const e = await getExperiment(c.env.DB, workspace(c), realId);
 	if (!e) throw notFound(`No Experiment with id=${id} exists`);
 	return e;

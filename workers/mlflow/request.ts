@@ -18,7 +18,9 @@ export type Ctx = Context<AppEnv>;
  */
 async function rawMessage(c: Ctx): Promise<Record<string, unknown>> {
 	const url = new URL(c.req.url);
-	if (c.req.method === 'GET' || (c.req.method === 'DELETE' && url.search.length > 1)) {
+	// HEAD is answered by the GET handlers (Hono), so it reads the same query string.
+	const method = c.req.method;
+	if (method === 'GET' || method === 'HEAD' || (method === 'DELETE' && url.search.length > 1)) {
 		const out: Record<string, unknown> = {};
 		for (const key of new Set(url.searchParams.keys())) {
 			const all = url.searchParams.getAll(key);

@@ -30,14 +30,16 @@ vendor.get('/duckdb/:version/:file', async (c) => {
 	const onlyIf = inm ? new Headers({ 'if-none-match': inm }) : undefined;
 	let object = isHead ? await c.env.ARTIFACTS.head(key) : await c.env.ARTIFACTS.get(key, { onlyIf });
 	if (!object) {
+		// The operator needs the key and how to seed it; an anonymous caller learns neither (the route is public).
+		console.error(
+			`/vendor: ${key} is not in the ARTIFACTS bucket. Seed it with \`npm start\` (uploads DuckDB-WASM from ` +
+				`node_modules) or \`npx wrangler r2 object put edgebook-artifacts/${key} --file ` +
+				`node_modules/@duckdb/duckdb-wasm/dist/${file} --local\`.`
+		);
 		throw new ApiError({
 			status: 503,
 			code: 'engine_not_seeded',
-			message:
-				`The SQL engine file ${key} is not in the ARTIFACTS bucket. Seed it by starting the app with ` +
-				'`npm start` (it uploads DuckDB-WASM from node_modules), or run `npx wrangler r2 object put ' +
-				`edgebook-artifacts/${key} --file node_modules/@duckdb/duckdb-wasm/dist/${file} --local\`.`,
-			details: { key }
+			message: 'The SQL engine is not available on this server yet. Ask its operator to seed it.'
 		});
 	}
 

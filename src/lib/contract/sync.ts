@@ -44,8 +44,18 @@ export const pushResponseSchema = z.object({
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
+/**
+ * A change-feed cursor: `w<n>`, after the n-th change of the caller's own workspace (numbered per workspace, so
+ * it says nothing about other workspaces). Opaque to clients: store the one the registry answers, send it back.
+ * A plain number is a cursor stored before the per-workspace numbering (a global position); the registry
+ * translates it, so a browser that held one misses no change (docs/sync.md).
+ */
+export const feedCursorSchema = z.string().regex(/^w\d{1,15}$/, 'a feed cursor is w<number>');
+export type FeedCursor = z.infer<typeof feedCursorSchema>;
+export const FEED_START: FeedCursor = 'w0';
+
 export const changeSchema = z.object({
-	/** Position in the workspace's change feed: the cursor to pull after. */
+	/** Position in the workspace's own change feed (1, 2, 3… per workspace). */
 	seq: z.number().int().positive(),
 	clientId: z.string().nullable(),
 	mutationId: z.string(),
@@ -57,7 +67,7 @@ export type Change = z.infer<typeof changeSchema>;
 
 export const pullResponseSchema = z.object({
 	changes: z.array(changeSchema),
-	cursor: z.number().int().nonnegative(),
+	cursor: feedCursorSchema,
 	hasMore: z.boolean()
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
 	errorBodySchema,
+	type FeedCursor,
 	pullResponseSchema,
 	pushResponseSchema,
 	type PullResponse,
@@ -149,7 +150,8 @@ export class RegistryClient {
 		return this.#json(pushResponseSchema, res);
 	}
 
-	async pull(q: { cursor: number; limit?: number; exclude?: string }): Promise<PullResponse> {
+	/** `cursor` as the last pull answered it (a number only if stored before per-workspace cursors). */
+	async pull(q: { cursor: FeedCursor | number; limit?: number; exclude?: string }): Promise<PullResponse> {
 		const params = new URLSearchParams({ cursor: String(q.cursor) });
 		if (q.limit) params.set('limit', String(q.limit));
 		if (q.exclude) params.set('exclude', q.exclude);

@@ -1,4 +1,4 @@
-import { LIMITS, type Change, type Mutation } from '$lib/contract';
+import { FEED_START, LIMITS, type Change, type FeedCursor, type Mutation } from '$lib/contract';
 import type { EdgebookDB } from '$lib/tracking/db';
 import { applyModel } from './apply-models';
 import { applyExperiment, applyRun, type ApplyContext } from './apply-runs';
@@ -129,6 +129,12 @@ async function fetchBlobs(d: EdgebookDB, client: RegistryClient, changes: Change
 	return { blobs, failed };
 }
 
+/**
+ * The stored cursor: what the registry last answered. A number is one stored before cursors were counted per
+ * workspace; it is sent as it is and the registry translates it (docs/sync.md), so no change is skipped.
+ */
+type StoredCursor = FeedCursor | number;
+
 export interface PullOptions {
 	db: EdgebookDB;
 	client: RegistryClient;
@@ -144,12 +150,12 @@ export interface PullOptions {
 
 export async function pullChanges(
 	o: PullOptions
-): Promise<{ applied: number; cursor: number; missing: number }> {
+): Promise<{ applied: number; cursor: StoredCursor; missing: number }> {
 	const d = o.db;
 	const now = o.now ?? Date.now;
 	const retry = { now, random: o.random, retryBaseMs: o.missingRetryBaseMs, blobTimeoutMs: o.blobTimeoutMs };
 	let applied = 0;
-	let cursor = (await getState<number>(d, 'cursor')) ?? 0;
+	let cursor = (await getState<StoredCursor>(d, 'cursor')) ?? FEED_START;
 	// Our own last-writer-wins changes must be replayed at their place in the feed (own-changes.ts).
 	const withOwn = (await getState<boolean>(d, 'replayOwn')) === true;
 	for (;;) {
@@ -172,7 +178,7 @@ export async function pullChanges(
 		];
 		await d.transaction('rw', tables, async () => {
 			// Another tab may have applied this page meanwhile: the stored cursor decides.
-			if (((await getState<number>(d, 'cursor')) ?? 0) !== cursor) return;
+			if (((await getState<StoredCursor>(d, 'cursor')) ?? FEED_START) !== cursor) return;
 			const pending = await pendingFields(d, page.changes);
 			const missing = await readMissing(d);
 			const ctx = { d, pending, blobs, failed, missing, now: now(), retryAt: nextRetryAt(retry, 1) };
@@ -185,7 +191,7 @@ export async function pullChanges(
 			if (withOwn && !page.hasMore) await setState(d, 'replayOwn', false);
 			applied += theirs.length;
 		});
-		cursor = (await getState<number>(d, 'cursor')) ?? page.cursor;
+		cursor = (await getState<StoredCursor>(d, 'cursor')) ?? page.cursor;
 		if (!page.hasMore) break;
 	}
 	const missing = await retryMissing({ d, client: o.client, ...retry });

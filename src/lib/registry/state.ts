@@ -1,3 +1,4 @@
+import { FEED_START } from '$lib/contract';
 import type { EdgebookDB } from '$lib/tracking/db';
 import { newId } from '$lib/tracking/ids';
 import type { SyncStateKey } from '$lib/tracking/sync-schema';
@@ -52,7 +53,7 @@ export async function writeConfig(
 	await d.transaction('rw', d.syncState, async () => {
 		const [url, ws] = [await getState(d, 'url'), await getState(d, 'workspaceId')];
 		if (url !== c.url || ws !== c.workspaceId) {
-			await setState(d, 'cursor', 0);
+			await setState(d, 'cursor', FEED_START);
 			await setState(d, 'missingArtifacts', []); // the other registry's blobs
 		}
 		for (const [k, v] of Object.entries(c)) await setState(d, k as SyncStateKey, v);

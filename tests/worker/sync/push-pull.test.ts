@@ -32,13 +32,15 @@ describe('sync push: each mutation exactly once, in order per client', () => {
 		expect(again.results.map((r) => r.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate']);
 
 		const pulled = await (await api('/api/v1/sync/pull?cursor=0')).json<PullResponse>();
-		expect(pulled.changes.map((ch) => ch.mutation.type)).toEqual([
-			'experiment.create',
-			'run.create',
-			'run.log'
+		// The workspace's Default experiment (made with the workspace) comes first, then this client's writes.
+		expect(pulled.changes.map((ch) => [ch.mutationId, ch.mutation.type])).toEqual([
+			['default-experiment', 'experiment.create'],
+			[batch[0].id, 'experiment.create'],
+			[batch[1].id, 'run.create'],
+			[batch[2].id, 'run.log']
 		]);
 		const logged = await (await api('/api/v1/sync/pull?cursor=0&exclude=c1')).json<PullResponse>();
-		expect(logged.changes).toEqual([]);
+		expect(logged.changes.map((ch) => ch.mutationId)).toEqual(['default-experiment']);
 		expect(logged.cursor).toBe(pulled.cursor);
 	});
 
@@ -71,7 +73,7 @@ describe('sync push: each mutation exactly once, in order per client', () => {
 	it('a token of another workspace neither sees nor touches these changes', async () => {
 		const other = await otherWorkspaceToken('ws_iso');
 		const pulled = await (await api('/api/v1/sync/pull?cursor=0', { token: other })).json<PullResponse>();
-		expect(pulled.changes).toEqual([]);
+		expect(pulled.changes.map((ch) => ch.mutationId)).toEqual(['default-experiment']);
 		// The same run id in another workspace is another run: its log cannot reach ours.
 		const res = await push(
 			'c9',

@@ -14,14 +14,16 @@ describe('/api/v1/experiments', () => {
 		const id = created.id;
 		expect(
 			(await ok<{ experiments: { id: string }[] }>('/api/v1/experiments')).experiments.map((e) => e.id)
-		).toEqual([id]);
+		).toEqual([id, experimentIdForName('Default')]); // every workspace has MLflow's Default (migration 0005)
 		expect(await ok(`/api/v1/experiments/${id}`)).toMatchObject({ name: 'penguins' });
 		expect(await ok(`/api/v1/experiments/${id}`, { method: 'PATCH', json: { name: 'birds' } })).toMatchObject(
 			{ name: 'birds' }
 		);
 		const deleted = await ok<{ deletedAt: number | null }>(`/api/v1/experiments/${id}`, { method: 'DELETE' });
 		expect(deleted.deletedAt).toBeTypeOf('number');
-		expect((await ok<{ experiments: unknown[] }>('/api/v1/experiments')).experiments).toEqual([]);
+		expect(
+			(await ok<{ experiments: { id: string }[] }>('/api/v1/experiments')).experiments.map((e) => e.id)
+		).toEqual([experimentIdForName('Default')]);
 		expect(
 			(await ok<{ experiments: unknown[] }>('/api/v1/experiments?lifecycle=deleted')).experiments
 		).toHaveLength(1);

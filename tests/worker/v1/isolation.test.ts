@@ -163,9 +163,14 @@ describe('isolation between workspaces', () => {
 			['/models', 'models'],
 			['/tokens', 'tokens']
 		] as const) {
-			const body = await ok<Record<string, { workspaceId?: string }[]>>(`${v1}${path}`, { token: other });
+			const body = await ok<Record<string, { workspaceId?: string; name?: string }[]>>(`${v1}${path}`, {
+				token: other
+			});
+			// Experiments carry no workspaceId: the other workspace's only one is its own Default (migration 0005).
+			const own = (x: { workspaceId?: string; name?: string }) =>
+				x.workspaceId === 'ws_iso' || (key === 'experiments' && x.name === 'Default');
 			expect(
-				body[key].filter((x) => x.workspaceId !== 'ws_iso'),
+				body[key].filter((x) => !own(x)),
 				path
 			).toEqual([]);
 		}
@@ -180,7 +185,7 @@ describe('isolation between workspaces', () => {
 			testEnv.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE workspace_id = 'local'`).first<{
 				n: number;
 			}>();
-		expect(await local('experiments')).toEqual({ n: 1 });
+		expect(await local('experiments')).toEqual({ n: 2 }); // iris and the workspace's Default
 		expect(before).not.toBe(await snapshot(testEnv.DB));
 		// The admin here still sees only its own model, unchanged.
 		expect(await ok(`${model()}`)).toMatchObject({ latestVersion: 1, tags: { team: 'ml' } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Mutation, MutationOf } from '../../../src/lib/contract';
+import { experimentIdForName, type Mutation, type MutationOf } from '../../../src/lib/contract';
 import { applyMutation } from '../../../workers/registry/apply';
 import { getExperiment, listExperiments } from '../../../workers/registry/read-experiments';
 import { latestMetrics, metricHistory } from '../../../workers/registry/read-metrics';
@@ -44,7 +44,11 @@ describe('read helpers map D1 rows to the contract wire shapes', () => {
 			name: 'penguins',
 			deletedAt: null
 		});
-		expect((await listExperiments(testEnv.DB, 'local')).map((e) => e.id)).toEqual(['exp_penguins']);
+		// With the Default experiment every workspace has from its creation (migration 0005).
+		expect((await listExperiments(testEnv.DB, 'local')).map((e) => e.id)).toEqual([
+			experimentIdForName('Default'),
+			'exp_penguins'
+		]);
 		expect(await getExperiment(testEnv.DB, 'other', 'exp_penguins')).toBeNull();
 
 		const r1 = await getRun(testEnv.DB, 'local', 'r1');

@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
-	LIMITS,
 	pushRequestSchema,
 	scopeFor,
 	type PullResponse,
@@ -13,6 +12,7 @@ import { hasScope } from '../../auth/tokens';
 import { ApiError } from '../../errors';
 import { jsonBody, parseWith } from '../../http/body';
 import { applyMutation, logged, type ApplyOutcome } from '../../registry/apply';
+import { pullQuery, readFeed } from '../../registry/feed';
 import type { AppEnv } from '../../types';
 
 /**
@@ -128,40 +128,8 @@ async function applyForbidden(
 	return { outcome: 'rejected' as const, seq: env.seq, ...error };
 }
 
-const pullQuery = z.object({
-	cursor: z.coerce.number().int().nonnegative().default(0),
-	limit: z.coerce.number().int().min(1).max(LIMITS.changesPerPull).default(LIMITS.changesPerPull),
-	/** A client skips its own changes (it already holds them); the cursor still moves past them. */
-	exclude: z.string().max(64).optional()
-});
-
 sync.get('/pull', requireScope('read'), async (c) => {
 	const caller = c.get('caller');
 	const q = parseWith(pullQuery, c.req.query(), 'query');
-	const { results } = await c.env.DB.prepare(
-		`SELECT seq, client_id, mutation_id, body, result, at FROM mutations
-			 WHERE workspace_id = ? AND outcome = 'applied' AND seq > ? ORDER BY seq LIMIT ?`
-	)
-		.bind(caller.workspaceId, q.cursor, q.limit + 1)
-		.all<{
-			seq: number;
-			client_id: string | null;
-			mutation_id: string;
-			body: string;
-			result: string | null;
-			at: number;
-		}>();
-	const page = results.slice(0, q.limit);
-	const changes = page
-		.filter((r) => !q.exclude || r.client_id !== q.exclude)
-		.map((r) => ({
-			seq: r.seq,
-			clientId: r.client_id,
-			mutationId: r.mutation_id,
-			at: r.at,
-			mutation: JSON.parse(r.body),
-			result: r.result ? JSON.parse(r.result) : null
-		}));
-	const cursor = page.length ? page[page.length - 1].seq : q.cursor;
-	return c.json({ changes, cursor, hasMore: results.length > q.limit } satisfies PullResponse);
+	return c.json((await readFeed(c.env.DB, caller.workspaceId, q)) satisfies PullResponse);
 });
