@@ -1,9 +1,9 @@
 /**
  * A digest of every table the migrations made (found in sqlite_master, so a new table is covered too): every
  * row of every column, read in one D1 batch. Taken around a request, it shows any insert, update or delete.
- * Only tokens.last_used_at is left out: authentication records it (to the minute) on any request.
+ * With a bucket, its keys are in the digest too. Only tokens.last_used_at is left out: authentication records it (to the minute) on any request.
  */
-export async function stateDigest(db: D1Database): Promise<string> {
+export async function stateDigest(db: D1Database, bucket?: R2Bucket): Promise<string> {
 	const { results } = await db
 		.prepare(
 			`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
@@ -18,9 +18,11 @@ export async function stateDigest(db: D1Database): Promise<string> {
 			.map((row) => JSON.stringify({ ...(row as object), last_used_at: undefined }))
 			.sort()
 	]);
-	const text = JSON.stringify(tables);
+	// The R2 keys too, when asked: bytes stored by a refused upload are a write as well.
+	const keys = bucket ? (await bucket.list({ limit: 1000 })).objects.map((o) => o.key) : [];
+	const text = JSON.stringify([tables, keys]);
 	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-	return `${results.length} tables, ${rows.reduce((n, r) => n + r.results.length, 0)} rows, ${[
+	return `${results.length} tables, ${rows.reduce((n, r) => n + r.results.length, 0)} rows, ${keys.length} objects, ${[
 		...new Uint8Array(digest)
 	]
 		.slice(0, 8)
