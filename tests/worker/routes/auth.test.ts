@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers';
 import { stateDigest } from './state';
-import { ALL_ROUTES, callWith, expectError, fillPath, isMlflow, label, MLFLOW_ROUTES, V1_ROUTES } from './table';
+import {
+	ALL_ROUTES,
+	callWith,
+	expectError,
+	fillPath,
+	isMlflow,
+	label,
+	MLFLOW_ROUTES,
+	V1_ROUTES
+} from './table';
 
 /**
  * Authentication over the routers' own route tables: every /api/v1 and /api/2.0 route (a new one included, with

@@ -79,7 +79,11 @@ const LISTS: Record<string, () => Req> = {
 	'GET /registered-models/search': () => ({ query: {} }),
 	'GET /model-versions/search': () => ({ query: { filter: `name = '${s.model}'` } })
 };
-const OTHERS = ['POST /experiments/create', 'POST /registered-models/create', 'POST /model-versions/transition-stage'];
+const OTHERS = [
+	'POST /experiments/create',
+	'POST /registered-models/create',
+	'POST /model-versions/transition-stage'
+];
 
 /** The route table's key for a case: the path under /api/2.0/mlflow, or the artifact proxy's own. */
 const keyOf = (method: string, path: string) =>

@@ -14,7 +14,9 @@ export interface MlflowSeed {
 export async function seedMlflow(suffix = 'm'): Promise<MlflowSeed> {
 	const experimentName = `seed-exp-${suffix}`;
 	const experimentId = await newExperiment(experimentName);
-	await ok(ml('/experiments/set-experiment-tag', { json: { experiment_id: experimentId, key: 'team', value: 'a' } }));
+	await ok(
+		ml('/experiments/set-experiment-tag', { json: { experiment_id: experimentId, key: 'team', value: 'a' } })
+	);
 	const runId = await newRun(experimentId, { tags: [{ key: 'rt', value: 'x' }] });
 	await ok(
 		ml('/runs/log-batch', {

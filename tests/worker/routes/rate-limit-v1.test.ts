@@ -12,7 +12,8 @@ describe('rate limit on every /api/v1 route', () => {
 	it('the bucket is per token: another token of the same workspace is still served', async () => {
 		const a = await otherWorkspaceToken('local', ['read']);
 		const b = await otherWorkspaceToken('local', ['read']);
-		for (let i = 0; i < LIMIT; i++) expect((await callWith('/api/v1/me', { token: a }, VARS)).status).toBe(200);
+		for (let i = 0; i < LIMIT; i++)
+			expect((await callWith('/api/v1/me', { token: a }, VARS)).status).toBe(200);
 		expect((await callWith('/api/v1/me', { token: a }, VARS)).status).toBe(429);
 		expect((await callWith('/api/v1/me', { token: b }, VARS)).status).toBe(200);
 	});

@@ -14,9 +14,7 @@ export async function stateDigest(db: D1Database, bucket?: R2Bucket): Promise<st
 	// Sorted here: several tables are WITHOUT ROWID, and the order SQLite reads rows in is not a fact of state.
 	const tables = results.map((t, i) => [
 		t.name,
-		rows[i].results
-			.map((row) => JSON.stringify({ ...(row as object), last_used_at: undefined }))
-			.sort()
+		rows[i].results.map((row) => JSON.stringify({ ...(row as object), last_used_at: undefined })).sort()
 	]);
 	// The R2 keys too, when asked: bytes stored by a refused upload are a write as well.
 	const keys = bucket ? (await bucket.list({ limit: 1000 })).objects.map((o) => o.key) : [];
