@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { keySchema } from '../../../src/lib/contract';
+
+/**
+ * What the fuzz files share: one seed per run (printed, and FUZZ_SEED replays it where the pool passes the
+ * environment through), and text beyond ASCII.
+ */
+const fromEnv = Number((globalThis as { process?: { env?: Record<string, string> } }).process?.env?.FUZZ_SEED);
+export const SEED = Number.isInteger(fromEnv) ? fromEnv : Date.now() % 2 ** 31;
+
+/** fast-check's options for one property: bounded, and seeded with SEED so a failure can be replayed. */
+export function runs(numRuns: number, file: string): fc.Parameters<unknown> {
+	console.log(`${file}: fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
+	return { numRuns, seed: SEED };
+}
+
+/** No lone surrogate: in a `u` regex a paired surrogate is one code point, so only a lone one matches. */
+export const isWellFormed = (t: string) => !/[\ud800-\udfff]/u.test(t);
+
+/** Text people write in names, keys and values: emoji, right-to-left scripts, combining marks, CJK. */
+export const SAMPLES = [
+	'🧪',
+	'👩‍👩‍👧',
+	'🇯🇵',
+	'مرحبا',
+	'שלום',
+	'e\u0301',
+	'a\u0308\u0332',
+	'模型',
+	'Ωμέγα',
+	'ß',
+	'\u200f',
+	'ﬁ',
+	'Ⅻ',
+	'𝔘𝔫𝔦'
+];
+
+/** Well-formed Unicode (no lone surrogates): graphemes of any script mixed with the samples above. */
+export const unicodeText = (maxLength = 24): fc.Arbitrary<string> =>
+	fc
+		.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 4 }), fc.constantFrom(...SAMPLES)), {
+			maxLength: 6
+		})
+		.map((parts) => parts.join('').slice(0, maxLength))
+		// slice() may cut a surrogate pair in half; those strings belong to loneSurrogateText.
+		.filter(isWellFormed);
+
+/** Non-empty, trimmed, well-formed text: a valid name. */
+export const unicodeName = unicodeText(40)
+	.map((t) => t.trim())
+	.filter((t) => t.length > 0);
+
+const KEY_CHARS = [...'aZ9_-. :/', ...'éßΩж模ק٣क𝔘'];
+/** A valid metric, param or tag key (MLflow's rule with Unicode letters and digits), by the contract's own schema. */
+export const unicodeKey = fc
+	.string({ unit: fc.constantFrom(...KEY_CHARS), minLength: 1, maxLength: 20 })
+	.filter((k) => keySchema.safeParse(k).success);
+
+/** Text holding a lone surrogate: JSON.stringify writes it as a `\ud800`-style escape, which JSON.parse accepts. */
+export const loneSurrogateText = fc
+	.tuple(
+		unicodeText(8),
+		fc.oneof(fc.integer({ min: 0xd800, max: 0xdbff }), fc.integer({ min: 0xdc00, max: 0xdfff })),
+		unicodeText(8)
+	)
+	.map(([a, s, b]) => `${a}${String.fromCharCode(s)}${b.replace(/^[\udc00-\udfff]/, '')}`)
+	.filter((t) => !isWellFormed(t));
+
+/** Numbers JSON can carry that break naive handling: 400 digits, past float range, negative zero, fractions. */
+export const hugeNumberText = fc.oneof(
+	fc.constant('1'.repeat(400)),
+	fc.constant(`-${'9'.repeat(40)}`),
+	fc.constant('1e400'),
+	fc.constant('-0'),
+	fc.constant('1.5'),
+	fc.constant('9007199254740993')
+);
+
+/** Any JSON value, text in it beyond ASCII, nested up to `depth`. */
+export const jsonish = (depth = 3): fc.Arbitrary<unknown> =>
+	fc.letrec<{ v: unknown }>((tie) => ({
+		v: fc.oneof(
+			{ depthSize: 'small', maxDepth: depth },
+			fc.constant(null),
+			fc.boolean(),
+			fc.double(),
+			fc.integer(),
+			unicodeText(),
+			fc.array(tie('v'), { maxLength: 3 }),
+			fc.dictionary(unicodeText(8), tie('v'), { maxKeys: 3 })
+		)
+	})).v;
