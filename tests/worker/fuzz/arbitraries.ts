@@ -5,12 +5,18 @@ import { keySchema } from '../../../src/lib/contract';
  * What the fuzz files share: one seed per run (printed, and FUZZ_SEED replays it where the pool passes the
  * environment through), and text beyond ASCII.
  */
-const fromEnv = Number((globalThis as { process?: { env?: Record<string, string> } }).process?.env?.FUZZ_SEED);
+const fromEnv = Number(
+	(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.FUZZ_SEED
+);
 export const SEED = Number.isInteger(fromEnv) ? fromEnv : Date.now() % 2 ** 31;
 
 /** fast-check's options for one property: bounded, and seeded with SEED so a failure can be replayed. */
+const announced = new Set<string>();
 export function runs(numRuns: number, file: string): fc.Parameters<unknown> {
-	console.log(`${file}: fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
+	if (!announced.has(file)) {
+		announced.add(file);
+		console.log(`${file}: fuzz seed ${SEED} (fast-check prints it again with the failing path)`);
+	}
 	return { numRuns, seed: SEED };
 }
 
