@@ -1,14 +1,13 @@
+import { env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { keySchema } from '../../../src/lib/contract';
 
 /**
- * What the fuzz files share: one seed per run (printed, and FUZZ_SEED replays it where the pool passes the
- * environment through), and text beyond ASCII.
+ * What the fuzz files share: one seed per run, printed (`FUZZ_SEED=<seed> npx vitest run …` replays it; the
+ * worker config passes it through as a binding), and text beyond ASCII.
  */
-const fromEnv = Number(
-	(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.FUZZ_SEED
-);
-export const SEED = Number.isInteger(fromEnv) ? fromEnv : Date.now() % 2 ** 31;
+const fromShell = Number((env as { FUZZ_SEED?: string }).FUZZ_SEED || NaN);
+export const SEED = Number.isInteger(fromShell) ? fromShell : Date.now() % 2 ** 31;
 
 /** fast-check's options for one property: bounded, and seeded with SEED so a failure can be replayed. */
 const announced = new Set<string>();
