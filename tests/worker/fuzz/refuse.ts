@@ -16,7 +16,8 @@ export async function send(
 	const label = `${init?.method ?? 'GET'} ${path.slice(0, 200)} (${what})`;
 	if (res.status < 400) return { status: res.status, text: await res.text() };
 	expect(res.status, `${label}: ${await res.clone().text()}`.slice(0, 600)).toBeLessThan(500);
-	await expectError(res.clone(), path, label);
+	// A HEAD answer has no body to be in any shape.
+	if (init?.method !== 'HEAD') await expectError(res.clone(), path, label);
 	expect(await stateDigest(testEnv.DB, testEnv.ARTIFACTS), `${label} was refused but wrote`).toBe(before);
 	return { status: res.status, text: await res.text() };
 }
