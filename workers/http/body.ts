@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
 import { ApiError } from '../errors';
+import { loneSurrogateMessage, loneSurrogatePath } from './unicode';
 
 /**
  * Reads a JSON body against a contract schema. Every way it can be wrong ends in a 4xx that names the problem:
@@ -31,6 +32,14 @@ export async function jsonBody<S extends z.ZodType>(
 			message: `The body is not valid JSON: ${(e as Error).message}`
 		});
 	}
+	const lone = loneSurrogatePath(value);
+	if (lone !== null)
+		throw new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: `Invalid body: ${loneSurrogateMessage(lone)}`,
+			details: { path: lone }
+		});
 	return parseWith(schema, value, 'body');
 }
 

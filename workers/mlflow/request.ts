@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LIMITS, mutationSchema, type Mutation, type Scope } from '../../src/lib/contract';
 import { hasScope } from '../auth/tokens';
 import { readText } from '../http/body';
+import { loneSurrogateMessage, loneSurrogatePath } from '../http/unicode';
 import { applyMutation } from '../registry/apply';
 import type { MetricRowIn } from '../registry/plan-runs';
 import type { AppEnv } from '../types';
@@ -35,6 +36,8 @@ async function rawMessage(c: Ctx): Promise<Record<string, unknown>> {
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value))
 		throw new MlflowError('BAD_REQUEST', 'The request body must be a JSON object.');
+	const lone = loneSurrogatePath(value);
+	if (lone !== null) throw invalid(loneSurrogateMessage(lone));
 	return value as Record<string, unknown>;
 }
 

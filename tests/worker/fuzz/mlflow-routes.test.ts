@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { A, keyOf, listMessages, objectMessages, type Req } from '../routes/mlflow-messages';
 import { seedMlflow, type MlflowSeed } from '../routes/mlflow-seed';
 import { MLFLOW_ROUTES } from '../routes/table';
-import { hugeNumberText, jsonish, loneSurrogateText, runs, unicodeText } from './arbitraries';
+import { check, hugeNumberText, jsonish, loneSurrogateText, runs, unicodeText } from './arbitraries';
 import { expectRefused, send } from './refuse';
 
 /**
@@ -70,18 +70,20 @@ describe('fuzz: every MLflow route', { timeout: 60_000 }, () => {
 
 	it.each(withFields)('%s: one field of the wrong type is refused and writes nothing', async (key) => {
 		const fields = Object.keys(MESSAGES[key]().json ?? MESSAGES[key]().query ?? {});
-		await fc.assert(
-			fc.asyncProperty(fc.constantFrom(...fields), wrongType, async (field, value) => {
-				const req = MESSAGES[key]();
-				if (req.json) req.json = { ...req.json, [field]: value };
-				const { path, init } = request(key, req);
-				// A query cannot carry a boolean or an object: the field repeated is a list where one value belongs.
-				const url = req.query
-					? `${path}&${encodeURIComponent(field)}=${encodeURIComponent(JSON.stringify(value))}`
-					: path;
-				await expectRefused(url, init, `${field}: ${JSON.stringify(value)}`);
-			}),
-			runs(6, 'mlflow-routes wrong type')
+		await check(
+			fc.assert(
+				fc.asyncProperty(fc.constantFrom(...fields), wrongType, async (field, value) => {
+					const req = MESSAGES[key]();
+					if (req.json) req.json = { ...req.json, [field]: value };
+					const { path, init } = request(key, req);
+					// A query cannot carry a boolean or an object: the field repeated is a list where one value belongs.
+					const url = req.query
+						? `${path}&${encodeURIComponent(field)}=${encodeURIComponent(JSON.stringify(value))}`
+						: path;
+					await expectRefused(url, init, `${field}: ${JSON.stringify(value)}`);
+				}),
+				runs(6, 'mlflow-routes wrong type')
+			)
 		);
 	});
 
@@ -97,25 +99,27 @@ describe('fuzz: every MLflow route', { timeout: 60_000 }, () => {
 	it.each(withFields.filter((k) => numericFields(k).length))(
 		'%s: numbers past any range, as JSON numbers or as text, are never a 5xx',
 		async (key) => {
-			await fc.assert(
-				fc.asyncProperty(
-					fc.constantFrom(...numericFields(key)),
-					hugeNumberText,
-					fc.boolean(),
-					fc.constantFrom(undefined, 'NaN', 'Infinity', '-Infinity'),
-					async (field, text, asString, special) => {
-						const req = MESSAGES[key]();
-						if (req.query) req.query = { ...req.query, [field]: text };
-						else {
-							req.json = { ...req.json, [field]: asString ? text : `${RAW}${text}` };
-							// A metric value MLflow spells as text takes another path through the write (specialMetrics).
-							if (special && 'value' in req.json && field !== 'value') req.json.value = special;
+			await check(
+				fc.assert(
+					fc.asyncProperty(
+						fc.constantFrom(...numericFields(key)),
+						hugeNumberText,
+						fc.boolean(),
+						fc.constantFrom(undefined, 'NaN', 'Infinity', '-Infinity'),
+						async (field, text, asString, special) => {
+							const req = MESSAGES[key]();
+							if (req.query) req.query = { ...req.query, [field]: text };
+							else {
+								req.json = { ...req.json, [field]: asString ? text : `${RAW}${text}` };
+								// A metric value MLflow spells as text takes another path through the write (specialMetrics).
+								if (special && 'value' in req.json && field !== 'value') req.json.value = special;
+							}
+							const { path, init } = request(key, req);
+							await send(path, init, `${field}: ${asString ? JSON.stringify(text) : text}, value ${special}`);
 						}
-						const { path, init } = request(key, req);
-						await send(path, init, `${field}: ${asString ? JSON.stringify(text) : text}, value ${special}`);
-					}
-				),
-				runs(16, 'mlflow-routes huge numbers')
+					),
+					runs(16, 'mlflow-routes huge numbers')
+				)
 			);
 		}
 	);
@@ -136,30 +140,32 @@ describe('fuzz: every MLflow route', { timeout: 60_000 }, () => {
 			),
 			unicodeText(8)
 		);
-		await fc.assert(
-			fc.asyncProperty(
-				fc.dictionary(name, anyValue, { minKeys: 1, maxKeys: 3 }),
-				unicodeText(30),
-				async (extra, sub) => {
-					const req = MESSAGES[key]();
-					if (req.query)
-						req.query = {
-							...req.query,
-							...Object.fromEntries(
-								Object.entries(extra).map(([k, v]) => [
-									k,
-									String(typeof v === 'string' ? v.replace(RAW, '') : JSON.stringify(v))
-								])
-							)
-						};
-					else if (req.sub !== undefined)
-						req.sub = `${req.sub.split('/').slice(0, 3).join('/')}/${encodeURIComponent(sub)}`;
-					else req.json = { ...req.json, ...extra };
-					const { path, init } = request(key, req);
-					await send(path, init, JSON.stringify(extra).slice(0, 200));
-				}
-			),
-			runs(8, 'mlflow-routes arbitrary fields')
+		await check(
+			fc.assert(
+				fc.asyncProperty(
+					fc.dictionary(name, anyValue, { minKeys: 1, maxKeys: 3 }),
+					unicodeText(30),
+					async (extra, sub) => {
+						const req = MESSAGES[key]();
+						if (req.query)
+							req.query = {
+								...req.query,
+								...Object.fromEntries(
+									Object.entries(extra).map(([k, v]) => [
+										k,
+										String(typeof v === 'string' ? v.replace(RAW, '') : JSON.stringify(v))
+									])
+								)
+							};
+						else if (req.sub !== undefined)
+							req.sub = `${req.sub.split('/').slice(0, 3).join('/')}/${encodeURIComponent(sub)}`;
+						else req.json = { ...req.json, ...extra };
+						const { path, init } = request(key, req);
+						await send(path, init, JSON.stringify(extra).slice(0, 200));
+					}
+				),
+				runs(8, 'mlflow-routes arbitrary fields')
+			)
 		);
 	});
 });
