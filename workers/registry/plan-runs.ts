@@ -56,19 +56,30 @@ export type MetricRowIn = {
 	timestamp: number;
 };
 
-export function insertMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement {
-	return c.db
-		.prepare(
-			`INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special)
-			 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-			        json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]')
-			 FROM json_each(?3) AS j`
-		)
-		.bind(
-			c.workspaceId,
-			runId,
-			JSON.stringify(rows.map((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
+/**
+ * Metric rows are bound, not expanded from JSON text as the other rows are: SQLite's text-to-REAL conversion
+ * is off by one ulp for some doubles (1.460092505766015e-115), and a logged value must read back as logged.
+ * D1 binds at most 100 values per statement: the two shared ones and 19 rows of five.
+ */
+const METRIC_ROWS_PER_STATEMENT = 19;
+
+export function insertMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement[] {
+	const statements: D1PreparedStatement[] = [];
+	for (let at = 0; at < rows.length; at += METRIC_ROWS_PER_STATEMENT) {
+		const chunk = rows.slice(at, at + METRIC_ROWS_PER_STATEMENT);
+		const tuples = chunk.map((_, i) => {
+			const n = 3 + i * 5;
+			return `(?1, ?2, ?${n}, ?${n + 1}, ?${n + 2}, ?${n + 3}, ?${n + 4})`;
+		});
+		statements.push(
+			c.db
+				.prepare(
+					`INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special) VALUES ${tuples.join(', ')}`
+				)
+				.bind(c.workspaceId, runId, ...chunk.flatMap((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
 		);
+	}
+	return statements;
 }
 
 function touch(c: PlanContext, runId: string): D1PreparedStatement {
@@ -163,7 +174,7 @@ export async function planRunLog(
 	if ('clash' in checked) return checked.clash;
 	const statements: D1PreparedStatement[] = [];
 	if (checked.fresh.length) statements.push(insertParams(c, m.runId, checked.fresh));
-	if (metrics.length) statements.push(insertMetrics(c, m.runId, metrics));
+	statements.push(...insertMetrics(c, m.runId, metrics));
 	if (m.tags.length) statements.push(upsertTags(c, m.runId, m.tags));
 	if (statements.length) statements.push(touch(c, m.runId));
 	return write(statements);
