@@ -104,7 +104,7 @@ describe('fuzz: the search grammar', { timeout: 60_000 }, () => {
 					const { status, text } = await search(path, body(filter, orderBy));
 					if (status !== 200) expect(JSON.parse(text).error_code, text).toBe('INVALID_PARAMETER_VALUE');
 				}),
-				runs(25, 'search-grammar soup')
+				runs(15, 'search-grammar soup')
 			)
 		);
 	});
