@@ -109,4 +109,28 @@ describe('valid Unicode input is accepted and read back as sent', { timeout: 60_
 			runs(12, 'unicode-accepted')
 		);
 	});
+
+	it('MLflow registry: model descriptions, model and version tags', async () => {
+		const run = await newRun(await newExperiment('unicode-registry'));
+		await fc.assert(
+			fc.asyncProperty(unicodeText(), unicodeKey, unicodeText(), async (description, key, value) => {
+				const name = `uni-model-${++n}`;
+				await mlOk(ml('/registered-models/create', { json: { name, description, tags: [{ key, value }] } }));
+				await mlOk(
+					ml('/model-versions/create', {
+						json: { name, source: `runs:/${run}/model`, run_id: run, description, tags: [{ key, value }] }
+					})
+				);
+				const model = await mlOk<{ registered_model: { description: string; tags: unknown[] } }>(
+					ml('/registered-models/get', { query: { name } })
+				);
+				expect(model.registered_model).toMatchObject({ description, tags: [{ key, value }] });
+				const version = await mlOk<{ model_version: { description: string; tags: unknown[] } }>(
+					ml('/model-versions/get', { query: { name, version: '1' } })
+				);
+				expect(version.model_version).toMatchObject({ description, tags: [{ key, value }] });
+			}),
+			runs(10, 'unicode-accepted')
+		);
+	});
 });
