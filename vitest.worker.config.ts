@@ -11,7 +11,14 @@ export default defineConfig(async () => {
 			cloudflareTest({
 				wrangler: { configPath: './wrangler.toml' },
 				// Test-only binding: the setup file applies the same migration files wrangler applies.
-				miniflare: { bindings: { TEST_MIGRATIONS: migrations, EDGEBOOK_ADMIN_TOKEN: 'test-admin-token' } }
+				// FUZZ_SEED (from the shell) replays a fuzz run: tests/worker/fuzz/arbitraries.ts prints each run's seed.
+				miniflare: {
+					bindings: {
+						TEST_MIGRATIONS: migrations,
+						EDGEBOOK_ADMIN_TOKEN: 'test-admin-token',
+						FUZZ_SEED: process.env.FUZZ_SEED ?? ''
+					}
+				}
 			})
 		],
 		test: {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
 import { ApiError } from '../errors';
 import { JsonBodyError, parseJson } from './json';
+import { loneSurrogateMessage, loneSurrogatePath } from './unicode';
 
 /**
  * Reads a JSON body against a contract schema. Every way it can be wrong ends in a 4xx that names the problem:
@@ -34,6 +35,14 @@ export async function jsonBody<S extends z.ZodType>(
 			...(limit ? { details: { depthLimit: limit } } : {})
 		});
 	}
+	const lone = loneSurrogatePath(value);
+	if (lone !== null)
+		throw new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: `Invalid body: ${loneSurrogateMessage(lone)}`,
+			details: { path: lone }
+		});
 	return parseWith(schema, value, 'body');
 }
 

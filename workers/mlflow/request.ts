@@ -4,6 +4,7 @@ import { LIMITS, type Mutation, type Scope } from '../../src/lib/contract';
 import { hasScope } from '../auth/tokens';
 import { readText } from '../http/body';
 import { parseJson } from '../http/json';
+import { loneSurrogateMessage, loneSurrogatePath } from '../http/unicode';
 import { checkMutation } from '../registry/check';
 import type { MetricRowIn } from '../registry/plan-runs';
 import { newMutationId, submit } from '../registry/submit';
@@ -39,6 +40,8 @@ async function rawMessage(c: Ctx): Promise<Record<string, unknown>> {
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value))
 		throw new MlflowError('BAD_REQUEST', 'The request body must be a JSON object.');
+	const lone = loneSurrogatePath(value);
+	if (lone !== null) throw invalid(loneSurrogateMessage(lone));
 	return value as Record<string, unknown>;
 }
 

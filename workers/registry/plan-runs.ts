@@ -56,43 +56,74 @@ export type MetricRowIn = {
 	timestamp: number;
 };
 
-export function insertMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement {
-	return c.db
-		.prepare(
-			`INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special)
-			 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-			        json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]')
-			 FROM json_each(?3) AS j`
-		)
-		.bind(
-			c.workspaceId,
-			runId,
-			JSON.stringify(rows.map((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
+/**
+ * Metric rows are bound, not expanded from JSON text as the other rows are: SQLite's text-to-REAL conversion
+ * is off by one ulp for some doubles (1.460092505766015e-115), and a logged value must read back as logged.
+ * D1 binds at most 100 values per statement: the two shared ones and 19 rows of five.
+ */
+const METRIC_ROWS_PER_STATEMENT = 19;
+
+export function insertMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement[] {
+	const statements: D1PreparedStatement[] = [];
+	for (let at = 0; at < rows.length; at += METRIC_ROWS_PER_STATEMENT) {
+		const chunk = rows.slice(at, at + METRIC_ROWS_PER_STATEMENT);
+		const tuples = chunk.map((_, i) => {
+			const n = 3 + i * 5;
+			return `(?1, ?2, ?${n}, ?${n + 1}, ?${n + 2}, ?${n + 3}, ?${n + 4})`;
+		});
+		statements.push(
+			c.db
+				.prepare(
+					`INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special) VALUES ${tuples.join(', ')}`
+				)
+				.bind(c.workspaceId, runId, ...chunk.flatMap((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
 		);
+	}
+	return statements;
 }
 
+/** At or after `b` in (step, timestamp) order: the later of two tied points is the one logged last. */
+const notBefore = (a: MetricRowIn, b: MetricRowIn) =>
+	a.step > b.step || (a.step === b.step && a.timestamp >= b.timestamp);
+
 /**
- * Keeps latest_metrics (migration 0004) in step with the points, in the same batch: rows go in log order, and a
- * point replaces the stored one when its (step, timestamp) is not lower, so ties go to the last logged.
+ * Keeps latest_metrics (migration 0004) in step with the points, in the same batch: each key's latest point in
+ * this request (ties to the last logged) replaces the stored one when its (step, timestamp) is not lower. Values
+ * are bound, as in insertMetrics, so the latest value is the logged one to the bit; ±Infinity sort as ±9e999.
  */
-export function upsertLatestMetrics(c: PlanContext, runId: string, rows: MetricRowIn[]): D1PreparedStatement {
-	return c.db
-		.prepare(
-			`INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
-			 SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-			        CASE json_extract(j.value, '$[4]') WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999
-			        ELSE json_extract(j.value, '$[3]') END, json_extract(j.value, '$[4]')
-			 FROM json_each(?3) AS j WHERE true ORDER BY j.key
-			 ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET step = excluded.step,
-			   timestamp = excluded.timestamp, value = excluded.value, special = excluded.special
-			 WHERE excluded.step > latest_metrics.step
-			    OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)`
-		)
-		.bind(
-			c.workspaceId,
-			runId,
-			JSON.stringify(rows.map((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
+export function upsertLatestMetrics(
+	c: PlanContext,
+	runId: string,
+	rows: MetricRowIn[]
+): D1PreparedStatement[] {
+	const latest = new Map<string, MetricRowIn>();
+	for (const r of rows) {
+		const held = latest.get(r.key);
+		if (!held || notBefore(r, held)) latest.set(r.key, r);
+	}
+	const points = [...latest.values()];
+	const statements: D1PreparedStatement[] = [];
+	for (let at = 0; at < points.length; at += METRIC_ROWS_PER_STATEMENT) {
+		const chunk = points.slice(at, at + METRIC_ROWS_PER_STATEMENT);
+		const tuples = chunk.map((_, i) => {
+			const n = 3 + i * 5;
+			const value = `CASE ?${n + 4} WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999 ELSE ?${n + 3} END`;
+			return `(?1, ?2, ?${n}, ?${n + 1}, ?${n + 2}, ${value}, ?${n + 4})`;
+		});
+		statements.push(
+			c.db
+				.prepare(
+					`INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
+					 VALUES ${tuples.join(', ')}
+					 ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET step = excluded.step,
+					   timestamp = excluded.timestamp, value = excluded.value, special = excluded.special
+					 WHERE excluded.step > latest_metrics.step
+					    OR (excluded.step = latest_metrics.step AND excluded.timestamp >= latest_metrics.timestamp)`
+				)
+				.bind(c.workspaceId, runId, ...chunk.flatMap((r) => [r.key, r.step, r.timestamp, r.value, r.special]))
 		);
+	}
+	return statements;
 }
 
 function touch(c: PlanContext, runId: string): D1PreparedStatement {
@@ -188,7 +219,7 @@ export async function planRunLog(
 	const statements: D1PreparedStatement[] = [];
 	if (checked.fresh.length) statements.push(insertParams(c, m.runId, checked.fresh));
 	if (metrics.length)
-		statements.push(insertMetrics(c, m.runId, metrics), upsertLatestMetrics(c, m.runId, metrics));
+		statements.push(...insertMetrics(c, m.runId, metrics), ...upsertLatestMetrics(c, m.runId, metrics));
 	if (m.tags.length) statements.push(upsertTags(c, m.runId, m.tags));
 	if (statements.length) statements.push(touch(c, m.runId));
 	return write(statements);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../helpers';
 import { otherWorkspaceToken } from '../registry-helpers';
 import { api, seed, snapshot, type Seeded } from './fixtures';
+import { V1_ROUTES } from '../routes/table';
 
 /**
  * Every write route against broken bodies: one field of a valid body given the wrong type, a string or array
@@ -32,6 +33,18 @@ const rec = (max?: number): Field => ({ kind: 'record', max });
 const metric = { key: 'm', value: 1, step: 0, timestamp: 1 };
 
 const ROUTES: Route[] = [
+	{
+		method: 'POST',
+		path: () => '/api/v1/workspaces',
+		valid: () => ({ id: 'fz-ws', name: 'w' }),
+		fields: { id: str(40, true), name: str(500, true) }
+	},
+	{
+		method: 'PATCH',
+		path: () => '/api/v1/workspaces/current',
+		valid: () => ({ name: 'w' }),
+		fields: { name: str(500, true) }
+	},
 	{
 		method: 'POST',
 		path: () => '/api/v1/tokens',
@@ -147,11 +160,12 @@ const ROUTES: Route[] = [
 	}
 ];
 
-const anyJson = fc.jsonValue({ maxDepth: 2 });
+/** Any JSON, text beyond ASCII, nested up to four deep (deep-nesting.test.ts goes to 100,000). */
+const anyJson = fc.jsonValue({ maxDepth: 4, stringUnit: 'grapheme' });
 /** A value of some other JSON type than the field's (never null: some fields are nullable). */
 function wrongType(kind: Kind): fc.Arbitrary<unknown> {
 	const byKind: Record<Kind, fc.Arbitrary<unknown>> = {
-		string: fc.string({ maxLength: 8 }),
+		string: fc.string({ maxLength: 8, unit: 'grapheme' }),
 		number: fc.double({ noNaN: true }),
 		array: fc.array(anyJson, { maxLength: 3 }),
 		record: fc.dictionary(fc.string({ maxLength: 5 }), anyJson, { maxKeys: 3 })
@@ -190,7 +204,9 @@ function broken(route: Route, s: Seeded): fc.Arbitrary<Sent> {
 		),
 		fc
 			.tuple(
-				fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !names.includes(k) && k !== '__proto__'),
+				fc
+					.string({ minLength: 1, maxLength: 12, unit: 'grapheme' })
+					.filter((k) => !names.includes(k) && k !== '__proto__'),
 				anyJson
 			)
 			.map(([k, v]) => asJson({ ...valid, [k]: v }, `extra field ${k}`)),
@@ -253,12 +269,39 @@ async function expectRefused(token: string, method: string, path: string, sent: 
 	expect(await snapshot(testEnv.DB), label).toBe(before);
 }
 
+/** JSON routes fuzzed in their own files (tests/worker/fuzz/): sync envelopes, predict bodies, blob bytes here below. */
+const ELSEWHERE = [
+	'POST /sync/push',
+	'PUT /blobs/:sha256',
+	'POST /models/:name/versions/:version/predict',
+	'POST /models/:name/aliases/:alias/predict'
+];
+
 let s: Seeded;
 beforeAll(async () => {
 	s = await seed();
 });
 
 describe('fuzz: broken bodies on every write route are a 4xx and write nothing', { timeout: 30_000 }, () => {
+	it('the table covers every /api/v1 route that reads a JSON body, or says which file fuzzes it', () => {
+		// Compared by shape, every path parameter a `*`: the table's `:key{.+}`, the fuzz's concrete `fz` and `1`.
+		const shape = (method: string, path: string) =>
+			`${method} ${path
+				.replace('/api/v1', '')
+				.split('/')
+				.map((seg) => (/^(:\w+(\{[^}]*\})?|fz|1)$/.test(seg) ? '*' : seg))
+				.join('/')}`;
+		const placeholders = { experimentId: ':id', runId: ':id', sha: ':sha256', model: ':name' };
+		const covered = [
+			...ROUTES.map((r) => shape(r.method, r.path(placeholders))),
+			...ELSEWHERE.map((r) => shape(...(r.split(' ') as [string, string])))
+		];
+		const reading = V1_ROUTES.filter(
+			(r) => !['GET', 'DELETE'].includes(r.method) && !r.path.endsWith('/restore')
+		);
+		expect(reading.map((r) => shape(r.method, r.path)).filter((r) => !covered.includes(r))).toEqual([]);
+	});
+
 	it.each(
 		ROUTES.map(
 			(r) =>
