@@ -121,7 +121,9 @@ versions.get('/get-download-uri', async (c) => {
 	return c.json({ artifact_uri: v.source });
 });
 
-versions.post('/transition-stage', () => {
+versions.post('/transition-stage', async (c) => {
+	// Read like every other body (size, nesting, Unicode) before saying no, so no door skips the reader.
+	await readMessage(c, z.object({}).loose());
 	throw invalid('Model stages are not supported by this registry; point an alias at the version instead.');
 });
 
