@@ -106,7 +106,7 @@ describe('one bad artifact never stalls the pull', () => {
 			expect(await engine.syncNow()).toMatchObject({ ok: true, pulled: feed.length, missing: 1 });
 			expect(engine.status.state).toBe('synced');
 			expect(engine.status.missing).toBe(1);
-			expect(await getState(d, 'cursor')).toBe(feed.length);
+			expect(await getState(d, 'cursor')).toBe(`w${feed.length}`);
 
 			expect(await d.runs.get('r1')).toMatchObject({ status: 'finished', summary: { loss: 0.5 } });
 			const files = await d.artifacts.toArray();
