@@ -17,7 +17,14 @@ export function limitPerMinute(raw: string | undefined): number {
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
 	const perMinute = limitPerMinute(c.env.RATE_LIMIT_PER_MINUTE);
 	const limiter = c.env.RATE_LIMITER;
-	const wait = await limiter.get(limiter.idFromName(c.get('caller').tokenId)).take(perMinute);
+	let wait = 0;
+	try {
+		wait = await limiter.get(limiter.idFromName(c.get('caller').tokenId)).take(perMinute);
+	} catch (e) {
+		// The limiter guards the registry; it must not become the way to break it. When its object cannot be
+		// reached (an outage, a reset mid-call), the request goes on unmetered and the operator sees why.
+		console.error('rate limiter unavailable; request let through', e);
+	}
 	if (wait > 0) {
 		c.header('retry-after', String(wait));
 		throw new ApiError({

@@ -59,4 +59,20 @@ describe('rate limit: one bucket per token, in a Durable Object, on both APIs', 
 		expect(await stub.take(2)).toBeGreaterThanOrEqual(1);
 		expect((await limited(V1, token, '2')).status).toBe(429);
 	});
+
+	it('a limiter that cannot be reached lets the request through instead of failing it', async () => {
+		const token = await otherWorkspaceToken('ws_rl_down', ['read']);
+		const broken = {
+			idFromName: (name: string) => env.RATE_LIMITER.idFromName(name),
+			get: () => ({
+				take: () => Promise.reject(new Error('Durable Object reset because its code was updated.'))
+			})
+		};
+		const res = await worker.fetch(
+			new Request(`http://edgebook.test${V1}`, { headers: { authorization: `Bearer ${token}` } }),
+			{ ...env, RATE_LIMITER: broken } as never,
+			createExecutionContext()
+		);
+		expect(res.status).toBe(200);
+	});
 });
