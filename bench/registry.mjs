@@ -25,18 +25,25 @@ const WORKSPACE = 'local'; // the admin token's workspace (workers/auth/tokens.t
 const KEYS = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];
 const T0 = 1_750_000_000_000;
 
-// The app's statements for a run.log, copied from workers/registry/plan-runs.ts and apply.ts (keep them in step):
-// the bare rows replay them without the Worker around them.
+// The plain insert of a request's points (the "bare Worker, same insert" row and the platform proxy's).
 const INSERT_METRICS = `INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special)
  SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
         json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]')
  FROM json_each(?3) AS j`;
-// And the latest_metrics upsert the same batch carries (migration 0004: search reads it).
-const UPSERT_LATEST = `INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
- SELECT ?1, ?2, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-        CASE json_extract(j.value, '$[4]') WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999
-        ELSE json_extract(j.value, '$[3]') END, json_extract(j.value, '$[4]')
- FROM json_each(?3) AS j WHERE true ORDER BY j.key
+// The app's statements for a run.log, copied from workers/registry/plan-runs.ts and apply.ts (keep them in step):
+// the bare rows replay them without the Worker around them. Points and each key's latest point are bound, 19 rows
+// of five values a statement (D1 binds at most 100), so values are stored exactly as logged.
+const ROWS_PER_STATEMENT = 19;
+const tuples = (n, value) =>
+	Array.from({ length: n }, (_, i) => {
+		const k = 3 + i * 5;
+		return `(?1, ?2, ?${k}, ?${k + 1}, ?${k + 2}, ${value(k)}, ?${k + 4})`;
+	}).join(', ');
+const insertPointsSql = (n) =>
+	`INSERT INTO run_metrics (workspace_id, run_id, key, step, timestamp, value, special) VALUES ${tuples(n, (k) => `?${k + 3}`)}`;
+const upsertLatestSql = (n) =>
+	`INSERT INTO latest_metrics (workspace_id, run_id, key, step, timestamp, value, special)
+ VALUES ${tuples(n, (k) => `CASE ?${k + 4} WHEN 'Infinity' THEN 9e999 WHEN '-Infinity' THEN -9e999 ELSE ?${k + 3} END`)}
  ON CONFLICT (workspace_id, run_id, key) DO UPDATE SET step = excluded.step,
    timestamp = excluded.timestamp, value = excluded.value, special = excluded.special
  WHERE excluded.step > latest_metrics.step
@@ -162,8 +169,28 @@ async function pushOk(app, body, agent) {
 // wrangler's own Miniflare (the workerd of wrangler dev) on the server's D1 file; each answer carries D1's own SQL
 // time (meta.duration) for the request.
 const BARE_WORKER = `
-const [INSERT, UPSERT_LATEST, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW] = ${JSON.stringify([INSERT_METRICS, UPSERT_LATEST, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW])};
+const [INSERT, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW] = ${JSON.stringify([INSERT_METRICS, LAST_SEQ, LOGGED, FIND_RUN, TOUCH, LOG_ROW])};
 const WS = ${JSON.stringify(WORKSPACE)};
+const ROWS_PER_STATEMENT = ${ROWS_PER_STATEMENT};
+const tuples = ${tuples.toString()};
+const insertPointsSql = ${insertPointsSql.toString()};
+const upsertLatestSql = ${upsertLatestSql.toString()};
+function bound(db, runId, points, sql) {
+	const out = [];
+	for (let at = 0; at < points.length; at += ROWS_PER_STATEMENT) {
+		const chunk = points.slice(at, at + ROWS_PER_STATEMENT);
+		out.push(db.prepare(sql(chunk.length)).bind(WS, runId, ...chunk.flatMap((p) => [p.key, p.step, p.timestamp, p.value, null])));
+	}
+	return out;
+}
+function latestOf(points) {
+	const latest = new Map();
+	for (const p of points) {
+		const held = latest.get(p.key);
+		if (!held || p.step > held.step || (p.step === held.step && p.timestamp >= held.timestamp)) latest.set(p.key, p);
+	}
+	return [...latest.values()];
+}
 export default {
 	async fetch(request, env) {
 		const url = new URL(request.url);
@@ -185,8 +212,8 @@ export default {
 		for (const read of reads) d1Ms += (await read.run()).meta.duration;
 		const now = Date.now();
 		const written = await db.batch([
-			db.prepare(INSERT).bind(WS, runId, rows),
-			db.prepare(UPSERT_LATEST).bind(WS, runId, rows),
+			...bound(db, runId, body.metrics, insertPointsSql),
+			...bound(db, runId, latestOf(body.metrics), upsertLatestSql),
 			db.prepare(TOUCH).bind(now, WS, runId),
 			db.prepare(LOG_ROW).bind(WS, q.get('id'), q.get('client'), Number(q.get('seq')), 'run.log',
 				JSON.stringify({ type: 'run.log', runId, ...body }), 'applied', null, null, Number(q.get('at')), now)
@@ -540,8 +567,9 @@ export async function run({ url, adminToken, persistTo }) {
 			throughputReport(throughput, logBatch),
 			'sync push = POST /api/v1/sync/push with one run.log mutation; log-batch = POST /api/v1/runs/:id/log-batch;',
 			'bare Worker = the same body POSTed to a Worker of a few lines in Miniflare on the same D1 file: "insert" runs',
-			'the one INSERT … json_each statement the app runs for 1000 points, "app\'s D1 work" every D1 statement the',
-			'app runs for a run.log (sequence check, mutation and run lookups; insert, latest_metrics upsert, touch and mutation log in a batch);',
+			'one INSERT … json_each statement for the 1000 points (the plain way), "app\'s D1 work" every D1 statement the',
+			"app runs for a run.log (sequence check, mutation and run lookups; then in one batch the points and each key's latest",
+			'point bound 19 rows a statement so values stay exact, touch and mutation log);',
 			`bare D1 via platform proxy = the INSERT through getPlatformProxy's DB binding from Node, where a call that does`,
 			`no work (SELECT 1) takes ${round(median(proxyCallMs))} ms. D1 SQL ms = D1's own meta.duration per request.`,
 			'',
