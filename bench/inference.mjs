@@ -1,5 +1,5 @@
 // bench:inference — the edge inference API against bare onnxruntime-web on the same model, in one run.
-// The model is the DESIGN.md reference MLP (20 → 64 → 64 → 3, relu, softmax) written with onnx-proto, with a
+// The model is the reference MLP (20 → 64 → 64 → 3, relu, softmax) written with onnx-proto, with a
 // preprocessing spec of 20 standardised numeric features. The app's side: POST …/aliases/champion/predict with raw
 // JSON rows (the Worker parses, validates, encodes with the app's preprocessing, runs ORT in workerd, decodes
 // labels). The bare side: ORT's session.run in Node on already-encoded Float32 rows, single-threaded, as in the

@@ -32,7 +32,7 @@ function getEngine(): Promise<Engine> {
 	return engine;
 }
 
-/** Expected failures come back as values (CONVENTIONS 3); only bugs reject. */
+/** Expected failures come back as values (docs/architecture.md, Conventions); only bugs reject. */
 async function attempt<T extends object>(fn: () => Promise<T>): Promise<Result<T>> {
 	try {
 		return { ok: true, ...(await fn()) };

@@ -27,7 +27,7 @@ export class Engine {
 		const worker = new Worker(opts.workerUrl);
 		const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 		await db.instantiate(opts.wasmUrl, null);
-		// No extension may be fetched at run time: the app works offline (DESIGN.md).
+		// No extension may be fetched at run time: the app works offline (docs/architecture.md).
 		// Pending queries hand control back every 50 ms, so a cancel gets through while a long statement runs.
 		await db.open({ query: { castBigIntToDouble: false, queryPollingInterval: 50 } });
 		const conn = await db.connect();

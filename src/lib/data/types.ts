@@ -38,7 +38,7 @@ export interface DataError {
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; error: DataError };
 
-/** Progress of one load, one stream of one type (CONVENTIONS 4). */
+/** Progress of one load, one stream of one type (docs/architecture.md, Conventions). */
 export type LoadProgress =
 	| { kind: 'read'; bytesRead: number; bytesTotal: number }
 	| { kind: 'parse'; rowsParsed: number; rowsTotal: number | null }

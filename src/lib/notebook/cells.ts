@@ -59,7 +59,7 @@ function lastTableName(nb: Notebook): string {
 	return '';
 }
 
-/** Graph nodes: what each cell defines and which defined names it reads (CONVENTIONS 12: graph logic is pure). */
+/** Graph nodes: what each cell defines and which defined names it reads (graph logic is pure: docs/architecture.md). */
 export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses: string[] }[] {
 	return nb.cells.map((c) => {
 		switch (c.kind) {

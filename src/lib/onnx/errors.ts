@@ -14,7 +14,7 @@ export type OnnxErrorCode = (typeof ONNX_ERROR_CODES)[number];
 
 /**
  * The one error the exporter throws. `name` stays 'OnnxExportError' so it survives a worker boundary
- * (CONVENTIONS 3: only name, message and stack cross); `code` says which problem, for code on this side.
+ * (only name, message and stack cross: docs/architecture.md); `code` says which problem, for code on this side.
  */
 export class OnnxExportError extends Error {
 	readonly code: OnnxErrorCode;

@@ -1,5 +1,5 @@
 /**
- * What the sync engine is doing, for the UI (CONVENTIONS 5): one instance, written only by the engine.
+ * What the sync engine is doing, for the UI (docs/architecture.md, Conventions): one instance, written only by the engine.
  * 'pending' means changes wait for the next try (after a failure, or because one is scheduled).
  */
 export type SyncState = 'signed-out' | 'synced' | 'pending' | 'syncing' | 'offline' | 'error';

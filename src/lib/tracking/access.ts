@@ -2,7 +2,7 @@ import type { EdgebookDB } from './db';
 import { TrackingError } from './errors';
 import { runSchema, type EndStatus, type Run } from './run-schema';
 
-/** Validate a stored run (CONVENTIONS 6): a damaged record is named, never handed to the UI half-broken. */
+/** Validate a stored run (docs/architecture.md, Conventions): a damaged record is named, never handed to the UI half-broken. */
 export function parseStoredRun(raw: unknown, id: string): Run {
 	const parsed = runSchema.safeParse(raw);
 	if (!parsed.success) {

@@ -13,7 +13,7 @@ export interface DatasetFile {
 }
 
 /**
- * The browser's database: the source of truth (DESIGN.md). Each schema change is a new `version()` with an
+ * The browser's database: the source of truth (docs/architecture.md). Each schema change is a new `version()` with an
  * upgrade function where data must move; never edit a shipped version.
  */
 export class EdgebookDB extends Dexie {

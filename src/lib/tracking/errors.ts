@@ -1,5 +1,5 @@
 /**
- * Errors of the tracking store. The stable code is in `name` (CONVENTIONS 3), so a caller across a worker
+ * Errors of the tracking store. The stable code is in `name` (docs/architecture.md, Conventions), so a caller across a worker
  * boundary can branch on it; the message is written for the person using the notebook.
  */
 

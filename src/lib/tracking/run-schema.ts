@@ -3,7 +3,7 @@ import { RUN_STATUSES, lineageSchema, sha256Hex } from '$lib/contract/records';
 
 /**
  * The stored shapes of experiments, runs and artifacts. Reads from IndexedDB and imported run files are a trust
- * boundary (CONVENTIONS 6): a damaged record is reported by name instead of breaking the runs table. Plain zod,
+ * boundary (docs/architecture.md, Conventions): a damaged record is reported by name instead of breaking the runs table. Plain zod,
  * no dexie: the registry contract can reuse these when runs are synced.
  */
 

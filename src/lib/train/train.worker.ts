@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The train worker: TF.js off the main thread, driven through comlink (CONVENTIONS 1-4). Expected failures come
+ * The train worker: TF.js off the main thread, driven through comlink (docs/architecture.md, Conventions). Expected failures come
  * back as `{ ok: false, error: { name, message } }`; progress is one tagged stream; weights travel transferred.
  */
 import { expose, transfer } from 'comlink';

@@ -75,7 +75,7 @@ export const DATA_CHECK_CODES = [
 ] as const;
 export type DataCheckCode = (typeof DATA_CHECK_CODES)[number];
 
-/** The verdict on a table before training (CONVENTIONS 3: an expected failure is a value, not a throw). */
+/** The verdict on a table before training (an expected failure is a value, not a throw: docs/architecture.md). */
 export type DataCheck =
 	| { ok: true; task: Task; warnings: string[] }
 	/** `column` names the column at fault when there is one; `message` is for people and names it too. */
@@ -113,7 +113,7 @@ export interface TrainParams {
 	seed: number;
 }
 
-/** One stream of training progress (CONVENTIONS 4). */
+/** One stream of training progress (docs/architecture.md, Conventions). */
 export type TrainProgress =
 	| { kind: 'backend'; backend: Backend; reason: string }
 	| { kind: 'batch'; epoch: number; batch: number; batches: number; loss: number }
