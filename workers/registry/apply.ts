@@ -139,6 +139,9 @@ function logRow(
 
 /** Another writer took the key this batch meant to write: plan again against what it wrote. */
 const isKeyClash = (e: unknown) => /UNIQUE constraint|PRIMARY KEY/i.test(String((e as Error)?.message ?? e));
+/** What the plan read is gone (a version's model deleted meanwhile: plan-models.ts): plan again. */
+const isStalePremise = (e: unknown) =>
+	/NOT NULL constraint failed: model_versions\.version/i.test(String((e as Error)?.message ?? e));
 /** D1 is momentarily unable to take the write; the same batch may go through a moment later. */
 const isBusy = (e: unknown) =>
 	/overloaded|SQLITE_BUSY|database is locked|too many requests queued/i.test(
@@ -211,7 +214,7 @@ export async function applyMutation(input: ApplyInput): Promise<ApplyOutcome> {
 			const filled = p.resultSql ? (results[at + 1].results[0] as { result: string | null }).result : null;
 			return { outcome: 'applied', seq, result: filled ? JSON.parse(filled) : p.result };
 		} catch (e) {
-			if (isKeyClash(e) || isBusy(e)) continue;
+			if (isKeyClash(e) || isStalePremise(e) || isBusy(e)) continue;
 			throw e;
 		}
 	}

@@ -156,13 +156,18 @@ async function planVersionCreate(c: PlanContext, m: MutationOf<'model.version.cr
 			return notFound(`No uploaded artifact with sha-256 ${m.artifactSha256}.`, { sha256: m.artifactSha256 });
 	}
 	// The next number is taken inside the batch (one INSERT … SELECT MAX + 1): D1 runs a batch as one
-	// transaction, one at a time, so racing creates get consecutive numbers with no re-plan and no gap.
+	// transaction, one at a time, so racing creates get consecutive numbers with no re-plan and no gap. The
+	// number is NULL when the model was deleted since the plan read it: the NOT NULL key fails the batch
+	// (nothing written, no orphan version) and applyMutation plans again, which answers not found.
 	const statements = [
 		c.db
 			.prepare(
 				`INSERT INTO model_versions (workspace_id, model_name, version, id, source_run_id, artifact_sha256, signature,
 				 description, created_at, updated_at, source)
-				 SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
+				 SELECT ?1, ?2,
+				        CASE WHEN EXISTS (SELECT 1 FROM registered_models WHERE workspace_id = ?1 AND name = ?2)
+				             THEN COALESCE(MAX(version), 0) + 1 END,
+				        ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
 				 FROM model_versions WHERE workspace_id = ?1 AND model_name = ?2`
 			)
 			.bind(
