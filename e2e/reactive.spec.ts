@@ -23,7 +23,7 @@ test('a changed cell re-runs the cells that read its table, and a cycle is repor
 
 /** What IndexedDB holds as each cell's output message, so a reload is asked for once the autosave landed. */
 function storedMessages(page: Page): Promise<(string | null)[]> {
-	const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+	const id = new URL(page.url()).pathname.split('/').filter(Boolean).pop() ?? '';
 	return page.evaluate(async (id) => {
 		const ask = <T>(r: IDBRequest<T>) =>
 			new Promise<T>((ok, fail) => {
