@@ -139,3 +139,31 @@ describe('renaming a result', () => {
 		expect(nb.rt('c').status).toBe('done');
 	});
 });
+
+describe('deleting a cell during a run', () => {
+	it('does not run its readers afterwards from the table that is about to go', async () => {
+		const { ctx, log } = fakeContext();
+		let release = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const api = ctx.api();
+		const run = api.run.bind(api);
+		ctx.api = () =>
+			({
+				...api,
+				run: async (req: Parameters<typeof run>[0]) => {
+					if (req.resultTable === 'q2') await gate;
+					return run(req);
+				}
+			}) as typeof api;
+		const nb = chain(ctx);
+		const all = nb.runAll();
+		await expect.poll(() => nb.rt('b').status).toBe('running');
+		nb.deleteCell('b');
+		release();
+		await all;
+		await nb.runCell('a');
+		expect(log).toEqual(['run q1', 'run q2', 'drop q2', 'run q1']);
+		expect((nb.cell('c') as SqlCell).output).toMatchObject({ name: 'MissingTable' });
+		expect(nb.rt('c').status).toBe('error');
+	});
+});

@@ -233,7 +233,10 @@ export class OpenNotebook {
 		for (const cid of order) {
 			const cell = this.cell(cid);
 			if (!cell || inCycle.has(cid)) continue;
-			const blocker = upstream(nodes, cid).find((u) => failed.has(u));
+			const needs = upstream(nodes, cid);
+			// A cell it reads was deleted during this run: it is already marked as needing a re-run.
+			if (needs.some((u) => !this.cell(u))) continue;
+			const blocker = needs.find((u) => failed.has(u));
 			if (blocker) {
 				failed.add(cid);
 				this.#fail(cid, {
