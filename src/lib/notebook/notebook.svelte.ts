@@ -7,6 +7,8 @@ import { executeCell, type CellContext, type Outcome } from './execute';
 import type { TrainProgress } from '$lib/train/types';
 import { saveNotebook } from '$lib/tracking/notebooks';
 import { nextJob } from '$lib/data/client';
+import { orphanedBy } from './orphans';
+import { CellHistory, undoEdit } from './cell-history.svelte';
 
 const AUTOSAVE_MS = 250;
 
@@ -18,6 +20,8 @@ export class OpenNotebook {
 	doc = $state() as Notebook;
 	runtime = new SvelteMap<string, CellRuntime>();
 	saveError = $state<string | null>(null);
+	/** Deletes and moves, for undo (the toast and Ctrl/Cmd+Z). */
+	history = new CellHistory();
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#ctx: CellContext;
 	#queue: Promise<void> = Promise.resolve();
@@ -67,21 +71,62 @@ export class OpenNotebook {
 		return cell;
 	}
 
-	moveCell(id: string, delta: -1 | 1): void {
+	moveCell(id: string, delta: -1 | 1, record = true): void {
 		const i = this.doc.cells.findIndex((c) => c.id === id);
 		const j = i + delta;
 		if (i < 0 || j < 0 || j >= this.doc.cells.length) return;
+		if (record)
+			this.history.push({
+				kind: 'move',
+				id,
+				delta,
+				message: `Moved ${this.#label(id)} ${delta < 0 ? 'up' : 'down'}`
+			});
 		const [cell] = this.doc.cells.splice(i, 1);
 		this.doc.cells.splice(j, 0, cell);
 		this.touch();
 	}
 
+	/** Delete a cell and what it defined (as marimo does): its tables, and the results of the cells reading them. */
 	deleteCell(id: string): void {
 		const i = this.doc.cells.findIndex((c) => c.id === id);
 		if (i < 0) return;
+		this.#orphan(id, 'was defined by a deleted cell', ' Undo the delete (Ctrl/Cmd+Z) or change this cell.');
+		const cell = $state.snapshot(this.doc.cells[i]) as Cell;
+		this.history.push({ kind: 'delete', cell, index: i, message: `Deleted ${this.#label(id)}` });
 		this.doc.cells.splice(i, 1);
 		this.runtime.delete(id);
 		this.touch();
+	}
+
+	/**
+	 * Before `id` stops defining its tables: they leave DuckDB (in the run queue, after any run in flight), and
+	 * the cells that read them are marked as needing a re-run, so this tab never shows a ghost of a table that
+	 * a reload would not have.
+	 */
+	#orphan(id: string, reason: string, hint: string): void {
+		const { dropped, readers } = orphanedBy(graphNodes(this.doc), id, (r) => this.cell(r)?.kind === 'train');
+		for (const r of readers) {
+			this.#fail(r.id, {
+				kind: 'error',
+				name: 'MissingTable',
+				message: r.direct
+					? `Needs re-run: ${r.missing} ${reason}.${hint}`
+					: `Needs re-run: its input came from ${r.missing}, which ${reason}.`
+			});
+			this.#patchRt(r.id, { chart: null });
+		}
+		if (dropped.length === 0) return;
+		// DROP … IF EXISTS fails only when the data worker itself is gone, and then so are its tables.
+		void this.#enqueue(async () => {
+			for (const table of dropped) await this.#ctx.api().drop({ table });
+		}).catch(() => undefined);
+	}
+
+	/** Take back the last delete or move; a note when the restored cell had to take a new name. */
+	undo(): string | null {
+		const edit = this.history.pop();
+		return edit ? undoEdit(this, edit) : null;
 	}
 
 	/**
@@ -101,6 +146,12 @@ export class OpenNotebook {
 			(c) => c.id !== id && c.kind === 'sql' && c.name.toLowerCase() === lower && name
 		);
 		if (other) return `"${name}" is already the result of another cell.`;
+		if (cell.name.toLowerCase() !== lower) {
+			// The old name goes like a deleted cell's; a result the cell had is made again under the new one.
+			const shown = name || 'an unnamed result';
+			this.#orphan(id, `was renamed to ${shown}`, name ? ` Change this cell to read ${name}.` : '');
+			if (cell.output?.kind === 'table') void this.runCell(id);
+		}
 		cell.name = name;
 		this.#patchRt(id, { live: false });
 		this.touch();
@@ -182,7 +233,10 @@ export class OpenNotebook {
 		for (const cid of order) {
 			const cell = this.cell(cid);
 			if (!cell || inCycle.has(cid)) continue;
-			const blocker = upstream(nodes, cid).find((u) => failed.has(u));
+			const needs = upstream(nodes, cid);
+			// A cell it reads was deleted during this run: it is already marked as needing a re-run.
+			if (needs.some((u) => !this.cell(u))) continue;
+			const blocker = needs.find((u) => failed.has(u));
 			if (blocker) {
 				failed.add(cid);
 				this.#fail(cid, {
