@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toIpynb } from '../../src/lib/notebook/ipynb';
-import { datasetsRead } from '../../src/lib/notebook/ipynb-bundle';
+import { datasetsRead, ipynbBundle } from '../../src/lib/notebook/ipynb-bundle';
 import { notebook as notebookSchema } from '../../src/lib/notebook/schema';
 import { runIpynbSql } from '../helpers/run-ipynb-sql';
 
@@ -127,5 +127,33 @@ describe('the exported SQL runs top to bottom in DuckDB', () => {
 describe('datasetsRead', () => {
 	it('lists the datasets the cells read, not the names a cell result takes over', () => {
 		expect(datasetsRead(nb, ['birds', 'cars', 'q1'])).toEqual(['birds']);
+	});
+});
+
+describe('ipynbBundle', () => {
+	const sources = {
+		datasets: ['birds', 'cars'],
+		ensureAttached: async () => null,
+		exportCsv: async () => ({ ok: true as const, bytes: new TextEncoder().encode('species\nAdelie\n') }),
+		chartPng: async () => new Uint8Array([0x89, 0x50, 0x4e, 0x47])
+	};
+
+	it('zips the notebook with the datasets it reads, named after the title', async () => {
+		const res = await ipynbBundle(nb, sources);
+		if (!res.ok) throw new Error(res.message);
+		expect(res.fileName).toBe('Birds.zip');
+		const text = new TextDecoder('latin1').decode(await res.blob.arrayBuffer());
+		expect(text).toContain('Birds/Birds.ipynb');
+		expect(text).toContain('Birds/data/birds.csv');
+		expect(text).not.toContain('cars.csv');
+		expect(text).toContain('"image/png": "iVBORw=="');
+	});
+
+	it('says which dataset could not be exported, and exports nothing', async () => {
+		const res = await ipynbBundle(nb, {
+			...sources,
+			exportCsv: async () => ({ ok: false as const, error: { name: 'IOError', message: 'disk full' } })
+		});
+		expect(res).toEqual({ ok: false, message: 'Export failed: dataset birds: disk full' });
 	});
 });
