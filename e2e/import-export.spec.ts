@@ -60,11 +60,15 @@ test('export .ipynb: a zip with the datasets, valid for nbformat, whose SQL runs
 	const nb = JSON.parse(files['Bird_export/Bird_export.ipynb'].toString('utf8'));
 
 	// The result tables are saved as outputs, as Jupyter shows them.
-	const q1 = nb.cells.find((c: { metadata: { edgebook?: { name?: string } } }) => c.metadata.edgebook?.name === 'q1');
+	const q1 = nb.cells.find(
+		(c: { metadata: { edgebook?: { name?: string } } }) => c.metadata.edgebook?.name === 'q1'
+	);
 	expect(q1.outputs[0].data['text/html'].join('')).toContain('<td>Gentoo</td><td>10200</td>');
 	// The chart is a PNG image.
 	const drawn = nb.cells.find((c: { attachments?: object }) => c.attachments);
-	expect(Buffer.from(drawn.attachments['chart.png']['image/png'], 'base64').subarray(1, 4).toString()).toBe('PNG');
+	expect(Buffer.from(drawn.attachments['chart.png']['image/png'], 'base64').subarray(1, 4).toString()).toBe(
+		'PNG'
+	);
 
 	// Top to bottom in DuckDB, with the CSV beside the notebook: the data cell loads birds, q2 reads q1.
 	const results = await runIpynbSql(nb, { 'data/birds.csv': files['Bird_export/data/birds.csv'] });

@@ -23,7 +23,9 @@ function main() {
 	// sudo -n fails instead of asking for a password, so this never hangs a CI job.
 	const sudo = !isRoot && has('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
 	const explain = (reason) => {
-		console.error(`No Python 3 here can import nbformat and ${reason}. Install Debian's package, then re-run:\n`);
+		console.error(
+			`No Python 3 here can import nbformat and ${reason}. Install Debian's package, then re-run:\n`
+		);
 		for (const cmd of APT) console.error(`  sudo ${cmd}`);
 		console.error('\n(or set NBFORMAT_PYTHON to a Python that has nbformat)');
 		process.exit(1);

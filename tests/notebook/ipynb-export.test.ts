@@ -67,8 +67,19 @@ const text = (i: number) => out.cells[i].source.join('');
 
 describe('toIpynb with the export extras', () => {
 	it('loads the datasets in a data cell after the setup cell', () => {
-		expect(out.cells.map((c) => c.id)).toEqual(['edgebook-setup', 'edgebook-data', 'a', 'b', 'c', 'd', 't', 'e']);
-		expect(text(1)).toMatch(/^%%sql\nCREATE OR REPLACE TABLE "birds" AS\nSELECT \* FROM read_csv\('data\/birds.csv'/);
+		expect(out.cells.map((c) => c.id)).toEqual([
+			'edgebook-setup',
+			'edgebook-data',
+			'a',
+			'b',
+			'c',
+			'd',
+			't',
+			'e'
+		]);
+		expect(text(1)).toMatch(
+			/^%%sql\nCREATE OR REPLACE TABLE "birds" AS\nSELECT \* FROM read_csv\('data\/birds.csv'/
+		);
 	});
 
 	it("saves a SQL result's first rows as an HTML and a plain-text table", () => {
@@ -86,7 +97,12 @@ describe('toIpynb with the export extras', () => {
 
 	it('saves a failed cell as an error output', () => {
 		expect(out.cells[4].outputs).toEqual([
-			{ output_type: 'error', ename: 'BinderError', evalue: 'no column nope', traceback: ['BinderError: no column nope (line 1)'] }
+			{
+				output_type: 'error',
+				ename: 'BinderError',
+				evalue: 'no column nope',
+				traceback: ['BinderError: no column nope (line 1)']
+			}
 		]);
 	});
 

@@ -51,7 +51,8 @@ export function describeTrain(cell: TrainCell): string {
 				Object.entries(out.summary).map(([k, v]) => [k, formatNumber(v)])
 			)
 		);
-		if (out.trials.length) parts.push(`${out.trials.length} sweep trials; the best is ${code(out.bestRunId ?? '?')}.`);
+		if (out.trials.length)
+			parts.push(`${out.trials.length} sweep trials; the best is ${code(out.bestRunId ?? '?')}.`);
 		if (out.warnings.length) parts.push(out.warnings.map((w) => `- ${w}`).join('\n'));
 	} else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
 	else parts.push('_Not run in Edgebook before the export._');
@@ -60,10 +61,21 @@ export function describeTrain(cell: TrainCell): string {
 
 function reportText(report: Record<string, unknown>): string[] {
 	if (report.task === 'regression') {
-		return [table(['metric', 'value'], ['mae', 'rmse', 'r2'].map((k) => [k, valueText(report[k])]))];
+		return [
+			table(
+				['metric', 'value'],
+				['mae', 'rmse', 'r2'].map((k) => [k, valueText(report[k])])
+			)
+		];
 	}
 	const macro = (report.macro ?? {}) as Record<string, number>;
-	const perClass = (report.perClass ?? []) as { label: string; precision: number; recall: number; f1: number; support: number }[];
+	const perClass = (report.perClass ?? []) as {
+		label: string;
+		precision: number;
+		recall: number;
+		f1: number;
+		support: number;
+	}[];
 	const classes = (report.classes ?? []) as string[];
 	const confusion = (report.confusion ?? []) as number[][];
 	return [
@@ -90,7 +102,8 @@ export function describeEvaluate(cell: EvaluateCell): string {
 	const on = cell.data ? code(cell.data) : "the run's test split";
 	const parts = [`**Evaluate** the trained model on ${on}.`];
 	const out = cell.output;
-	if (out?.kind === 'evaluation') parts.push('#### Result', `Run ${code(out.runId)}.`, ...reportText(out.report));
+	if (out?.kind === 'evaluation')
+		parts.push('#### Result', `Run ${code(out.runId)}.`, ...reportText(out.report));
 	else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
 	else parts.push('_Not run in Edgebook before the export._');
 	return parts.join('\n\n');

@@ -21,7 +21,11 @@ export function cellText(value: unknown): string {
 
 function plainTable(header: string[], rows: string[][]): string {
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
+	const line = (cells: string[]) =>
+		cells
+			.map((c, i) => c.padEnd(widths[i]))
+			.join(' | ')
+			.trimEnd();
 	return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line)].join('\n');
 }
 

@@ -99,7 +99,10 @@ function convert(cell: Cell, id: string, extras: IpynbExtras, count: () => numbe
 		}
 		case 'chart': {
 			const png = extras.charts?.[cell.id];
-			const md = markdown({ kind: 'chart', spec: cell.spec }, describeChart(cell.spec, png ? CHART_IMAGE : null));
+			const md = markdown(
+				{ kind: 'chart', spec: cell.spec },
+				describeChart(cell.spec, png ? CHART_IMAGE : null)
+			);
 			return png ? { ...md, attachments: { [CHART_IMAGE]: { 'image/png': png } } } : md;
 		}
 		case 'train':

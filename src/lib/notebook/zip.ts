@@ -38,7 +38,7 @@ function dosTime(d: Date): { time: number; date: number } {
 	};
 }
 
-function header(size: number, fill: (v: DataView) => void): Uint8Array {
+function header(size: number, fill: (v: DataView) => void): Uint8Array<ArrayBuffer> {
 	const bytes = new Uint8Array(size);
 	fill(new DataView(bytes.buffer));
 	return bytes;
@@ -47,7 +47,7 @@ function header(size: number, fill: (v: DataView) => void): Uint8Array {
 export function zip(entries: readonly ZipEntry[], now = new Date()): Blob {
 	const { time, date } = dosTime(now);
 	const parts: BlobPart[] = [];
-	const central: Uint8Array[] = [];
+	const central: Uint8Array<ArrayBuffer>[] = [];
 	let offset = 0;
 	for (const entry of entries) {
 		const name = new TextEncoder().encode(entry.name);
@@ -93,5 +93,5 @@ export function zip(entries: readonly ZipEntry[], now = new Date()): Blob {
 		v.setUint32(12, centralSize, true);
 		v.setUint32(16, offset, true);
 	});
-	return new Blob([...parts, ...(central as BlobPart[]), end], { type: 'application/zip' });
+	return new Blob([...parts, ...central, end], { type: 'application/zip' });
 }
