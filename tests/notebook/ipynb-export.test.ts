@@ -115,6 +115,7 @@ describe('toIpynb with the export extras', () => {
 		expect(out.cells[6].cell_type).toBe('markdown');
 		expect(text(6)).toContain('| model | linear |');
 		expect(text(6)).toContain('| epochs | 7 |');
+		expect(text(6)).toContain('| features | every column but the target |');
 		expect(text(6)).toContain('| accuracy | 0.9123 |');
 		expect(text(6)).toContain('Run `run-1`: finished, trained on the wasm backend.');
 		expect(text(7)).toContain("**Evaluate** the trained model on the run's test split.");

@@ -37,7 +37,10 @@ export function describeChart(spec: ChartSpec, image: string | null): string {
 export function describeTrain(cell: TrainCell): string {
 	const c = cell.config;
 	const { sweep, ...settings } = c;
-	const rows = Object.entries(settings).map(([k, v]) => [k, valueText(v)]);
+	const rows = Object.entries(settings).map(([k, v]) => [
+		k,
+		k === 'features' && c.features.length === 0 ? 'every column but the target' : valueText(v)
+	]);
 	if (sweep.mode !== 'off') rows.push(['sweep', `${sweep.mode}, ${sweep.trials} trials over ${sweep.space}`]);
 	const title = `**Train** a ${c.model} on ${code(c.source || '?')} to predict ${code(c.target || '?')}`;
 	const parts = [title, '#### Configuration', table(['setting', 'value'], rows)];
