@@ -70,6 +70,17 @@ test('export .ipynb: a zip with the datasets, valid for nbformat, whose SQL runs
 		'PNG'
 	);
 
+	// After a reload nothing is drawn yet; the export still carries the chart.
+	await settle(page);
+	await page.reload();
+	const again = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Export .ipynb' }).click();
+	const reloaded = unzip(await (await again).path())['Bird_export/Bird_export.ipynb'];
+	const redrawn = JSON.parse(reloaded.toString('utf8')).cells.find(
+		(c: { attachments?: object }) => c.attachments
+	);
+	expect(redrawn?.attachments['chart.png']['image/png']).toMatch(/^iVBORw0KGgo/);
+
 	// Top to bottom in DuckDB, with the CSV beside the notebook: the data cell loads birds, q2 reads q1.
 	const results = await runIpynbSql(nb, { 'data/birds.csv': files['Bird_export/data/birds.csv'] });
 	expect(results.slice(1)).toEqual([
