@@ -75,12 +75,19 @@ describe('toIpynb', () => {
 		expect(out.cells[2].metadata).toMatchObject({ edgebook: { id: 'sql/1' } });
 	});
 
-	it('writes SQL cells as %%sql code cells with the result name in metadata', () => {
+	it('writes a named SQL cell as a %%sql cell that saves its result as a table under its name', () => {
 		expect(out.cells[2]).toEqual({
 			id: 'sql-1',
 			cell_type: 'code',
 			metadata: { edgebook: { id: 'sql/1', kind: 'sql', name: 'by_species' } },
-			source: ['%%sql\n', 'SELECT species, count(*) AS n\n', 'FROM penguins\n', 'GROUP BY 1'],
+			source: [
+				'%%sql\n',
+				'CREATE OR REPLACE TABLE "by_species" AS\n',
+				'SELECT species, count(*) AS n\n',
+				'FROM penguins\n',
+				'GROUP BY 1;\n',
+				'SELECT * FROM "by_species";'
+			],
 			outputs: [],
 			execution_count: null
 		});
