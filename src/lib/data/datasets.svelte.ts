@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import { dataApi, nextJob } from './client';
+import { cancelJob, dataApi, engineGeneration, nextJob } from './client';
 import { tableNameFromFile } from './file-kind';
 import type { DataError, DatasetMeta, LoadProgress } from './types';
 import { listDatasets, saveDataset, datasetBlob, removeDataset } from '$lib/tracking/datasets';
@@ -21,6 +21,8 @@ export class Datasets {
 	lastError = $state<DataError | null>(null);
 	#loadJob = 0;
 	#attached = new Map<string, Promise<void>>();
+	/** The engine the attached tables live in; a restarted engine has none of them. */
+	#generation = engineGeneration();
 
 	async refresh(): Promise<void> {
 		this.list = await listDatasets();
@@ -88,8 +90,10 @@ export class Datasets {
 				addedAt: Date.now(),
 				...(opts.sampleUrl ? { sampleUrl: opts.sampleUrl } : {})
 			};
+			const generation = engineGeneration();
 			await saveDataset(meta, opts.store ? opts.blob : null);
-			this.#attached.set(table, Promise.resolve());
+			this.#forgetRestarted();
+			if (generation === this.#generation) this.#attached.set(table, Promise.resolve());
 			this.list = [...this.list, meta];
 			return meta;
 		} catch (e) {
@@ -104,12 +108,14 @@ export class Datasets {
 		}
 	}
 
+	/** A load that does not stop in time restarts the engine, like a query (docs/architecture.md, "Cancel"). */
 	async cancelLoad(): Promise<void> {
-		await dataApi().cancel(this.#loadJob);
+		await cancelJob(this.#loadJob);
 	}
 
 	/** Attach the named datasets (those not yet in this tab's DuckDB) from their stored files. */
 	async ensureAttached(names: string[]): Promise<DataError | null> {
+		this.#forgetRestarted();
 		const wanted = this.list.filter((d) => names.some((n) => n.toLowerCase() === d.name.toLowerCase()));
 		for (const d of wanted) {
 			let pending = this.#attached.get(d.name);
@@ -125,6 +131,13 @@ export class Datasets {
 			}
 		}
 		return null;
+	}
+
+	/** After an engine restart nothing is attached any more: attach again on demand. */
+	#forgetRestarted(): void {
+		if (this.#generation === engineGeneration()) return;
+		this.#generation = engineGeneration();
+		this.#attached.clear();
 	}
 
 	async #attach(d: DatasetMeta): Promise<void> {
