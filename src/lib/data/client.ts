@@ -80,9 +80,8 @@ export function onEngineRestart(listener: () => void): () => void {
  * Terminate the data worker (DuckDB's own worker goes with it) and start a fresh one. Every call it had taken
  * rejects with `reason`; datasets are re-attached from IndexedDB when a cell next reads them.
  */
-export function restartEngine(reason: string): void {
-	if (!current) return;
-	const old = current;
+function restart(old: Engine, reason: string): void {
+	if (current !== old) return; // restarted already (two cancels racing)
 	current = null;
 	generation++;
 	old.worker.terminate();
@@ -99,9 +98,10 @@ export function restartEngine(reason: string): void {
  * ended after the grace period, restart the engine. Says which of the two ended it.
  */
 export async function cancelJob(job: number, graceMs = cancelGraceMs()): Promise<'stopped' | 'restarted'> {
-	if (!current) return 'stopped';
+	const engine = current;
+	if (!engine) return 'stopped';
 	// Not awaited: the worker answers the cancel only when it is free to, which is the problem being solved.
-	current.remote.cancel(job).catch(() => undefined);
+	engine.remote.cancel(job).catch(() => undefined);
 	const running = inflight.get(job);
 	if (!running) return 'stopped';
 	let timer: ReturnType<typeof setTimeout> | undefined;
@@ -114,7 +114,8 @@ export async function cancelJob(job: number, graceMs = cancelGraceMs()): Promise
 	]);
 	clearTimeout(timer);
 	if (ended) return 'stopped';
-	restartEngine(
+	restart(
+		engine,
 		`The SQL engine did not stop within ${formatMs(graceMs)} of Cancel, so it was restarted. Datasets are ` +
 			'attached again from this browser when a cell reads them; named results are made again by their cells ' +
 			'(a cell that reads one runs it first).'
