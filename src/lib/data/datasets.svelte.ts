@@ -20,6 +20,7 @@ export class Datasets {
 	loading = $state<LoadState | null>(null);
 	lastError = $state<DataError | null>(null);
 	#loadJob = 0;
+	#loadCancelled = false;
 	#attached = new Map<string, Promise<void>>();
 	/** The engine the attached tables live in; a restarted engine has none of them. */
 	#generation = engineGeneration();
@@ -68,6 +69,7 @@ export class Datasets {
 		const table = tableNameFromFile(opts.name ?? opts.fileName, this.names());
 		this.loading = { fileName: opts.fileName, progress: null };
 		this.#loadJob = nextJob();
+		this.#loadCancelled = false;
 		try {
 			const res = await dataApi().load(
 				{ file: opts.blob, fileName: opts.fileName, table, job: this.#loadJob },
@@ -97,6 +99,8 @@ export class Datasets {
 			this.list = [...this.list, meta];
 			return meta;
 		} catch (e) {
+			// A cancel that had to restart the engine ends the load's call: what the user asked for, not an error.
+			if (this.#loadCancelled && e instanceof Error && e.name === 'EngineRestarted') return null;
 			// Not an expected failure (those come back as values): still say what happened, in place.
 			this.lastError = {
 				name: 'LoadFailed',
@@ -110,6 +114,7 @@ export class Datasets {
 
 	/** A load that does not stop in time restarts the engine, like a query (docs/architecture.md, "Cancel"). */
 	async cancelLoad(): Promise<void> {
+		this.#loadCancelled = true;
 		await cancelJob(this.#loadJob);
 	}
 

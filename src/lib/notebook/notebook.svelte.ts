@@ -185,7 +185,11 @@ export class OpenNotebook {
 		const cell = this.cell(id);
 		if (cell?.kind !== 'sql' || cell.output?.kind !== 'table') return;
 		this.#patchRt(id, { profile: { state: 'loading' } });
-		const res = await this.#ctx.api().profile({ table: cell.output.table });
+		// A restarted engine rejects the call: say so rather than profile forever.
+		const res = await this.#ctx
+			.api()
+			.profile({ table: cell.output.table })
+			.catch((e) => ({ ok: false as const, error: { name: 'EngineRestarted', message: String(e?.message ?? e) } }));
 		this.#patchRt(id, {
 			profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error }
 		});
