@@ -15,6 +15,8 @@ const STUCK = 'SELECT count(*) AS n FROM range(3000000) a, range(3000000) b WHER
 test('a statement that ignores the interrupt is ended by restarting the engine, and the notebook carries on', async ({
 	page
 }) => {
+	// DuckDB starts twice (the restart fetches and compiles it again): more than one journey's default.
+	test.setTimeout(120_000);
 	await page.addInitScript(() => localStorage.setItem('edgebook.cancelGraceMs', '500'));
 	await newNotebook(page);
 	await addFile(page, 'nums.csv', 'x\n1\n2\n3\n4\n');
