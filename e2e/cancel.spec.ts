@@ -11,7 +11,8 @@ import { addFile, addSqlCell, cell, newNotebook, runCell, setSql, value } from '
 // The issue's statement on a generated table: a nested-loop join whose condition no pair meets (hashed, so
 // statistics cannot rule it out). DuckDB scans the whole right side for each chunk of the left without returning
 // to its polling loop: measured in Chromium, an interrupt alone had not landed after 60 s.
-const STUCK = 'SELECT count(*) AS n FROM range(3000000) a, range(3000000) b WHERE hash(a.range + b.range) = 42';
+const STUCK =
+	'SELECT count(*) AS n FROM range(3000000) a, range(3000000) b WHERE hash(a.range + b.range) = 42';
 
 test('a statement that ignores the interrupt is ended by restarting the engine, and the notebook carries on', async ({
 	page
@@ -41,9 +42,12 @@ test('a statement that ignores the interrupt is ended by restarting the engine, 
 	await expect(cell(page, stuck)).toHaveAttribute('data-status', 'cancelled', { timeout: 15_000 });
 	const error = cell(page, stuck).getByTestId('cell-error');
 	await expect(error).toHaveAttribute('data-error-name', 'Cancelled');
-	await expect(error).toContainText('the SQL engine did not stop within 500 ms of Cancel, so it was restarted', {
-		ignoreCase: true
-	});
+	await expect(error).toContainText(
+		'the SQL engine did not stop within 500 ms of Cancel, so it was restarted',
+		{
+			ignoreCase: true
+		}
+	);
 
 	// The queued cell then runs on the fresh engine: q1 is made again, from nums attached again from IndexedDB.
 	await expect(cell(page, reader)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });

@@ -189,7 +189,10 @@ export class OpenNotebook {
 		const res = await this.#ctx
 			.api()
 			.profile({ table: cell.output.table })
-			.catch((e) => ({ ok: false as const, error: { name: 'EngineRestarted', message: String(e?.message ?? e) } }));
+			.catch((e) => ({
+				ok: false as const,
+				error: { name: 'EngineRestarted', message: String(e?.message ?? e) }
+			}));
 		this.#patchRt(id, {
 			profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error }
 		});
