@@ -1,5 +1,5 @@
 import { proxy } from 'comlink';
-import { dataApi, nextJob } from './client';
+import { cancelJob, dataApi, engineGeneration, nextJob } from './client';
 import { tableNameFromFile } from './file-kind';
 import type { DataError, DatasetMeta, LoadProgress } from './types';
 import { listDatasets, saveDataset, datasetBlob, removeDataset } from '$lib/tracking/datasets';
@@ -20,7 +20,10 @@ export class Datasets {
 	loading = $state<LoadState | null>(null);
 	lastError = $state<DataError | null>(null);
 	#loadJob = 0;
+	#loadCancelled = false;
 	#attached = new Map<string, Promise<void>>();
+	/** The engine the attached tables live in; a restarted engine has none of them. */
+	#generation = engineGeneration();
 
 	async refresh(): Promise<void> {
 		this.list = await listDatasets();
@@ -66,6 +69,7 @@ export class Datasets {
 		const table = tableNameFromFile(opts.name ?? opts.fileName, this.names());
 		this.loading = { fileName: opts.fileName, progress: null };
 		this.#loadJob = nextJob();
+		this.#loadCancelled = false;
 		try {
 			const res = await dataApi().load(
 				{ file: opts.blob, fileName: opts.fileName, table, job: this.#loadJob },
@@ -88,11 +92,15 @@ export class Datasets {
 				addedAt: Date.now(),
 				...(opts.sampleUrl ? { sampleUrl: opts.sampleUrl } : {})
 			};
+			const generation = engineGeneration();
 			await saveDataset(meta, opts.store ? opts.blob : null);
-			this.#attached.set(table, Promise.resolve());
+			this.#forgetRestarted();
+			if (generation === this.#generation) this.#attached.set(table, Promise.resolve());
 			this.list = [...this.list, meta];
 			return meta;
 		} catch (e) {
+			// A cancel that had to restart the engine ends the load's call: what the user asked for, not an error.
+			if (this.#loadCancelled && e instanceof Error && e.name === 'EngineRestarted') return null;
 			// Not an expected failure (those come back as values): still say what happened, in place.
 			this.lastError = {
 				name: 'LoadFailed',
@@ -104,12 +112,15 @@ export class Datasets {
 		}
 	}
 
+	/** A load that does not stop in time restarts the engine, like a query (docs/architecture.md, "Cancel"). */
 	async cancelLoad(): Promise<void> {
-		await dataApi().cancel(this.#loadJob);
+		this.#loadCancelled = true;
+		await cancelJob(this.#loadJob);
 	}
 
 	/** Attach the named datasets (those not yet in this tab's DuckDB) from their stored files. */
 	async ensureAttached(names: string[]): Promise<DataError | null> {
+		this.#forgetRestarted();
 		const wanted = this.list.filter((d) => names.some((n) => n.toLowerCase() === d.name.toLowerCase()));
 		for (const d of wanted) {
 			let pending = this.#attached.get(d.name);
@@ -125,6 +136,13 @@ export class Datasets {
 			}
 		}
 		return null;
+	}
+
+	/** After an engine restart nothing is attached any more: attach again on demand. */
+	#forgetRestarted(): void {
+		if (this.#generation === engineGeneration()) return;
+		this.#generation = engineGeneration();
+		this.#attached.clear();
 	}
 
 	async #attach(d: DatasetMeta): Promise<void> {

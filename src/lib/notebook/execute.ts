@@ -18,7 +18,10 @@ export interface CellContext {
 	api: () => Remote<DataApi>;
 	/** Attach the datasets among these names that this tab's DuckDB does not have yet. */
 	ensureAttached: (names: string[]) => Promise<DataError | null>;
+	/** Stop a job; when DuckDB does not take the interrupt in time this restarts the engine. */
 	cancel: (job: number) => Promise<unknown>;
+	/** Tell the notebook when the engine restarted (its tables are gone); returns the unsubscribe. */
+	onEngineRestart?: (listener: () => void) => () => void;
 	/** Training and evaluation live in src/lib/train; the notebook only schedules them. */
 	train: (cell: TrainCell, job: number, onProgress: (p: TrainProgress) => void) => Promise<Outcome>;
 	evaluate: (cell: EvaluateCell, job: number) => Promise<Outcome>;

@@ -25,12 +25,41 @@ export class OpenNotebook {
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#ctx: CellContext;
 	#queue: Promise<void> = Promise.resolve();
+	#pending = 0;
 	#job = 0;
+	/** The cell running now, and whether Cancel was pressed for it. */
+	#running: string | null = null;
+	#cancelRequested = false;
+	/** Queued cells the user cancelled before their turn: skipped when it comes. */
+	#dropped = new Set<string>();
+	#unsubscribe: () => void;
 
 	constructor(nb: Notebook, ctx: CellContext) {
 		this.doc = nb;
 		this.#ctx = ctx;
 		for (const c of nb.cells) this.runtime.set(c.id, idleRuntime());
+		this.#unsubscribe = ctx.onEngineRestart?.(() => this.#engineRestarted()) ?? (() => undefined);
+	}
+
+	/** The page is closing this notebook. */
+	close(): void {
+		this.#unsubscribe();
+	}
+
+	/**
+	 * A restarted engine has none of the cells' tables: they are no longer live, so a cell that reads one runs it
+	 * again first (as after a reload); their previews stay on screen.
+	 */
+	#engineRestarted(): void {
+		for (const [id, rt] of this.runtime) if (rt.live) this.runtime.set(id, { ...rt, live: false });
+	}
+
+	/** Cells waiting behind a running one say so at once, not only when their turn comes. */
+	#markQueued(ids: string[]): void {
+		for (const id of ids) {
+			this.#dropped.delete(id);
+			if (id !== this.#running) this.#patchRt(id, { status: 'queued' });
+		}
 	}
 
 	rt(id: string): CellRuntime {
@@ -160,7 +189,9 @@ export class OpenNotebook {
 
 	/** Run one cell, first any upstream cell whose table this tab does not have yet, then its dependents. */
 	runCell(id: string): Promise<void> {
+		this.#markQueued([id]);
 		return this.#enqueue(async () => {
+			if (this.#dropped.delete(id)) return;
 			const nodes = graphNodes(this.doc);
 			const up = upstream(nodes, id).filter((u) => !this.#satisfied(u));
 			// Training is expensive: a changed query does not retrain by itself (nor re-score what trains feed).
@@ -180,13 +211,24 @@ export class OpenNotebook {
 	}
 
 	runAll(): Promise<void> {
+		this.#markQueued(this.doc.cells.map((c) => c.id));
 		return this.#enqueue(async () => {
 			await this.#runSequence(this.doc.cells.map((c) => c.id));
 		});
 	}
 
-	/** Stop the running cell; the cells after it in this run are then not run (their input is missing). */
-	async cancel(): Promise<void> {
+	/**
+	 * Cancel a cell: a queued one is taken out of the queue; the running one is stopped (the cells after it in
+	 * this run are then not run: their input is missing).
+	 */
+	async cancel(id?: string): Promise<void> {
+		if (id && id !== this.#running) {
+			if (this.rt(id).status !== 'queued') return;
+			this.#dropped.add(id);
+			this.#patchRt(id, { status: 'cancelled' });
+			return;
+		}
+		this.#cancelRequested = true;
 		await this.#ctx.cancel(this.#job);
 	}
 
@@ -194,14 +236,25 @@ export class OpenNotebook {
 		const cell = this.cell(id);
 		if (cell?.kind !== 'sql' || cell.output?.kind !== 'table') return;
 		this.#patchRt(id, { profile: { state: 'loading' } });
-		const res = await this.#ctx.api().profile({ table: cell.output.table });
+		// A restarted engine rejects the call: say so rather than profile forever.
+		const res = await this.#ctx
+			.api()
+			.profile({ table: cell.output.table })
+			.catch((e) => ({
+				ok: false as const,
+				error: { name: 'EngineRestarted', message: String(e?.message ?? e) }
+			}));
 		this.#patchRt(id, {
 			profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error }
 		});
 	}
 
 	#enqueue(fn: () => Promise<void>): Promise<void> {
-		const next = this.#queue.then(fn);
+		this.#pending++;
+		const next = this.#queue.then(fn).finally(() => {
+			// Nothing waits any more: a cancel of a queued cell applies to the runs queued at the time only.
+			if (--this.#pending === 0) this.#dropped.clear();
+		});
 		this.#queue = next.catch(() => undefined);
 		return next;
 	}
@@ -233,20 +286,28 @@ export class OpenNotebook {
 		for (const cid of order) {
 			const cell = this.cell(cid);
 			if (!cell || inCycle.has(cid)) continue;
+			if (this.#dropped.delete(cid)) {
+				failed.add(cid);
+				this.#patchRt(cid, { status: 'cancelled' });
+				continue;
+			}
 			const needs = upstream(nodes, cid);
 			// A cell it reads was deleted during this run: it is already marked as needing a re-run.
 			if (needs.some((u) => !this.cell(u))) continue;
 			const blocker = needs.find((u) => failed.has(u));
 			if (blocker) {
 				failed.add(cid);
+				const why = this.rt(blocker).status === 'cancelled' ? 'was cancelled' : 'failed';
 				this.#fail(cid, {
 					kind: 'error',
 					name: 'UpstreamError',
-					message: `Not run: ${this.#label(blocker)}, which this cell reads, failed.`
+					message: `Not run: ${this.#label(blocker)}, which this cell reads, ${why}.`
 				});
 				continue;
 			}
 			this.#patchRt(cid, { status: 'running' });
+			this.#running = cid;
+			this.#cancelRequested = false;
 			this.#job = nextJob();
 			if (cell.kind === 'train') {
 				this.#patchRt(cid, {
@@ -254,10 +315,9 @@ export class OpenNotebook {
 				});
 			}
 			const onProgress = (p: TrainProgress) => this.#onTrainProgress(cid, p);
-			const outcome = await executeCell(cell, this.#ctx, this.#job, onProgress).catch((e): Outcome => ({
-				ok: false,
-				output: { kind: 'error', name: 'InternalError', message: e instanceof Error ? e.message : String(e) }
-			}));
+			const outcome = await executeCell(cell, this.#ctx, this.#job, onProgress)
+				.catch((e): Outcome => ({ ok: false, output: thrown(e, this.#cancelRequested) }))
+				.finally(() => (this.#running = null));
 			if (!this.cell(cid)) continue; // deleted while running
 			if (cell.kind !== 'markdown') cell.output = outcome.output as never;
 			if (outcome.ok) {
@@ -317,4 +377,17 @@ export class OpenNotebook {
 		const table = c ? resultTable(c) : null;
 		return table && !table.startsWith('_cell_') ? `cell ${index} (${table})` : `cell ${index}`;
 	}
+}
+
+/**
+ * What a cell shows when its work threw. An engine restart is expected (a cancel that had to restart it, or a
+ * cancelled load while this cell ran) and says so; anything else is a bug, shown as such.
+ */
+function thrown(e: unknown, cancelRequested: boolean): CellError {
+	const message = e instanceof Error ? e.message : String(e);
+	if (e instanceof Error && e.name === 'EngineRestarted') {
+		if (cancelRequested) return { kind: 'error', name: 'Cancelled', message };
+		return { kind: 'error', name: 'EngineRestarted', message: `${message} Run this cell again.` };
+	}
+	return { kind: 'error', name: 'InternalError', message };
 }

@@ -1,0 +1,58 @@
+import { test, expect } from './fixtures';
+import { addFile, addSqlCell, cell, newNotebook, runCell, setSql, value } from './helpers';
+
+/**
+ * Cancel always lands (docs/architecture.md, "Cancel"): a statement DuckDB cannot interrupt is ended by
+ * restarting the engine after a short grace period (500 ms here, set the way a user would); the datasets come
+ * back from IndexedDB, named results are made again by their cells, and a cell waiting behind the running one
+ * says that it is queued.
+ */
+
+// The statement on a generated table: a nested-loop join whose condition no pair meets (hashed, so
+// statistics cannot rule it out). DuckDB scans the whole right side for each chunk of the left without returning
+// to its polling loop: measured in Chromium, an interrupt alone had not landed after 60 s.
+const STUCK =
+	'SELECT count(*) AS n FROM range(3000000) a, range(3000000) b WHERE hash(a.range + b.range) = 42';
+
+test('a statement that ignores the interrupt is ended by restarting the engine, and the notebook carries on', async ({
+	page
+}) => {
+	// DuckDB starts twice (the restart fetches and compiles it again): more than one journey's default.
+	test.setTimeout(120_000);
+	await page.addInitScript(() => localStorage.setItem('edgebook.cancelGraceMs', '500'));
+	await newNotebook(page);
+	await addFile(page, 'nums.csv', 'x\n1\n2\n3\n4\n');
+	await expect(page.locator('[data-testid="dataset"][data-name="nums"]')).toBeVisible({ timeout: 60_000 });
+	await setSql(page, 1, 'SELECT x * 10 AS y FROM nums'); // q1
+	await runCell(page, 1);
+	await expect(value(page, 1, 3)).toHaveText('40');
+
+	const stuck = await addSqlCell(page);
+	await setSql(page, stuck, STUCK);
+	const reader = await addSqlCell(page);
+	await setSql(page, reader, 'SELECT sum(y) AS total, count(*) AS n FROM q1');
+
+	await cell(page, stuck).getByRole('button', { name: /Run/ }).click();
+	await expect(cell(page, stuck)).toHaveAttribute('data-status', 'running');
+	await cell(page, reader).getByRole('button', { name: /Run/ }).click();
+	await expect(cell(page, reader).getByTestId('cell-status')).toHaveText('queued');
+
+	await cell(page, stuck).getByRole('button', { name: 'Cancel' }).click();
+	// Bounded: the grace period, then the worker is terminated. Without a restart this statement runs for hours.
+	await expect(cell(page, stuck)).toHaveAttribute('data-status', 'cancelled', { timeout: 15_000 });
+	const error = cell(page, stuck).getByTestId('cell-error');
+	await expect(error).toHaveAttribute('data-error-name', 'Cancelled');
+	await expect(error).toContainText(
+		'the SQL engine did not stop within 500 ms of Cancel, so it was restarted',
+		{
+			ignoreCase: true
+		}
+	);
+
+	// The queued cell then runs on the fresh engine: q1 is made again, from nums attached again from IndexedDB.
+	await expect(cell(page, reader)).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+	await expect(value(page, reader, 0, 0)).toHaveText('100');
+	await expect(value(page, reader, 0, 1)).toHaveText('4');
+	await expect(cell(page, 1)).toHaveAttribute('data-status', 'done');
+	await expect(value(page, 1, 3)).toHaveText('40');
+});
