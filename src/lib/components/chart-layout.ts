@@ -56,3 +56,23 @@ export function nextLayout(node: Element, current: ChartLayout): ChartLayout | n
 		next.xEvery === current.xEvery;
 	return same ? null : next;
 }
+
+/**
+ * Draw into `host`, measure, and redraw with the room the labels need (a few passes at most). The host is the
+ * caller's alone: Plot builds its own DOM, so Svelte never diffs inside it.
+ */
+export function drawFitted(
+	host: HTMLElement,
+	draw: (layout: ChartLayout) => Element,
+	start: ChartLayout = DEFAULT_LAYOUT
+): Element {
+	let node = draw(start);
+	host.replaceChildren(node);
+	let layout = nextLayout(node, start);
+	for (let pass = 0; layout && pass < 3; pass++) {
+		node = draw(layout);
+		host.replaceChildren(node);
+		layout = nextLayout(node, layout);
+	}
+	return node;
+}
