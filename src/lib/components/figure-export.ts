@@ -41,7 +41,10 @@ function swatches(scale: ColorScale, width: number): { g: SVGElement; height: nu
 	domain.forEach((value, i) => {
 		const label = String(value);
 		const w = SWATCH + 4 + textWidth(label) + 14;
-		if (x > 0 && x + w > width) ((x = 0), (y += ROW));
+		if (x > 0 && x + w > width) {
+			x = 0;
+			y += ROW;
+		}
 		const entry = el('g', { class: 'legend-entry', transform: `translate(${x},${y})` });
 		entry.append(el('rect', { width: SWATCH, height: SWATCH, fill: String(range[i % range.length] ?? '#888') }));
 		const t = el('text', { x: SWATCH + 4, y: SWATCH / 2, dy: '0.32em', fill: 'currentColor' });
@@ -115,7 +118,7 @@ export async function figurePng(fig: FigureFile, scale = 2): Promise<Blob | null
 		ctx.fillRect(0, 0, canvas.width, canvas.height);
 		ctx.scale(scale, scale);
 		ctx.drawImage(img, 0, 0, fig.width, fig.height);
-		return await new Promise((done) => canvas.toBlob(done, 'image/png'));
+		return await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
 	} finally {
 		URL.revokeObjectURL(img.src);
 	}
