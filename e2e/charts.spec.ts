@@ -28,7 +28,7 @@ async function drawnTotals(chart: Locator): Promise<Record<string, number>> {
 		if (!svg) return {};
 		const ticks = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => {
 			const r = t.getBoundingClientRect();
-			return { v: Number(t.textContent!.replace(/[,\s−]/g, '')), y: r.top + r.height / 2 };
+			return { v: Number(t.textContent!.replace(/[,\s]/g, '').replace('−', '-')), y: r.top + r.height / 2 };
 		});
 		const [a, b] = [ticks[0], ticks[ticks.length - 1]];
 		const perPx = (b.v - a.v) / (a.y - b.y);

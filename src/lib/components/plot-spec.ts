@@ -30,10 +30,13 @@ const fmt = (v: unknown) =>
 
 /** Each mark's tooltip: what it stands for and its exact value, as summed or counted over every row. */
 function titles(data: ChartData): string[] {
-	const { x, y, color, facet } = data.columns;
+	const { x, x2, y, color, facet } = data.columns;
+	const at = (role: ChartRole, v: unknown) =>
+		data.temporal.includes(role) && typeof v === 'number' ? new Date(v).toISOString() : fmt(v);
 	return Array.from({ length: data.rowCount }, (_, i) => {
-		const parts = [facet?.[i], x?.[i], color?.[i]].filter((p) => p !== undefined && p !== null);
-		return `${parts.map(fmt).join(' · ')}: ${fmt(y?.[i])}`;
+		const where = x2 ? `${at('x', x?.[i])}–${at('x2', x2[i])}` : x?.[i];
+		const parts = [facet?.[i], where, color?.[i]].filter((p) => p !== undefined && p !== null);
+		return `${parts.map((p) => (typeof p === 'string' ? p : fmt(p))).join(' · ')}: ${fmt(y?.[i])}`;
 	});
 }
 
