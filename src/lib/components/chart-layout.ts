@@ -46,11 +46,14 @@ export function nextLayout(node: Element, current: ChartLayout): ChartLayout | n
 		const step = xs.length > 1 ? (xs[xs.length - 1].left - xs[0].left) / (xs.length - 1) : LINE;
 		next.xEvery = current.xEvery * Math.max(2, Math.ceil(LINE / Math.max(step, 1)));
 	}
+	const right = Math.max(0, ...xs.map((r) => r.right));
+	if (right > box.right - 1) next.marginRight = Math.ceil(current.marginRight + (right - box.right) + 4);
 	const bottom = Math.max(...xs.map((r) => r.bottom), box.bottom);
 	if (bottom > box.bottom + 1) next.marginBottom = Math.ceil(next.marginBottom + (bottom - box.bottom) + 4);
 
 	const same =
 		next.marginLeft === current.marginLeft &&
+		next.marginRight === current.marginRight &&
 		next.marginBottom === current.marginBottom &&
 		next.rotateX === current.rotateX &&
 		next.xEvery === current.xEvery;

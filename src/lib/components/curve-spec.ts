@@ -19,7 +19,13 @@ export interface CurveAxes {
 	log: boolean;
 }
 
-export const CURVE_LAYOUT: ChartLayout = { marginLeft: 48, marginBottom: 32, rotateX: false, xEvery: 1 };
+export const CURVE_LAYOUT: ChartLayout = {
+	marginLeft: 48,
+	marginRight: 16,
+	marginBottom: 32,
+	rotateX: false,
+	xEvery: 1
+};
 
 const fmt = (v: number) => v.toLocaleString('en-US', { maximumSignificantDigits: 4 });
 
@@ -46,6 +52,7 @@ export function curveOptions(
 		width: axes.width,
 		height: axes.height + (layout.marginBottom - CURVE_LAYOUT.marginBottom),
 		marginLeft: layout.marginLeft,
+		marginRight: layout.marginRight,
 		marginBottom: layout.marginBottom,
 		grid: true,
 		x: { label: axes.x || null },

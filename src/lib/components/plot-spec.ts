@@ -7,6 +7,7 @@ type Plot = typeof PlotNs;
 /** Room for tick labels, measured on the drawn chart (see chart-layout.ts) so no label is ever clipped. */
 export interface ChartLayout {
 	marginLeft: number;
+	marginRight: number;
 	marginBottom: number;
 	/** Rotate x tick labels upright when they would overlap side by side. */
 	rotateX: boolean;
@@ -14,7 +15,13 @@ export interface ChartLayout {
 	xEvery: number;
 }
 
-export const DEFAULT_LAYOUT: ChartLayout = { marginLeft: 56, marginBottom: 36, rotateX: false, xEvery: 1 };
+export const DEFAULT_LAYOUT: ChartLayout = {
+	marginLeft: 56,
+	marginRight: 20,
+	marginBottom: 36,
+	rotateX: false,
+	xEvery: 1
+};
 
 function channel(data: ChartData, role: ChartRole): unknown[] | Float64Array | undefined {
 	const col = data.columns[role];
@@ -65,7 +72,7 @@ export function plotOptions(
 	const xDomain = data.domains.x;
 	let mark;
 	if (data.shape === 'bins') {
-		mark = Plot.rectY(index, { ...common, x: undefined, x1: x, x2: channel(data, 'x2'), fill: color });
+		mark = Plot.rectY(index, { ...common, x: undefined, x1: x, x2: channel(data, 'x2'), fill: color, inset: 0.5 });
 	} else if (spec.mark === 'line') {
 		mark = Plot.lineY(index, { ...common, stroke: color, z: color, marker: data.rowCount <= 60 });
 	} else if (spec.mark === 'area') {
@@ -81,10 +88,11 @@ export function plotOptions(
 		width,
 		height: 320 + (layout.marginBottom - DEFAULT_LAYOUT.marginBottom),
 		marginLeft: layout.marginLeft,
+		marginRight: layout.marginRight,
 		marginBottom: layout.marginBottom,
 		grid: true,
 		color: color
-			? { legend: true, ...(data.domains.color ? { domain: data.domains.color, type: 'ordinal' } : {}) }
+			? { legend: true, ...(data.domains.color ? { domain: data.domains.color, type: 'categorical' } : {}) }
 			: undefined,
 		x: {
 			label: spec.x,
