@@ -23,7 +23,10 @@ describe('chart notes', () => {
 		expect(chartNotes(spec, data({}))).toEqual(['distance summed over all 3,000,000 rows.']);
 	});
 	it('says plainly that points are a sample', () => {
-		const notes = chartNotes({ ...spec, mark: 'point' }, data({ shape: 'rows', sampled: true, rowCount: 50_000 }));
+		const notes = chartNotes(
+			{ ...spec, mark: 'point' },
+			data({ shape: 'rows', sampled: true, rowCount: 50_000 })
+		);
 		expect(notes[0]).toMatch(/^Points are a random sample: 50,000 of 3,000,000 rows are drawn/);
 	});
 	it('names folded categories and time bins', () => {

@@ -41,7 +41,10 @@ export function nextLayout(node: Element, current: ChartLayout): ChartLayout | n
 	const longest = Math.max(0, ...xs.map((r) => (current.rotateX ? r.height : r.width)));
 	if (overlap && !current.rotateX) {
 		next.rotateX = true;
-		next.marginBottom = Math.max(DEFAULT_LAYOUT.marginBottom, Math.ceil(longest + TICK_ROOM + AXIS_LABEL_ROOM));
+		next.marginBottom = Math.max(
+			DEFAULT_LAYOUT.marginBottom,
+			Math.ceil(longest + TICK_ROOM + AXIS_LABEL_ROOM)
+		);
 	} else if (overlap && current.rotateX) {
 		const step = xs.length > 1 ? (xs[xs.length - 1].left - xs[0].left) / (xs.length - 1) : LINE;
 		next.xEvery = current.xEvery * Math.max(2, Math.ceil(LINE / Math.max(step, 1)));

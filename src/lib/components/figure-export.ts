@@ -46,7 +46,9 @@ function swatches(scale: ColorScale, width: number): { g: SVGElement; height: nu
 			y += ROW;
 		}
 		const entry = el('g', { class: 'legend-entry', transform: `translate(${x},${y})` });
-		entry.append(el('rect', { width: SWATCH, height: SWATCH, fill: String(range[i % range.length] ?? '#888') }));
+		entry.append(
+			el('rect', { width: SWATCH, height: SWATCH, fill: String(range[i % range.length] ?? '#888') })
+		);
 		const t = el('text', { x: SWATCH + 4, y: SWATCH / 2, dy: '0.32em', fill: 'currentColor' });
 		t.textContent = label;
 		entry.append(t);

@@ -66,13 +66,21 @@ export function plotOptions(
 	const color = channel(data, 'color');
 	const fx = channel(data, 'facet');
 	// A line's or area's title would name one point for the whole series: only bars and bins carry values.
-	const perMark = data.shape === 'bins' || (data.shape === 'groups' && spec.mark !== 'line' && spec.mark !== 'area');
+	const perMark =
+		data.shape === 'bins' || (data.shape === 'groups' && spec.mark !== 'line' && spec.mark !== 'area');
 	const title = perMark ? titles(data) : undefined;
 	const common = { x, y, fx, title } as Record<string, unknown>;
 	const xDomain = data.domains.x;
 	let mark;
 	if (data.shape === 'bins') {
-		mark = Plot.rectY(index, { ...common, x: undefined, x1: x, x2: channel(data, 'x2'), fill: color, inset: 0.5 });
+		mark = Plot.rectY(index, {
+			...common,
+			x: undefined,
+			x1: x,
+			x2: channel(data, 'x2'),
+			fill: color,
+			inset: 0.5
+		});
 	} else if (spec.mark === 'line') {
 		mark = Plot.lineY(index, { ...common, stroke: color, z: color, marker: data.rowCount <= 60 });
 	} else if (spec.mark === 'area') {

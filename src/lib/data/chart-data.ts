@@ -52,7 +52,15 @@ export async function buildChart(query: Query, req: ChartRequest, all: ColumnInf
 		if (!categoryX && xKind === 'temporal') temporal.push('x');
 		if (kinds[req.y] === 'temporal') temporal.push('y');
 		if (req.color && kinds[req.color] === 'temporal') temporal.push('color');
-		return { ...base, ...toColumns(t), shape: 'rows', sampled: sample !== '', totalRows, temporal, y: 'value' };
+		return {
+			...base,
+			...toColumns(t),
+			shape: 'rows',
+			sampled: sample !== '',
+			totalRows,
+			temporal,
+			y: 'value'
+		};
 	}
 
 	// Everything else aggregates in DuckDB, so what is drawn adds up to the whole table.
@@ -135,7 +143,9 @@ function isOther(label: string): boolean {
 
 function domainOf(values: (string | null)[], fold?: { kept: number; of: number }): string[] {
 	const set = [...new Set(values.filter((v): v is string => v !== null))];
-	set.sort((a, b) => (fold && isOther(a) ? 1 : fold && isOther(b) ? -1 : a.localeCompare(b, 'en', { numeric: true })));
+	set.sort((a, b) =>
+		fold && isOther(a) ? 1 : fold && isOther(b) ? -1 : a.localeCompare(b, 'en', { numeric: true })
+	);
 	return set;
 }
 
