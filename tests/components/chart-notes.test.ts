@@ -10,6 +10,7 @@ const data = (d: Partial<ChartData>): ChartData => ({
 	rowCount: 0,
 	sampled: false,
 	totalRows: 3_000_000,
+	unplaced: 0,
 	temporal: [],
 	domains: {},
 	folded: {},
@@ -21,6 +22,14 @@ const data = (d: Partial<ChartData>): ChartData => ({
 describe('chart notes', () => {
 	it('says a total covers every row', () => {
 		expect(chartNotes(spec, data({}))).toEqual(['distance summed over all 3,000,000 rows.']);
+	});
+	it('counts rows with no x on a continuous axis', () => {
+		expect(
+			chartNotes({ ...spec, mark: 'histogram' }, data({ shape: 'bins', y: 'count', unplaced: 1 }))
+		).toEqual([
+			'Counted over all 3,000,000 rows.',
+			'1 row has no origin and cannot be placed on the x axis.'
+		]);
 	});
 	it('says plainly that points are a sample', () => {
 		const notes = chartNotes(

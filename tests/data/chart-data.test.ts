@@ -46,6 +46,32 @@ describe('chart data', () => {
 		expect(sum(d)).toBe(one('SELECT sum(v) FROM t'));
 	});
 
+	it('draws a missing category as "(null)" and counts missing x on a continuous axis', async () => {
+		conn.query(`CREATE TABLE n AS SELECT * FROM (VALUES ('a', 1.0), (NULL, 2.0), (NULL, 4.0)) v(k, x)`);
+		const all = [
+			{ name: 'k', type: 'VARCHAR' },
+			{ name: 'x', type: 'DOUBLE' }
+		];
+		const q = async (sql: string) => conn.query(sql) as unknown as Table;
+		const bars = await buildChart(q, { table: 'n', mark: 'bar', x: 'k', y: 'x', color: '', facet: '' }, all);
+		expect(bars.domains.x).toEqual(['(null)', 'a']);
+		expect(sum(bars)).toBe(7);
+		const hist = await buildChart(
+			q,
+			{ table: 'n', mark: 'histogram', x: 'x', y: '', color: 'k', facet: '' },
+			all
+		);
+		expect(hist.unplaced).toBe(0);
+		expect(sum(hist)).toBe(3);
+		conn.query(`INSERT INTO n VALUES ('b', NULL)`);
+		const gaps = await buildChart(
+			q,
+			{ table: 'n', mark: 'histogram', x: 'x', y: '', color: '', facet: '' },
+			all
+		);
+		expect(gaps.unplaced).toBe(1);
+	});
+
 	it('orders numeric categories as numbers', async () => {
 		const d = await chart({ x: 'month', y: 'v' });
 		expect(d.domains.x).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);

@@ -14,6 +14,10 @@ export function chartNotes(spec: ChartSpec, data: ChartData): string[] {
 			);
 	} else if (data.y === 'count') notes.push(`Counted over all ${rows}.`);
 	else if (data.y === 'sum') notes.push(`${spec.y} summed over all ${rows}.`);
+	if (data.unplaced > 0)
+		notes.push(
+			`${n(data.unplaced)} row${data.unplaced === 1 ? ' has' : 's have'} no ${spec.x} and cannot be placed on the x axis.`
+		);
 	const names = { x: spec.x, color: spec.color, facet: spec.facet };
 	for (const role of ['x', 'color', 'facet'] as const) {
 		const f = data.folded[role];

@@ -56,6 +56,7 @@ export async function buildChart(query: Query, req: ChartRequest, all: ColumnInf
 			...base,
 			...toColumns(t),
 			shape: 'rows',
+			unplaced: 0,
 			sampled: sample !== '',
 			totalRows,
 			temporal,
@@ -74,18 +75,19 @@ export async function buildChart(query: Query, req: ChartRequest, all: ColumnInf
 	];
 	const stats = [
 		'count(*)::DOUBLE AS total',
-		...labels.map(([r, c]) => `count(DISTINCT ${asLabel(c)})::DOUBLE AS d_${r}`)
+		...labels.map(([r, c]) => `count(DISTINCT ${category(c)})::DOUBLE AS d_${r}`)
 	];
 	if (!categoryX)
 		stats.push(
 			`min(${asNumber(req.x, xKind)}) AS lo`,
 			`max(${asNumber(req.x, xKind)}) AS hi`,
-			`count(DISTINCT ${asNumber(req.x, xKind)})::DOUBLE AS dx`
+			`count(DISTINCT ${asNumber(req.x, xKind)})::DOUBLE AS dx`,
+			`count(*) FILTER (WHERE ${asNumber(req.x, xKind)} IS NULL)::DOUBLE AS unplaced`
 		);
 	const s = (await query(`SELECT ${stats.join(', ')} FROM ${table}`)).get(0)!;
 	const folded: ChartData['folded'] = {};
 	for (const [r, c] of labels) {
-		src.push(`${asLabel(c)} AS ${r}`);
+		src.push(`${category(c)} AS ${r}`);
 		roles.push(r);
 		const of = Number(s[`d_${r}`]);
 		if (of > CHART_MAX_CATEGORIES[r] + 1) folded[r] = { kept: CHART_MAX_CATEGORIES[r], of };
@@ -129,6 +131,7 @@ export async function buildChart(query: Query, req: ChartRequest, all: ColumnInf
 		shape,
 		sampled: false,
 		totalRows: Number(s.total),
+		unplaced: categoryX ? 0 : Number(s.unplaced),
 		temporal: !categoryX && xKind === 'temporal' ? ['x', 'x2'] : [],
 		domains,
 		folded,
@@ -147,6 +150,11 @@ function domainOf(values: (string | null)[], fold?: { kept: number; of: number }
 		fold && isOther(a) ? 1 : fold && isOther(b) ? -1 : a.localeCompare(b, 'en', { numeric: true })
 	);
 	return set;
+}
+
+/** A category's label; a missing value is a category of its own, so every row is drawn and totals add up. */
+function category(name: string): string {
+	return `coalesce(${asLabel(name)}, '(null)')`;
 }
 
 function pick(name: string, kind: Kind): string {

@@ -107,6 +107,8 @@ export interface ChartData {
 	/** True when points were drawn from a sample of the table's rows. */
 	sampled: boolean;
 	totalRows: number;
+	/** Rows with no x on a continuous axis: they have no place on it, and the chart says how many. */
+	unplaced: number;
 	/** Roles whose numbers are epoch milliseconds, to be drawn as dates. */
 	temporal: ChartRole[];
 	/** Category order per role, with the folded "Other (N more)" last. */
