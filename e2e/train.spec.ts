@@ -37,7 +37,12 @@ test('train an MLP on penguins, watch it, evaluate it, and find the run again af
 	await expect(train.getByTestId('train-live')).toBeVisible({ timeout: 60_000 });
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
 	await expect(train.getByTestId('train-backend')).toContainText(/webgpu|webgl|wasm|cpu/);
-	await expect(train.getByTestId('train-live').locator('polyline').first()).toBeAttached();
+	// Loss curves on a log scale, with axes that have ticks and a legend naming each curve.
+	const loss = train.getByTestId('train-live').getByTestId('curve').first();
+	await expect(loss).toHaveAttribute('data-y-scale', 'log');
+	await expect(loss.locator('g[aria-label="line"] path')).not.toHaveCount(0);
+	await expect(loss.locator('g[aria-label="y-axis tick label"] text').first()).toBeAttached();
+	await expect(loss.locator('[class$="-swatch"]')).toHaveText(['loss', 'val loss']);
 	const accuracy = Number(await train.locator('[data-metric="test_accuracy"] td').textContent());
 	expect(accuracy).toBeGreaterThan(0.85);
 
@@ -101,5 +106,10 @@ test('a small sweep runs its trials as child runs and marks the best; two runs c
 	await children.nth(1).getByRole('checkbox').check();
 	await page.getByRole('button', { name: /Compare/ }).click();
 	await expect(page.getByTestId('param-diff')).toContainText('learning_rate');
-	await expect(page.getByTestId('run-compare').locator('polyline')).not.toHaveCount(0);
+	// Overlaid loss curves: one line per run, a legend naming both runs, tooltips with exact values.
+	const compared = page.getByTestId('run-compare').getByTestId('curve').first();
+	await expect(compared).toHaveAttribute('data-y-scale', 'log');
+	await expect(compared.locator('g[aria-label="line"] path')).toHaveCount(2);
+	await expect(compared.locator('[class$="-swatch"]')).toHaveCount(2);
+	await expect(compared.locator('g[aria-label="dot"] circle title').first()).toContainText('epoch');
 });

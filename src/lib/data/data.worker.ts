@@ -12,7 +12,7 @@ import { exportTable } from './export-table';
 import { tableFrame } from './frame';
 import { quoteIdent } from './sql-ident';
 import { friendlyDuckDBError } from './sql-text';
-import type { DataError, LoadProgress, Result, TableInfo } from './types';
+import type { ChartRequest, DataError, LoadProgress, Result, TableInfo } from './types';
 
 /** DuckDB's wasm (34 MB) is over Cloudflare's static-file limit, so the Worker serves it from R2 at this path. */
 export const DUCKDB_WASM_PATH = `/vendor/duckdb/${PACKAGE_VERSION}/duckdb-eh.wasm`;
@@ -93,10 +93,8 @@ const api = {
 		return attempt(async () => ({ profile: await profileTable(await getEngine(), req.table) }));
 	},
 
-	async chart(req: { table: string; columns: string[] }) {
-		const result = await attempt(async () => ({
-			data: await chartData(await getEngine(), req.table, req.columns)
-		}));
+	async chart(req: ChartRequest) {
+		const result = await attempt(async () => ({ data: await chartData(await getEngine(), req) }));
 		if (!result.ok) return result;
 		const buffers = Object.values(result.data.columns).flatMap((c) =>
 			c instanceof Float64Array ? [c.buffer] : []

@@ -82,14 +82,43 @@ export interface TableProfile {
 }
 
 /** Column-major data for a chart: numbers as Float64Array (transferable), everything else as strings. */
+/** The roles a column plays in a chart; `x2` is a bin's upper edge. */
+export type ChartRole = 'x' | 'x2' | 'y' | 'color' | 'facet';
+export type ChartCategoryRole = 'x' | 'color' | 'facet';
+
+/** What a chart cell asks the data worker for: its spec, resolved to column names. */
+export interface ChartRequest {
+	table: string;
+	mark: 'bar' | 'line' | 'point' | 'area' | 'histogram';
+	x: string;
+	y: string;
+	color: string;
+	facet: string;
+}
+
+/**
+ * Chart-ready data, column-major by role. Aggregating marks are aggregated in DuckDB over every row of the
+ * table (`groups`, `bins`); only points draw table rows, and only they are ever sampled.
+ */
 export interface ChartData {
-	columns: Record<string, Float64Array | (string | null)[]>;
+	shape: 'rows' | 'groups' | 'bins';
+	columns: Partial<Record<ChartRole, Float64Array | (string | null)[]>>;
 	rowCount: number;
-	/** True when the table had more rows than were sampled for the chart. */
+	/** True when points were drawn from a sample of the table's rows. */
 	sampled: boolean;
 	totalRows: number;
-	/** Columns whose numbers are epoch milliseconds, to be drawn as dates. */
-	temporal: string[];
+	/** Rows with no x on a continuous axis: they have no place on it, and the chart says how many. */
+	unplaced: number;
+	/** Roles whose numbers are epoch milliseconds, to be drawn as dates. */
+	temporal: ChartRole[];
+	/** Category order per role, with the folded "Other (N more)" last. */
+	domains: Partial<Record<ChartCategoryRole, string[]>>;
+	/** Roles with too many categories: the largest `kept` of `of` are drawn, the rest add up in "Other". */
+	folded: Partial<Record<ChartCategoryRole, { kept: number; of: number }>>;
+	/** What y holds: a column's values, their sum per group, or a count of rows. */
+	y: 'value' | 'sum' | 'count';
+	/** x was binned to this width: always for a histogram, for a line or area over too many distinct x. */
+	binWidth: number | null;
 }
 
 export interface TableInfo {

@@ -87,8 +87,7 @@ export async function executeCell(
 			}
 			const attachError = await ctx.ensureAttached([source]);
 			if (attachError) return { ok: false, output: asCellError(attachError) };
-			const columns = [...new Set([x, y, color, facet].filter(Boolean))];
-			const res = await ctx.api().chart({ table: source, columns });
+			const res = await ctx.api().chart({ table: source, mark: cell.spec.mark, x, y, color, facet });
 			if (!res.ok) return { ok: false, output: asCellError(res.error) };
 			return { ok: true, output: null, live: false, chart: res.data };
 		}
