@@ -1,4 +1,5 @@
 import { DataType, type Table } from 'apache-arrow';
+import { dateText, timeText, timestampText } from './temporal-text';
 
 /** A cell value the main thread can show and IndexedDB can store: no BigInt, no Arrow objects. */
 export type JsonCell = string | number | boolean | null;
@@ -21,9 +22,9 @@ export function toRows(table: Table): JsonCell[][] {
 
 export function toCell(v: unknown, type: DataType): JsonCell {
 	if (v === null || v === undefined) return null;
-	if (DataType.isDate(type)) return new Date(Number(v)).toISOString().slice(0, 10);
-	if (DataType.isTimestamp(type))
-		return new Date(Number(v)).toISOString().replace('T', ' ').replace('.000Z', '');
+	if (DataType.isDate(type)) return dateText(Number(v));
+	if (DataType.isTimestamp(type)) return timestampText(Number(v), type.timezone);
+	if (DataType.isTime(type)) return timeText(v as number | bigint, type.unit);
 	// HUGEINT and DECIMAL arrive as Arrow big numbers: unscaled digits plus the type's scale.
 	if (DataType.isDecimal(type)) return decimal(String(v), type.scale);
 	if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
