@@ -149,16 +149,16 @@ test('a column read as text because one value is not a number says which value, 
 	page
 }) => {
 	await newNotebook(page);
-	await addFile(page, 'prices.csv', 'item,price\napple,1.5\npear,2\n\nplum,n/a\nfig,3\n');
+	await addFile(page, 'prices.csv', 'item,price\napple,1.5\npear,2\nplum,n/a\nfig,3\n');
 	const entry = page.locator('[data-testid="dataset"][data-name="prices"]');
 	await expect(entry).toContainText('4 rows', { timeout: 30_000 });
 	const notice = entry.getByTestId('dataset-notice');
 	await expect(notice).toHaveCount(1);
-	await expect(notice).toContainText('"price" was read as text: line 5 has "n/a", which is not a number');
+	await expect(notice).toContainText('"price" was read as text: line 4 has "n/a", which is not a number');
 	// The way out it names works.
 	await setSql(page, 1, 'SELECT sum(TRY_CAST("price" AS DOUBLE)) AS s FROM prices');
 	await runCell(page, 1);
 	await expect(value(page, 1)).toHaveText('6.5');
 	await page.reload();
-	await expect(page.locator('[data-name="prices"]').getByTestId('dataset-notice')).toContainText('line 5');
+	await expect(page.locator('[data-name="prices"]').getByTestId('dataset-notice')).toContainText('line 4');
 });

@@ -14,10 +14,32 @@ export function toRows(table: Table): JsonCell[][] {
 	const out: JsonCell[][] = new Array(table.numRows);
 	for (let r = 0; r < table.numRows; r++) {
 		const row: JsonCell[] = new Array(fields.length);
-		for (let c = 0; c < fields.length; c++) row[c] = toCell(vectors[c]?.get(r), fields[c].type);
+		for (let c = 0; c < fields.length; c++) row[c] = cellAt(vectors[c], r, fields[c].type);
 		out[r] = row;
 	}
 	return out;
+}
+
+type Column = ReturnType<Table['getChildAt']>;
+
+function cellAt(vector: Column, index: number, type: DataType): JsonCell {
+	try {
+		return toCell(vector?.get(index), type);
+	} catch (e) {
+		// Arrow refuses to turn DuckDB's infinite timestamps (the int64 extremes) into numbers: name them instead.
+		if (!vector || !DataType.isTimestamp(type)) throw e;
+		return rawValue(vector, index) > 0n ? 'infinity' : '-infinity';
+	}
+}
+
+/** The stored integer behind a value, found in its chunk. */
+function rawValue(vector: NonNullable<Column>, index: number): bigint {
+	let i = index;
+	for (const d of vector.data) {
+		if (i < d.length) return BigInt(d.values[i] as bigint);
+		i -= d.length;
+	}
+	return 0n;
 }
 
 export function toCell(v: unknown, type: DataType): JsonCell {
