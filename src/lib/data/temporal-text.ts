@@ -9,7 +9,7 @@ import { TimeUnit } from 'apache-arrow';
 /** JavaScript dates reach ±8.64e15 ms; DuckDB's infinities arrive past that. */
 const MAX_MS = 8.64e15;
 
-export function timestampText(ms: number, timezone: string | null): string {
+export function timestampText(ms: number, timezone?: string | null): string {
 	if (!Number.isFinite(ms) || Math.abs(ms) > MAX_MS) return ms > 0 ? 'infinity' : '-infinity';
 	const iso = new Date(Math.floor(ms)).toISOString();
 	const text = iso.replace('T', ' ').replace(/\.000Z$|Z$/, '');
