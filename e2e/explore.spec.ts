@@ -103,12 +103,13 @@ test('dates and times read as dates, whole, and a column edge drags to a new wid
 	await setSql(
 		page,
 		1,
-		"SELECT TIMESTAMP '2024-01-05 10:30:00.123' AS at, DATE '2024-02-29' AS day, TIME '10:30:05' AS t"
+		"SELECT TIMESTAMP '2024-01-05 10:30:00.123' AS at, DATE '2024-02-29' AS day, TIME '10:30:05' AS t, 'infinity'::TIMESTAMP AS never"
 	);
 	await runCell(page, 1);
 	await expect(value(page, 1, 0, 0)).toHaveText('2024-01-05 10:30:00.123');
 	await expect(value(page, 1, 0, 1)).toHaveText('2024-02-29');
 	await expect(value(page, 1, 0, 2)).toHaveText('10:30:05');
+	await expect(value(page, 1, 0, 3)).toHaveText('infinity');
 	// Shown whole, not cut off by the column's width.
 	expect(await value(page, 1, 0, 0).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
 
