@@ -21,7 +21,13 @@ const badFiles: { what: string; name: string; content: Buffer | string; code: Re
 		message: /quoted field that starts on line 2 is never closed/
 	},
 	{ what: 'zero-byte file', name: 'zero.csv', content: '', code: /EmptyFile/, message: /empty|0 bytes/i },
-	{ what: 'header only', name: 'header.csv', content: 'a,b\n', code: /EmptyData/, message: /no data rows/i },
+	{
+		what: 'blank lines only',
+		name: 'blank.csv',
+		content: '\n\n',
+		code: /EmptyData/,
+		message: /no header line/i
+	},
 	{
 		what: 'not UTF-8',
 		name: 'latin1.csv',

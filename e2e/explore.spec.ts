@@ -80,3 +80,53 @@ test('run all with the keyboard, collapse and move cells', async ({ page }) => {
 	await cell(page, 0).getByRole('button', { name: 'Delete cell' }).click();
 	await expect(page.getByTestId('cell')).toHaveCount(2);
 });
+
+test('a wide result scrolls inside its cell at 1280 px, and one row reads "1 row"', async ({ page }) => {
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await newNotebook(page);
+	const wide = Array.from({ length: 20 }, (_, i) => `${i} AS column_${i}`).join(', ');
+	await setSql(page, 1, `SELECT ${wide}`);
+	await runCell(page, 1);
+	await expect(value(page, 1, 0, 19)).toHaveText('19');
+	// The page itself never gets wider than the window: the grid scrolls, the datasets panel stays put.
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+	const grid = cell(page, 1).getByTestId('result-grid');
+	expect(await grid.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+	await grid.evaluate((el) => (el.scrollLeft = el.scrollWidth));
+	await expect(value(page, 1, 0, 19)).toBeInViewport();
+	await expect(page.getByTestId('datasets-panel')).toBeInViewport();
+	await expect(cell(page, 1).getByTestId('row-count')).toHaveText('1 row');
+});
+
+test('dates and times read as dates, whole, and a column edge drags to a new width', async ({ page }) => {
+	await newNotebook(page);
+	await setSql(
+		page,
+		1,
+		"SELECT TIMESTAMP '2024-01-05 10:30:00.123' AS at, DATE '2024-02-29' AS day, TIME '10:30:05' AS t, 'infinity'::TIMESTAMP AS never"
+	);
+	await runCell(page, 1);
+	await expect(value(page, 1, 0, 0)).toHaveText('2024-01-05 10:30:00.123');
+	await expect(value(page, 1, 0, 1)).toHaveText('2024-02-29');
+	await expect(value(page, 1, 0, 2)).toHaveText('10:30:05');
+	await expect(value(page, 1, 0, 3)).toHaveText('infinity');
+	// Shown whole, not cut off by the column's width.
+	expect(await value(page, 1, 0, 0).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+
+	const header = cell(page, 1).locator('[data-testid="result-grid"] .th .td').nth(2);
+	await expect(header).toContainText('day');
+	const before = (await header.boundingBox())!.width;
+	const grip = cell(page, 1).getByRole('separator', { name: 'Resize column day' });
+	const box = (await grip.boundingBox())!;
+	const y = box.y + box.height / 2;
+	await page.mouse.move(box.x + box.width / 2, y);
+	await page.mouse.down();
+	await page.mouse.move(box.x + box.width / 2 + 120, y, { steps: 5 });
+	await page.mouse.up();
+	await expect.poll(async () => (await header.boundingBox())!.width).toBeGreaterThan(before + 100);
+	// The values move with their header.
+	expect((await value(page, 1, 0, 1).boundingBox())!.width).toBeCloseTo(
+		(await header.boundingBox())!.width,
+		0
+	);
+});

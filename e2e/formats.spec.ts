@@ -128,3 +128,37 @@ test('a dropped-in file is kept in IndexedDB and re-attached after a reload with
 	await runCell(page, 1);
 	await expect(value(page, 1)).toHaveText('6');
 });
+
+test('a CSV with only its header loads as an empty table with those columns', async ({ page }) => {
+	await newNotebook(page);
+	await addFile(page, 'header.csv', 'id,name,price\n');
+	const entry = page.locator('[data-testid="dataset"][data-name="header"]');
+	await expect(entry).toContainText('0 rows · 3 cols', { timeout: 30_000 });
+	await expect(page.getByTestId('dataset-error')).toHaveCount(0);
+	await setSql(page, 1, 'SELECT * FROM header');
+	await runCell(page, 1);
+	await expect(cell(page, 1).getByTestId('row-count')).toHaveText('0 rows');
+	await expect(cell(page, 1).locator('[data-testid="result-grid"] .th .td b')).toHaveText([
+		'id',
+		'name',
+		'price'
+	]);
+});
+
+test('a column read as text because one value is not a number says which value, and on which line', async ({
+	page
+}) => {
+	await newNotebook(page);
+	await addFile(page, 'prices.csv', 'item,price\napple,1.5\npear,2\nplum,n/a\nfig,3\n');
+	const entry = page.locator('[data-testid="dataset"][data-name="prices"]');
+	await expect(entry).toContainText('4 rows', { timeout: 30_000 });
+	const notice = entry.getByTestId('dataset-notice');
+	await expect(notice).toHaveCount(1);
+	await expect(notice).toContainText('"price" was read as text: line 4 has "n/a", which is not a number');
+	// The way out it names works.
+	await setSql(page, 1, 'SELECT sum(TRY_CAST("price" AS DOUBLE)) AS s FROM prices');
+	await runCell(page, 1);
+	await expect(value(page, 1)).toHaveText('6.5');
+	await page.reload();
+	await expect(page.locator('[data-name="prices"]').getByTestId('dataset-notice')).toContainText('line 4');
+});

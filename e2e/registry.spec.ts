@@ -76,6 +76,11 @@ test('a run logged offline in one browser reaches another browser and MLflow cli
 	await a.goto('/models');
 	const model = a.locator('[data-testid="model"][data-name="offline-classifier"]');
 	await expect(model).toBeVisible();
+	// The only version is the one the picker shows, before anyone touches it.
+	await expect(model.getByTestId('model-version')).toHaveCount(1);
+	await expect(model.getByLabel('version to promote').locator('option:checked')).toHaveText('v1', {
+		timeout: 30_000
+	});
 	await model.getByLabel('alias', { exact: true }).fill('champion');
 	await model.getByRole('button', { name: 'Promote' }).first().click();
 	await expect(model.getByTestId('aliases')).toContainText('champion');

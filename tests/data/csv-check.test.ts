@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCsv, sniffDelimiter } from '$lib/data/csv-check';
+import { checkCsv, lineOfRecord, sniffDelimiter } from '$lib/data/csv-check';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const check = (s: string, maxLineBytes = 1 << 20) => checkCsv(enc(s), { maxLineBytes });
@@ -61,4 +61,18 @@ describe('sniffDelimiter', () => {
 		['"x,y";b;c\n', ';'],
 		['single\n', ',']
 	])('%j → %j', (text, d) => expect(String.fromCharCode(sniffDelimiter(enc(text)))).toBe(d));
+});
+
+describe('lineOfRecord finds where a record starts, as checkCsv counts records', () => {
+	it.each([
+		{ what: 'plain', text: 'a,b\n1,2\n3,4\n', record: 2, line: 3 },
+		{ what: 'the header', text: 'a,b\n1,2\n', record: 0, line: 1 },
+		{ what: 'after a blank line', text: 'a,b\n1,2\n\n3,4\n', record: 2, line: 4 },
+		{ what: 'after a quoted newline', text: 'a,b\n"x\ny",2\n3,4\n', record: 2, line: 4 },
+		{ what: 'CRLF', text: 'a,b\r\n1,2\r\n3,4\r\n', record: 2, line: 3 },
+		{ what: 'last line without newline', text: 'a,b\n1,2\n3,4', record: 2, line: 3 },
+		{ what: 'a lone delimiter is a record', text: 'a,b\n,\n3,4\n', record: 2, line: 3 }
+	])('$what', ({ text, record, line }) => {
+		expect(lineOfRecord(enc(text), 0x2c, record)).toBe(line);
+	});
 });

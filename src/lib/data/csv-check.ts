@@ -128,3 +128,41 @@ function lineTooLong(line: number, bytes: number, max: number): CsvCheck {
 		message: `line ${line} is ${mb(bytes)} long; lines may be at most ${mb(max)}. Is this really a CSV file?`
 	};
 }
+
+/**
+ * The line on which record `index` starts (record 0 is the header), counted as checkCsv counts: blank lines
+ * are no records and a quoted field may span lines. Used to name the line of a value found after loading.
+ */
+export function lineOfRecord(bytes: Uint8Array, delimiter: number, index: number): number {
+	let line = 1;
+	let start = 1;
+	let record = 0;
+	let blank = true;
+	let fieldStart = true;
+	let quoted = false;
+	for (let i = 0; i < bytes.length; i++) {
+		const b = bytes[i];
+		if (quoted) {
+			if (b === QUOTE && bytes[i + 1] === QUOTE) i++;
+			else if (b === QUOTE) quoted = false;
+			else if (b === LF) line++;
+			continue;
+		}
+		if (b === LF || b === CR) {
+			if (!blank) {
+				if (record === index) return start;
+				record++;
+			}
+			if (b === CR && bytes[i + 1] === LF) i++;
+			line++;
+			start = line;
+			blank = true;
+			fieldStart = true;
+			continue;
+		}
+		if (b === QUOTE && fieldStart) quoted = true;
+		fieldStart = b === delimiter;
+		blank = false;
+	}
+	return start;
+}

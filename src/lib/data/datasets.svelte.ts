@@ -90,7 +90,8 @@ export class Datasets {
 				bytes: opts.blob.size,
 				fingerprint: res.fingerprint,
 				addedAt: Date.now(),
-				...(opts.sampleUrl ? { sampleUrl: opts.sampleUrl } : {})
+				...(opts.sampleUrl ? { sampleUrl: opts.sampleUrl } : {}),
+				...(res.notes.length ? { notes: res.notes } : {})
 			};
 			const generation = engineGeneration();
 			await saveDataset(meta, opts.store ? opts.blob : null);

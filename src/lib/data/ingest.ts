@@ -7,7 +7,8 @@ import { Engine, cancelled } from './engine';
 import { quoteIdent, quoteString } from './sql-ident';
 import { ensureInit as warmParquet, readParquetGroups } from './parquet';
 import { LoadError } from './load-error';
-import { checkCsv } from './csv-check';
+import { checkCsv, lineOfRecord, sniffDelimiter } from './csv-check';
+import { mostlyNumericText, textColumnNote } from './text-columns';
 import type { FileProblem } from './file-kind';
 
 /** Longer lines are refused with a clear error; DuckDB's own default (2 MB) is raised to match. */
@@ -36,7 +37,7 @@ function problemName(problem: FileProblem, fileName: string): string {
 		}
 	}
 }
-import type { DataFormat, Fingerprint, LoadProgress } from './types';
+import type { DataFormat, DatasetNote, Fingerprint, LoadProgress } from './types';
 
 export interface LoadRequest {
 	file: Blob;
@@ -54,7 +55,7 @@ export interface LoadRequest {
 export async function loadFile(
 	engine: Engine,
 	req: LoadRequest
-): Promise<{ format: DataFormat; fingerprint: Fingerprint }> {
+): Promise<{ format: DataFormat; fingerprint: Fingerprint; notes: DatasetNote[] }> {
 	const head = new Uint8Array(await req.file.slice(0, 64).arrayBuffer());
 	const detected = detectFormat(req.fileName, head);
 	if (!detected.ok) throw new LoadError(problemName(detected.code, req.fileName), detected.message);
@@ -69,12 +70,13 @@ export async function loadFile(
 			await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
 			await ingest(engine, conn, detected.format, bytes, staging, req);
 			if (engine.cancelRequested) throw cancelled();
+			// A file with columns and no rows (a CSV with only its header) is an empty table, not an error.
 			const rowCount = await engine.rowCount(conn, staging);
-			if (rowCount === 0) throw new LoadError('EmptyData', `${req.fileName} has a header but no data rows.`);
+			const schema = await engine.columns(conn, staging);
+			const notes = await readAsText(conn, staging, schema, detected.format, bytes);
 			await conn.query(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${quoteIdent(req.table)}`);
-			const schema = await engine.columns(conn, req.table);
 			req.onProgress?.({ kind: 'done', rowCount });
-			return { format: detected.format, fingerprint: { sha256, schema, rowCount } };
+			return { format: detected.format, fingerprint: { sha256, schema, rowCount }, notes };
 		} catch (e) {
 			await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`).catch(() => undefined);
 			throw asLoadError(e, req.fileName);
@@ -100,6 +102,8 @@ async function ingest(
 				maxLineBytes: MAX_LINE_BYTES
 			});
 			if (!check.ok) throw new LoadError('CsvFormatError', `${req.fileName}: ${check.message}`);
+			if (check.columns === 0)
+				throw new LoadError('EmptyData', `${req.fileName} has no header line: only blank lines.`);
 			progress?.({ kind: 'parse', rowsParsed: 0, rowsTotal: Math.max(check.records - 1, 0) });
 			const path = `ingest_${staging}.${format}`;
 			await engine.db.registerFileBuffer(path, bytes.slice());
@@ -135,6 +139,7 @@ async function ingest(
 					`${req.fileName} is not a readable Arrow IPC file: ${errText(e)}`
 				);
 			}
+			if (table.numRows === 0) throw new LoadError('EmptyData', `${req.fileName} holds no rows.`);
 			await conn.insertArrowFromIPCStream(arrowToIpcStream(table), { name: staging, create: true });
 			progress?.({ kind: 'parse', rowsParsed: table.numRows, rowsTotal: table.numRows });
 			return;
@@ -153,6 +158,25 @@ async function ingest(
 			return;
 		}
 	}
+}
+
+/** Columns read as text because a few values are not numbers, each named with the value and where it is. */
+async function readAsText(
+	conn: AsyncDuckDBConnection,
+	table: string,
+	schema: Fingerprint['schema'],
+	format: DataFormat,
+	bytes: Uint8Array
+): Promise<DatasetNote[]> {
+	// Parquet and Arrow carry their types: a text column there was written as text.
+	if (format === 'parquet' || format === 'arrow') return [];
+	const found = await mostlyNumericText(conn, table, schema);
+	return found.map((f) => {
+		if (format === 'json') return textColumnNote(f, `element ${f.row}`);
+		if (format === 'ndjson') return textColumnNote(f, `record ${f.row + 1}`);
+		const delimiter = format === 'tsv' ? 0x09 : sniffDelimiter(bytes);
+		return textColumnNote(f, `line ${lineOfRecord(bytes, delimiter, f.row + 1)}`);
+	});
 }
 
 /** Read the blob in chunks so the UI can show bytes read and a cancel can land before parsing starts. */

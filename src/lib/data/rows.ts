@@ -1,4 +1,5 @@
 import { DataType, type Table } from 'apache-arrow';
+import { dateText, timeText, timestampText } from './temporal-text';
 
 /** A cell value the main thread can show and IndexedDB can store: no BigInt, no Arrow objects. */
 export type JsonCell = string | number | boolean | null;
@@ -13,17 +14,39 @@ export function toRows(table: Table): JsonCell[][] {
 	const out: JsonCell[][] = new Array(table.numRows);
 	for (let r = 0; r < table.numRows; r++) {
 		const row: JsonCell[] = new Array(fields.length);
-		for (let c = 0; c < fields.length; c++) row[c] = toCell(vectors[c]?.get(r), fields[c].type);
+		for (let c = 0; c < fields.length; c++) row[c] = cellAt(vectors[c], r, fields[c].type);
 		out[r] = row;
 	}
 	return out;
 }
 
+type Column = ReturnType<Table['getChildAt']>;
+
+function cellAt(vector: Column, index: number, type: DataType): JsonCell {
+	try {
+		return toCell(vector?.get(index), type);
+	} catch (e) {
+		// Arrow refuses to turn DuckDB's infinite timestamps (the int64 extremes) into numbers: name them instead.
+		if (!vector || !DataType.isTimestamp(type)) throw e;
+		return rawValue(vector, index) > 0n ? 'infinity' : '-infinity';
+	}
+}
+
+/** The stored integer behind a value, found in its chunk. */
+function rawValue(vector: NonNullable<Column>, index: number): bigint {
+	let i = index;
+	for (const d of vector.data) {
+		if (i < d.length) return BigInt(d.values[i] as bigint);
+		i -= d.length;
+	}
+	return 0n;
+}
+
 export function toCell(v: unknown, type: DataType): JsonCell {
 	if (v === null || v === undefined) return null;
-	if (DataType.isDate(type)) return new Date(Number(v)).toISOString().slice(0, 10);
-	if (DataType.isTimestamp(type))
-		return new Date(Number(v)).toISOString().replace('T', ' ').replace('.000Z', '');
+	if (DataType.isDate(type)) return dateText(Number(v));
+	if (DataType.isTimestamp(type)) return timestampText(Number(v), type.timezone);
+	if (DataType.isTime(type)) return timeText(v as number | bigint, type.unit);
 	// HUGEINT and DECIMAL arrive as Arrow big numbers: unscaled digits plus the type's scale.
 	if (DataType.isDecimal(type)) return decimal(String(v), type.scale);
 	if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();

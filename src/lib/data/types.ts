@@ -26,6 +26,13 @@ export interface DatasetMeta {
 	addedAt: number;
 	/** Bundled samples are re-fetched from the app, not stored as blobs. */
 	sampleUrl?: string;
+	/** What the user should know about how the file was read (a column read as text, and why). */
+	notes?: DatasetNote[];
+}
+
+export interface DatasetNote {
+	column: string;
+	message: string;
 }
 
 /** Errors cross the worker boundary as data: a stable code in `name`, a message that names the problem. */
