@@ -81,4 +81,17 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 	await expect(cell(page, s)).toHaveAttribute('data-status', 'done');
 	await expect(value(page, s, 0, 0)).toHaveText(String(rows));
 	await expect(cell(page, p)).toHaveAttribute('data-status', 'done');
+
+	// Exported and imported (cells get new ids), the predict cell still scores with its train cell's model.
+	await settle(page);
+	const file = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Export', exact: true }).click();
+	const path = await (await file).path();
+	await page.goto('/');
+	await page.getByTestId('import-notebook').setInputFiles(path);
+	await expect(page.getByTestId('notebook-title')).toHaveValue('Penguin predictions');
+	await expect(cell(page, p).getByLabel('model to predict with')).not.toHaveValue('');
+	await runCell(page, p);
+	await expect(cell(page, p)).toHaveAttribute('data-status', 'done');
+	await expect(cell(page, p).getByTestId('row-count')).toHaveText(`${rows} rows`);
 });
