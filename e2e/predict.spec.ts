@@ -31,7 +31,7 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 	const train = cell(page, t);
 	await train.getByLabel('training data').selectOption('q1');
 	await train.getByLabel('target column').selectOption('species');
-	await train.getByLabel('epochs').fill('8');
+	await train.getByLabel('epochs').fill('4');
 	await train.getByLabel('learning rate').fill('0.03');
 	await train.getByRole('button', { name: /Run/ }).click();
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
