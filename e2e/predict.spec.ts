@@ -74,6 +74,14 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 	expect(Number(await value(page, a, 0, 0).textContent()).toFixed(3)).toBe(accuracy);
 	await expect(value(page, a, 0, 1)).toHaveText('true');
 
+	// A table without the model's features gets an error naming them, and the cell keeps its settings.
+	await predict.getByLabel('table to predict').selectOption('penguins');
+	await runCell(page, p);
+	await expect(predict.getByRole('alert')).toContainText('penguins lacks "beak_length", "beak_depth"');
+	await predict.getByLabel('table to predict').selectOption('q1');
+	await runCell(page, p);
+	await expect(predict).toHaveAttribute('data-status', 'done');
+
 	// After a reload p1 is not in DuckDB: running its reader first runs the predict cell (the cell graph).
 	await settle(page);
 	await page.reload();

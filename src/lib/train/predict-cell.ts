@@ -51,6 +51,13 @@ export function createPredictor(deps: {
 		const prep = JSON.parse(await prepBlob.text()) as Preprocessing;
 		const attach = await deps.datasets.ensureAttached([cell.data]);
 		if (attach) return fail(attach.name, attach.message);
+		const have = (await deps.data().tables()).find((t) => t.name === cell.data)?.columns.map((c) => c.name);
+		const missing = have ? prep.features.map((f) => f.name).filter((n) => !have.includes(n)) : [];
+		if (missing.length)
+			return fail(
+				'MissingColumns',
+				`${cell.data} lacks ${missing.map((m) => `"${m}"`).join(', ')}, which the model needs.`
+			);
 		// Only the features: the target may be absent (new rows) or hold a class the model never saw.
 		const res = await deps.data().frame({ table: cell.data, columns: prep.features.map((f) => f.name) });
 		if (!res.ok) return fail(res.error.name, res.error.message);
@@ -72,9 +79,7 @@ export function createPredictor(deps: {
 		const inserted = await deps.data().insertColumns({ table: staging, columns });
 		if (!inserted.ok) return fail(inserted.error.name, inserted.error.message);
 		// Input columns named like a prediction column give way to it (predicting a predictions table again).
-		const inputs = await deps.data().tables();
-		const have = inputs.find((t) => t.name === cell.data)?.columns.map((c) => c.name) ?? [];
-		const clash = have.filter((n) => columns.some((c) => c.name.toLowerCase() === n.toLowerCase()));
+		const clash = (have ?? []).filter((n) => columns.some((c) => c.name.toLowerCase() === n.toLowerCase()));
 		const exclude = clash.length ? ` EXCLUDE (${clash.map(quoteIdent).join(', ')})` : '';
 		const sql = `SELECT s.*${exclude}, p.* FROM ${quoteIdent(cell.data)} AS s POSITIONAL JOIN ${quoteIdent(staging)} AS p`;
 		const ran = await deps.data().run({ sql, resultTable: resultTable(cell)!, job });
