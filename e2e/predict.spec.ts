@@ -90,6 +90,24 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 	await expect(value(page, s, 0, 0)).toHaveText(String(rows));
 	await expect(cell(page, p)).toHaveAttribute('data-status', 'done');
 
+	// A registered version scores too: the picker resolves it to its source run.
+	const notebookUrl = page.url();
+	await cell(page, t).getByTestId('run-link').click();
+	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-species');
+	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
+	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText('penguin-species');
+	await page.goto(notebookUrl);
+	const picker = cell(page, p).getByLabel('model to predict with');
+	await expect(picker.locator('option', { hasText: 'penguin-species v' })).toHaveCount(1);
+	await picker.selectOption({
+		label: (await picker.locator('option', { hasText: 'penguin-species v' }).textContent())!
+	});
+	await runCell(page, p);
+	await expect(cell(page, p)).toHaveAttribute('data-status', 'done');
+	await expect(cell(page, p).getByTestId('row-count')).toHaveText(`${rows} rows`);
+	await expect(cell(page, p).locator('[data-column="prob_Gentoo"]')).toBeVisible();
+	await picker.selectOption({ index: 1 });
+
 	// Exported and imported (cells get new ids), the predict cell still scores with its train cell's model.
 	await settle(page);
 	const file = page.waitForEvent('download');
