@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { graphNodes, newCell, nextQueryName, resultTable } from '$lib/notebook/cells';
-import type { Notebook } from '$lib/notebook/schema';
+import { graphNodes, modelNode, newCell, nextQueryName, resultTable } from '$lib/notebook/cells';
+import { trainConfig, type Notebook } from '$lib/notebook/schema';
 
 function nb(cells: Notebook['cells']): Notebook {
 	return { id: 'nb', title: 't', cells, createdAt: 0, updatedAt: 0, deletedAt: null };
@@ -36,5 +36,19 @@ describe('cells', () => {
 		expect(nodes[0].uses).toContain('penguins');
 		expect(nodes[1]).toEqual({ id: 'b', defines: [], uses: ['q1'] });
 		expect(nodes[2]).toEqual({ id: 'c', defines: [], uses: [] });
+	});
+
+	it('a predict cell defines its named table (p1 by default) and uses its model and data', () => {
+		const doc = nb([
+			{ id: 'a', kind: 'sql', collapsed: false, source: 'SELECT 1', name: 'q1', output: null },
+			{ id: 't', kind: 'train', collapsed: false, output: null, config: trainConfig.parse({ source: 'q1' }) }
+		]);
+		const p = newCell('predict', doc);
+		expect(p).toMatchObject({ kind: 'predict', trainCellId: 't', data: 'q1', name: 'p1' });
+		doc.cells.push(p);
+		expect(newCell('predict', doc)).toMatchObject({ name: 'p2' });
+		const node = graphNodes(doc)[2];
+		expect(node).toEqual({ id: p.id, defines: ['p1'], uses: [modelNode('t'), 'q1'] });
+		expect(resultTable({ ...p, name: '' } as typeof p)).toBe(`_cell_${p.id}`);
 	});
 });

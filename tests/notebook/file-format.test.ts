@@ -75,6 +75,23 @@ describe('exportNotebook → parseNotebookFile', () => {
 		for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9-_]{1,64}$/);
 	});
 
+	it('keeps train, evaluate and predict cells, still pointing at their train cell under its new id', () => {
+		const withModel = notebookSchema.parse({
+			...sample,
+			cells: [
+				{ id: 't1', kind: 'train', config: { source: 'by_species', target: 'species' } },
+				{ id: 'e1', kind: 'evaluate', trainCellId: 't1', data: 'by_species' },
+				{ id: 'p1', kind: 'predict', trainCellId: 't1', data: 'by_species', name: 'p1' }
+			]
+		});
+		const result = parseNotebookFile(exportNotebook(withModel));
+		if (!result.ok) throw new Error('import failed');
+		const [train, evaluate, predict] = result.notebook.cells;
+		expect(predict).toMatchObject({ kind: 'predict', data: 'by_species', name: 'p1', trainCellId: train.id });
+		expect(evaluate).toMatchObject({ kind: 'evaluate', trainCellId: train.id });
+		expect(train.id).not.toBe('t1');
+	});
+
 	it('restores a soft-deleted notebook as live', () => {
 		const result = parseNotebookFile(exportNotebook({ ...sample, deletedAt: 5 }));
 		expect(result.ok && result.notebook.deletedAt).toBeNull();

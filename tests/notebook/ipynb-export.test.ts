@@ -123,6 +123,50 @@ describe('toIpynb with the export extras', () => {
 	});
 });
 
+describe('toIpynb and predict cells', () => {
+	it('writes a predict cell as markdown with its configuration and the table it made', () => {
+		const doc = notebookSchema.parse({
+			id: 'nb',
+			title: 't',
+			createdAt: 0,
+			updatedAt: 0,
+			cells: [
+				{
+					id: 'p',
+					kind: 'predict',
+					trainCellId: 't1',
+					data: 'q1',
+					name: 'p1',
+					output: {
+						kind: 'table',
+						table: 'p1',
+						columns: [
+							{ name: 'mass', type: 'DOUBLE' },
+							{ name: 'predicted', type: 'VARCHAR' }
+						],
+						rowCount: 342,
+						elapsedMs: 3,
+						preview: []
+					}
+				}
+			]
+		});
+		const [md] = toIpynb(doc).cells;
+		expect(md.cell_type).toBe('markdown');
+		expect(md.metadata.edgebook).toEqual({
+			id: 'p',
+			kind: 'predict',
+			trainCellId: 't1',
+			runId: '',
+			data: 'q1',
+			name: 'p1'
+		});
+		const body = [md.source].flat().join('');
+		expect(body).toContain('**Predict** `q1` with the trained model into the table `p1`');
+		expect(body).toContain('342 rows; columns `mass`, `predicted`.');
+	});
+});
+
 describe('the exported SQL runs top to bottom in DuckDB', () => {
 	it('loads the CSV beside the notebook, and a later cell reads an earlier named result', async () => {
 		const csv = new TextEncoder().encode('species,mass\nAdelie,3700\nGentoo,5000\nGentoo,5200\n');

@@ -10,6 +10,7 @@ import { profileTable } from './profile';
 import { chartData } from './chart-data';
 import { exportTable } from './export-table';
 import { tableFrame } from './frame';
+import { insertColumns, type InsertColumn } from './insert-columns';
 import { quoteIdent } from './sql-ident';
 import { friendlyDuckDBError } from './sql-text';
 import type { ChartRequest, DataError, LoadProgress, Result, TableInfo } from './types';
@@ -110,6 +111,14 @@ const api = {
 		if (!result.ok) return result;
 		const buffers = result.frame.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values.buffer] : []));
 		return transfer(result, buffers);
+	},
+
+	/** Columns computed elsewhere (a predict cell's predictions) become a table, as Arrow. */
+	async insertColumns(req: { table: string; columns: InsertColumn[] }): Promise<Result<object>> {
+		return attempt(async () => {
+			await insertColumns(await getEngine(), req.table, req.columns);
+			return {};
+		});
 	},
 
 	async exportTable(req: { table: string; format: 'csv' | 'parquet' }) {

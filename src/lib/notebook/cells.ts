@@ -4,16 +4,18 @@ import { referencedNames } from '$lib/data/sql-text';
 
 /** The table a SQL cell's result is materialised into: its name, or a hidden automatic one. */
 export function resultTable(cell: Cell): string | null {
-	if (cell.kind !== 'sql') return null;
+	if (cell.kind !== 'sql' && cell.kind !== 'predict') return null;
 	return cell.name || `_cell_${cell.id}`;
 }
 
 /** The next free `qN` name, so every new SQL cell can be referenced by later ones straight away. */
-export function nextQueryName(nb: Notebook): string {
-	const taken = new Set(nb.cells.flatMap((c) => (c.kind === 'sql' ? [c.name.toLowerCase()] : [])));
+export function nextQueryName(nb: Notebook, prefix = 'q'): string {
+	const taken = new Set(
+		nb.cells.flatMap((c) => (c.kind === 'sql' || c.kind === 'predict' ? [c.name.toLowerCase()] : []))
+	);
 	let n = 1;
-	while (taken.has(`q${n}`)) n++;
-	return `q${n}`;
+	while (taken.has(`${prefix}${n}`)) n++;
+	return `${prefix}${n}`;
 }
 
 export function newCell(kind: CellKind, nb: Notebook): Cell {
@@ -42,6 +44,21 @@ export function newCell(kind: CellKind, nb: Notebook): Cell {
 		case 'evaluate': {
 			const train = [...nb.cells].reverse().find((c) => c.kind === 'train');
 			return { id, kind, collapsed: false, output: null, trainCellId: train?.id ?? '', runId: '', data: '' };
+		}
+		case 'predict': {
+			const train = [...nb.cells].reverse().find((c) => c.kind === 'train');
+			const data = train?.kind === 'train' ? train.config.source : '';
+			const name = nextQueryName(nb, 'p');
+			return {
+				id,
+				kind,
+				collapsed: false,
+				output: null,
+				trainCellId: train?.id ?? '',
+				runId: '',
+				data,
+				name
+			};
 		}
 	}
 }
@@ -75,6 +92,12 @@ export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses:
 				return {
 					id: c.id,
 					defines: [],
+					uses: [...(c.trainCellId ? [modelNode(c.trainCellId)] : []), ...(c.data ? [c.data] : [])]
+				};
+			case 'predict':
+				return {
+					id: c.id,
+					defines: [resultTable(c)!],
 					uses: [...(c.trainCellId ? [modelNode(c.trainCellId)] : []), ...(c.data ? [c.data] : [])]
 				};
 		}

@@ -3,6 +3,7 @@ import type {
 	CellError,
 	EvaluateCell,
 	EvaluationOutput,
+	PredictCell,
 	RunOutput,
 	SqlOutput,
 	TrainCell
@@ -25,6 +26,8 @@ export interface CellContext {
 	/** Training and evaluation live in src/lib/train; the notebook only schedules them. */
 	train: (cell: TrainCell, job: number, onProgress: (p: TrainProgress) => void) => Promise<Outcome>;
 	evaluate: (cell: EvaluateCell, job: number) => Promise<Outcome>;
+	/** Scores a table with a run's model into the cell's named table (src/lib/train/predict-cell.ts). */
+	predict?: (cell: PredictCell, job: number) => Promise<Outcome>;
 }
 
 export type Outcome =
@@ -95,5 +98,12 @@ export async function executeCell(
 			return ctx.train(cell, job, onProgress);
 		case 'evaluate':
 			return ctx.evaluate(cell, job);
+		case 'predict':
+			if (!ctx.predict)
+				return {
+					ok: false,
+					output: { kind: 'error', name: 'NoPredictor', message: 'Predictions are not available here.' }
+				};
+			return ctx.predict(cell, job);
 	}
 }

@@ -126,8 +126,20 @@ export function parseNotebookFile(
 	}
 	const id = options.newId ?? (() => newId());
 	const nb = parsed.data;
+	const notebookId = id();
+	const ids = new Map(nb.cells.map((cell) => [cell.id, id()]));
+	// Evaluate and predict cells name their train cell by id: follow it to the train cell's new id.
+	const relink = (cell: Notebook['cells'][number]) =>
+		(cell.kind === 'evaluate' || cell.kind === 'predict') && ids.has(cell.trainCellId)
+			? { ...cell, trainCellId: ids.get(cell.trainCellId)! }
+			: cell;
 	return {
 		ok: true,
-		notebook: { ...nb, id: id(), deletedAt: null, cells: nb.cells.map((cell) => ({ ...cell, id: id() })) }
+		notebook: {
+			...nb,
+			id: notebookId,
+			deletedAt: null,
+			cells: nb.cells.map((cell) => ({ ...relink(cell), id: ids.get(cell.id)! }))
+		}
 	};
 }

@@ -1,4 +1,4 @@
-import type { ChartSpec, EvaluateCell, TrainCell } from './schema';
+import type { ChartSpec, EvaluateCell, PredictCell, TrainCell } from './schema';
 
 /**
  * Markdown for the cells Jupyter cannot run (charts, training, evaluation): what the cell was set to do and
@@ -107,6 +107,23 @@ export function describeEvaluate(cell: EvaluateCell): string {
 	const out = cell.output;
 	if (out?.kind === 'evaluation')
 		parts.push('#### Result', `Run ${code(out.runId)}.`, ...reportText(out.report));
+	else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
+	else parts.push('_Not run in Edgebook before the export._');
+	return parts.join('\n\n');
+}
+
+/** A predict cell: which table it scored into which named table (the table itself is not in the export). */
+export function describePredict(cell: PredictCell): string {
+	const into = cell.name ? ` into the table ${code(cell.name)}` : '';
+	const parts = [
+		`**Predict** ${cell.data ? code(cell.data) : '(no table chosen)'} with the trained model${into}: its columns, \`predicted\` and the class probabilities.`
+	];
+	const out = cell.output;
+	if (out?.kind === 'table')
+		parts.push(
+			'#### Result',
+			`${out.rowCount} rows; columns ${out.columns.map((c) => code(c.name)).join(', ')}.`
+		);
 	else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
 	else parts.push('_Not run in Edgebook before the export._');
 	return parts.join('\n\n');

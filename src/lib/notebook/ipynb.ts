@@ -1,5 +1,5 @@
 import type { Cell, Notebook } from './schema';
-import { describeChart, describeEvaluate, describeTrain } from './ipynb-describe';
+import { describeChart, describeEvaluate, describePredict, describeTrain } from './ipynb-describe';
 import { errorOutput, tableOutput } from './ipynb-outputs';
 import { jupysqlSource, loadingSql, type ExportedDataset } from './ipynb-sql';
 
@@ -12,7 +12,7 @@ import { jupysqlSource, loadingSql, type ExportedDataset } from './ipynb-sql';
  * - a generated data cell creates each dataset the notebook reads from its CSV file exported beside it;
  * - SQL cells are `%%sql` cells whose named results become DuckDB tables, so later cells' `FROM q1` works,
  *   with the result's first rows saved as the cell's output;
- * - chart, train and evaluate cells, which Jupyter cannot run, are markdown saying what they did and what
+ * - chart, train, evaluate and predict cells, which Jupyter cannot run, are markdown saying what they did and what
  *   came out (a chart as a PNG attachment, a run's configuration and metrics, an evaluation's report).
  *
  * Whatever Jupyter cannot use (result table names, chart specs, original ids) rides in `metadata.edgebook`.
@@ -111,6 +111,17 @@ function convert(cell: Cell, id: string, extras: IpynbExtras, count: () => numbe
 			return markdown(
 				{ kind: 'evaluate', trainCellId: cell.trainCellId, runId: cell.runId, data: cell.data },
 				describeEvaluate(cell)
+			);
+		case 'predict':
+			return markdown(
+				{
+					kind: 'predict',
+					trainCellId: cell.trainCellId,
+					runId: cell.runId,
+					data: cell.data,
+					name: cell.name
+				},
+				describePredict(cell)
 			);
 		default:
 			return assertNever(cell);

@@ -164,7 +164,8 @@ export class OpenNotebook {
 	 */
 	renameResult(id: string, name: string, datasetNames: string[]): string | null {
 		const cell = this.cell(id);
-		if (!cell || cell.kind !== 'sql') return 'Only SQL cells have a result name.';
+		if (!cell || (cell.kind !== 'sql' && cell.kind !== 'predict'))
+			return 'Only SQL and predict cells have a result name.';
 		if (name !== '' && !tableName.safeParse(name).success) {
 			return `"${name}" is not a valid table name: use letters, digits and _, not starting with a digit.`;
 		}
@@ -172,7 +173,8 @@ export class OpenNotebook {
 		if (name && datasetNames.some((d) => d.toLowerCase() === lower))
 			return `"${name}" is already a dataset's table.`;
 		const other = this.doc.cells.find(
-			(c) => c.id !== id && c.kind === 'sql' && c.name.toLowerCase() === lower && name
+			(c) =>
+				c.id !== id && (c.kind === 'sql' || c.kind === 'predict') && c.name.toLowerCase() === lower && name
 		);
 		if (other) return `"${name}" is already the result of another cell.`;
 		if (cell.name.toLowerCase() !== lower) {

@@ -150,7 +150,28 @@ export const evaluateCell = z.object({
 	output: z.union([evaluationOutput, cellError]).nullable().default(null)
 });
 
-export const cell = z.discriminatedUnion('kind', [markdownCell, sqlCell, chartCell, trainCell, evaluateCell]);
+/** Scores a table with a run's model; the result is a named table (inputs + predicted + prob_<class>). */
+export const predictCell = z.object({
+	...cellBase,
+	kind: z.literal('predict'),
+	/** The train cell whose latest run predicts (or a pinned run id). */
+	trainCellId: z.string().default(''),
+	runId: z.string().default(''),
+	/** The table to score. */
+	data: z.string().default(''),
+	/** Name of the predictions table; empty means an automatic name. */
+	name: z.union([tableName, z.literal('')]).default(''),
+	output: z.union([sqlOutput, cellError]).nullable().default(null)
+});
+
+export const cell = z.discriminatedUnion('kind', [
+	markdownCell,
+	sqlCell,
+	chartCell,
+	trainCell,
+	evaluateCell,
+	predictCell
+]);
 
 export const notebook = z.object({
 	id: z.string().min(1).max(64),
@@ -171,6 +192,7 @@ export type ChartCell = z.infer<typeof chartCell>;
 export type ChartSpec = z.infer<typeof chartSpec>;
 export type TrainCell = z.infer<typeof trainCell>;
 export type EvaluateCell = z.infer<typeof evaluateCell>;
+export type PredictCell = z.infer<typeof predictCell>;
 export type EvaluationOutput = z.infer<typeof evaluationOutput>;
 export type SqlOutput = z.infer<typeof sqlOutput>;
 export type CellError = z.infer<typeof cellError>;

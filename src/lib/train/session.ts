@@ -1,11 +1,17 @@
 import { createTrainer, type TrainerDeps } from './trainer';
 import { createEvaluator } from './evaluate';
+import { createPredictor } from './predict-cell';
 
 let current: { deps: TrainerDeps; api: ReturnType<typeof build> } | null = null;
 
 function build(deps: TrainerDeps) {
 	const trainer = createTrainer(deps);
-	return { train: trainer.train, cancel: trainer.cancel, evaluate: createEvaluator(deps) };
+	return {
+		train: trainer.train,
+		cancel: trainer.cancel,
+		evaluate: createEvaluator(deps),
+		predict: createPredictor(deps)
+	};
 }
 
 /** One trainer per open notebook; the entry point the notebook page loads lazily. */
