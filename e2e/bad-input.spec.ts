@@ -132,7 +132,7 @@ test('SQL errors name the problem with line and column, and other cells keep the
 	];
 	for (const c of cases) {
 		await setSql(page, second, c.sql);
-		await runCell(page, second);
+		await runCell(page, second, { expect: 'error' });
 		const err = cell(page, second).getByTestId('cell-error');
 		await expect(err).toHaveAttribute('data-error-name', c.name);
 		if (c.line)
@@ -150,7 +150,7 @@ test('a query on a removed dataset says the table is gone', async ({ page }) => 
 	await expect(value(page, 1)).toHaveText('2');
 	await page.getByRole('button', { name: 'Remove temp' }).click();
 	await expect(page.getByTestId('dataset')).toHaveCount(0);
-	await runCell(page, 1);
+	await runCell(page, 1, { expect: 'error' });
 	await expect(cell(page, 1).getByTestId('cell-error')).toHaveAttribute('data-error-name', /Catalog/);
 	await expect(cell(page, 1).getByTestId('cell-error')).toContainText('temp');
 });

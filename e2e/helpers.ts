@@ -23,14 +23,37 @@ export async function setSql(page: Page, index: number, sql: string): Promise<vo
 	await page.keyboard.press('ControlOrMeta+a');
 	await page.keyboard.press('Delete');
 	await page.keyboard.insertText(sql);
-	await expect(editor)
-		.toHaveText(sql.replaceAll('\n', ''), { timeout: 5_000 })
-		.catch(() => undefined);
+	// CodeMirror renders each line as its own element, so its text has no newlines. A mismatch fails the step:
+	// a query the editor did not take would otherwise run as something else.
+	await expect(editor, `cell ${index}'s editor should hold the SQL just typed`).toHaveText(
+		sql.replaceAll('\n', ''),
+		{ timeout: 5_000 }
+	);
 }
 
-export async function runCell(page: Page, index: number): Promise<void> {
-	await cell(page, index).getByRole('button', { name: /Run/ }).click();
-	await expect(cell(page, index)).toHaveAttribute('data-status', /done|error|cancelled/, { timeout: 60_000 });
+export type CellEnd = 'done' | 'error' | 'cancelled';
+
+/**
+ * Run a cell and wait for it to end in the state the journey expects ('done' unless told). Any other end fails
+ * here, with the cell's error text, so a step not followed by a value check cannot pass on an error.
+ */
+export async function runCell(page: Page, index: number, opts: { expect?: CellEnd } = {}): Promise<void> {
+	const want = opts.expect ?? 'done';
+	const c = cell(page, index);
+	await c.getByRole('button', { name: /Run/ }).click();
+	await expect(c, `cell ${index} should finish running`).toHaveAttribute(
+		'data-status',
+		/done|error|cancelled/,
+		{
+			timeout: 60_000
+		}
+	);
+	const got = await c.getAttribute('data-status');
+	if (got !== want) {
+		const err = c.getByTestId('cell-error');
+		const why = (await err.count()) ? (await err.first().innerText()).trim() : '(no error shown)';
+		throw new Error(`cell ${index} ended '${got}', expected '${want}': ${why}`);
+	}
 }
 
 export async function addSqlCell(page: Page): Promise<number> {
@@ -61,9 +84,59 @@ export async function addFile(
 		.setInputFiles({ name, mimeType, buffer: Buffer.from(content) });
 }
 
-/** Wait until the autosave has landed in IndexedDB (it debounces keystrokes). */
+/**
+ * Wait until the autosave has landed (it debounces keystrokes): the open notebook's record in IndexedDB has the
+ * title and the cells, in order, with each SQL editor's text, that the page shows. Read straight from the
+ * browser's database, as a reload would.
+ */
 export async function settle(page: Page): Promise<void> {
-	await page.waitForTimeout(600);
+	const id = new URL(page.url()).pathname.split('/nb/')[1]?.split('/')[0];
+	if (!id) throw new Error(`settle() needs an open notebook, not ${page.url()}`);
+	const shown = async () => ({
+		title: await page.getByTestId('notebook-title').inputValue(),
+		cells: await page
+			.getByTestId('cell')
+			.evaluateAll((els) =>
+				els.map((el) =>
+					el.querySelector('.cm-content')
+						? [...el.querySelectorAll('.cm-content .cm-line')].map((l) => l.textContent).join('\n')
+						: null
+				)
+			)
+	});
+	await expect
+		.poll(
+			async () => {
+				const want = await shown();
+				const stored = await page.evaluate(readNotebook, decodeURIComponent(id));
+				if (!stored) return 'no record yet';
+				const cells = stored.cells.map((src, i) => (want.cells[i] === null ? null : src));
+				return JSON.stringify({ title: stored.title, cells }) === JSON.stringify(want)
+					? 'saved'
+					: `stored ${JSON.stringify({ title: stored.title, cells })}, shown ${JSON.stringify(want)}`;
+			},
+			{ message: 'the autosave should land in IndexedDB', timeout: 10_000 }
+		)
+		.toBe('saved');
+}
+
+/** Runs in the page: one notebook's title and cell sources, read from the app's IndexedDB database. */
+function readNotebook(id: string): Promise<{ title: string; cells: string[] } | null> {
+	return new Promise((resolve, reject) => {
+		const open = indexedDB.open('edgebook');
+		// Never create the database here: only the app does, with its schema.
+		open.onupgradeneeded = () => open.transaction?.abort();
+		open.onerror = () => reject(open.error);
+		open.onsuccess = () => {
+			const get = open.result.transaction('notebooks').objectStore('notebooks').get(id);
+			get.onerror = () => reject(get.error);
+			get.onsuccess = () => {
+				open.result.close();
+				const nb = get.result as { title: string; cells: { source?: string }[] } | undefined;
+				resolve(nb ? { title: nb.title, cells: nb.cells.map((c) => c.source ?? '') } : null);
+			};
+		};
+	});
 }
 
 /** One value of a SQL cell's result grid (row and column from 0), for exact assertions. */

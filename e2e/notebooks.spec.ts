@@ -1,11 +1,11 @@
 import { test, expect } from './fixtures';
-import { addSqlCell, cell, newNotebook, runCell, setSql, value } from './helpers';
+import { addSqlCell, cell, newNotebook, runCell, setSql, settle, value } from './helpers';
 
 test('create, rename, duplicate and delete notebooks with undo, newest change first', async ({ page }) => {
 	await newNotebook(page, 'Alpha');
-	await page.waitForTimeout(500);
+	await settle(page);
 	await newNotebook(page, 'Beta');
-	await page.waitForTimeout(500);
+	await settle(page);
 	await page.goto('/');
 	const titles = page.getByTestId('notebook-list').locator('li .title');
 	await expect(titles).toHaveText(['Beta', 'Alpha']);

@@ -15,7 +15,7 @@ test('a changed cell re-runs the cells that read its table, and a cycle is repor
 
 	// q1 now reads q2, which reads q1: reported on the cells, not looped on.
 	await setSql(page, 1, 'SELECT total AS x FROM q2');
-	await runCell(page, 1);
+	await runCell(page, 1, { expect: 'error' });
 	await expect(cell(page, 1).getByTestId('cell-error')).toHaveAttribute('data-error-name', 'CycleError');
 	await expect(cell(page, 1).getByTestId('cell-error')).toContainText('cycle');
 	await expect(cell(page, 0)).toBeVisible();
@@ -57,7 +57,7 @@ test('deleting or renaming a cell drops its table and marks its readers; a reloa
 	await name.press('Tab');
 	await expect(cell(page, second).getByTestId('cell-error')).toContainText('q1 was renamed to base');
 	await expect(cell(page, third).getByTestId('cell-error')).toContainText('its input came from q1');
-	await runCell(page, second);
+	await runCell(page, second, { expect: 'error' });
 	await expect(cell(page, second).getByTestId('cell-error')).toContainText('q1 does not exist');
 	await setSql(page, second, 'SELECT a AS b FROM base');
 	await runCell(page, third);
@@ -72,7 +72,7 @@ test('deleting or renaming a cell drops its table and marks its readers; a reloa
 	// Before, the reader kept answering from the deleted cell's last result (30) until a reload.
 	await setSql(page, 1, 'SELECT range AS a FROM range(5)'); // base
 	await runCell(page, 1);
-	await runCell(page, 2);
+	await runCell(page, 2, { expect: 'error' });
 	await expect(reader).toHaveAttribute('data-status', 'error');
 	await expect(reader.getByTestId('cell-error')).toHaveAttribute('data-error-name', 'CatalogError');
 	await expect(reader.getByTestId('cell-error')).toContainText('q2');
@@ -83,7 +83,7 @@ test('deleting or renaming a cell drops its table and marks its readers; a reloa
 	await page.reload();
 	await expect(page.getByTestId('cell')).toHaveCount(3);
 	await expect(cell(page, 2).getByTestId('cell-error')).toHaveText(shown ?? '');
-	await runCell(page, 2);
+	await runCell(page, 2, { expect: 'error' });
 	await expect(cell(page, 2).getByTestId('cell-error')).toHaveText(shown ?? '');
 	await runCell(page, 1);
 	await expect(value(page, 1, 4)).toHaveText('4');

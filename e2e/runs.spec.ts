@@ -2,13 +2,24 @@ import { test, expect, type Page } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { cell, newNotebook, runCell, setSql } from './helpers';
 
+/**
+ * Train once and read the new run's summary. Waits for a new run (its link changes) so a second call never reads
+ * the first run's table, and for the metrics a classifier reports, so two empty tables cannot compare equal.
+ */
 async function trainOnce(page: Page, t: number): Promise<Record<string, string>> {
 	const train = cell(page, t);
+	const link = train.getByTestId('run-link');
+	const before = (await link.count()) ? await link.getAttribute('href') : null;
 	await train.getByRole('button', { name: /Run/ }).click();
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
-	const rows = await train.getByTestId('run-summary').locator('tr').all();
+	await expect(link).toHaveAttribute('href', /run=/);
+	if (before) await expect(link, 'training again should make a new run').not.toHaveAttribute('href', before);
+	const rows = train.getByTestId('run-summary').locator('tr[data-metric]');
+	for (const metric of ['loss', 'test_accuracy'])
+		await expect(train.getByTestId('run-summary').locator(`tr[data-metric="${metric}"] td`)).toHaveText(/\d/);
 	const out: Record<string, string> = {};
-	for (const r of rows) out[(await r.getAttribute('data-metric'))!] = (await r.locator('td').textContent())!;
+	for (const r of await rows.all())
+		out[(await r.getAttribute('data-metric'))!] = (await r.locator('td').textContent())!;
 	return out;
 }
 
