@@ -99,3 +99,42 @@ test('runs can be filtered, exported, imported, deleted and restored', async ({ 
 	await page.getByLabel('show deleted').uncheck();
 	await expect(rows).toHaveCount(4);
 });
+
+test('two runs trained with default settings get distinct names and compare one point per run', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	const errors: string[] = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error') errors.push(m.text());
+	});
+	page.on('pageerror', (e) => errors.push(e.message));
+	await newNotebook(page);
+	await setSql(page, 1, 'SELECT range % 10 AS x, (range % 2) AS y FROM range(120)');
+	await runCell(page, 1);
+	await page.getByTestId('notebook-title').focus();
+	await cell(page, 1).hover();
+	await page.getByRole('button', { name: '+ Train' }).last().click();
+	const train = cell(page, 2);
+	await train.getByLabel('training data').selectOption('q1');
+	await train.getByLabel('target column').selectOption('y');
+	await train.getByLabel('epochs').fill('2');
+	await train.getByLabel('backend').selectOption('cpu');
+	await trainOnce(page, 2);
+	await trainOnce(page, 2);
+
+	await page.goto('/runs');
+	const rows = page.getByTestId('run-row');
+	await expect(rows).toHaveCount(2);
+	const names = (await rows.getByRole('link').allTextContents()).map((n) => n.trim());
+	expect(new Set(names).size).toBe(2);
+	expect(names.some((n) => n.endsWith(' #2'))).toBe(true);
+
+	for (const box of await rows.getByRole('checkbox').all()) await box.check();
+	await page.getByRole('button', { name: 'Compare (2)' }).click();
+	const scatter = page.getByTestId('run-compare').locator('figure[aria-label*=" against "]');
+	// One dot per run, and the legend names both runs (a shared name would merge them into one series).
+	await expect(scatter.locator('g[aria-label="dot"] circle')).toHaveCount(2);
+	for (const n of names) await expect(scatter).toContainText(n);
+	expect(errors).toEqual([]);
+});
