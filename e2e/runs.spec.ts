@@ -137,4 +137,12 @@ test('two runs trained with default settings get distinct names and compare one 
 	await expect(scatter.locator('g[aria-label="dot"] circle')).toHaveCount(2);
 	for (const n of names) await expect(scatter).toContainText(n);
 	expect(errors).toEqual([]);
+
+	// The run page says which notebook and cell trained it, and links back to the notebook.
+	await rows.getByRole('link').first().click();
+	const origin = page.getByTestId('run-origin');
+	await expect(origin).toContainText('“Untitled notebook”, cell 3 (train)');
+	await origin.getByRole('link').click();
+	await expect(page).toHaveURL(/\/nb\//);
+	await expect(cell(page, 2).getByLabel('target column')).toHaveValue('y');
 });
