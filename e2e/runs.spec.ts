@@ -146,3 +146,44 @@ test('two runs trained with default settings get distinct names and compare one 
 	await expect(page).toHaveURL(/\/nb\//);
 	await expect(cell(page, 2).getByLabel('target column')).toHaveValue('y');
 });
+
+test('early stopping says why it stopped and records the restored epoch with that epoch’s metrics', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	await newNotebook(page);
+	// Labels that x cannot predict: validation loss soon stops improving, so patience 1 ends training early.
+	await setSql(page, 1, 'SELECT range % 10 AS x, (hash(range) % 2)::INTEGER AS y FROM range(200)');
+	await runCell(page, 1);
+	await page.getByTestId('notebook-title').focus();
+	await cell(page, 1).hover();
+	await page.getByRole('button', { name: '+ Train' }).last().click();
+	const train = cell(page, 2);
+	await train.getByLabel('training data').selectOption('q1');
+	await train.getByLabel('target column').selectOption('y');
+	await train.getByLabel('epochs').fill('40');
+	await train.getByLabel('patience').fill('1');
+	await train.getByLabel('learning rate').fill('0.1');
+	await train.getByLabel('backend').selectOption('cpu');
+	const shown = await trainOnce(page, 2);
+	const stop = train.getByTestId('train-stop');
+	await expect(stop).toContainText(
+		/^stopped early at epoch \d+ of 40: val_loss did not improve for 1 epoch; weights from epoch \d+$/
+	);
+	const best = Number(/weights from epoch (\d+)/.exec((await stop.textContent())!)![1]);
+	expect(shown.best_epoch).toBe(String(best));
+
+	// The exported run: its best_val_loss is the val_loss its metric history holds for the restored epoch.
+	await page.goto('/runs');
+	await page.getByTestId('run-row').getByRole('checkbox').check();
+	const exported = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Export' }).click();
+	const file = JSON.parse(readFileSync((await (await exported).path())!, 'utf8'));
+	const { run, metrics } = file.runs[0];
+	expect(run.tags['edgebook.stopped_early']).toBe('true');
+	expect(run.tags['edgebook.best_epoch']).toBe(String(best));
+	expect(run.summary.best_epoch).toBe(best);
+	const valLoss = metrics.find((m: { key: string }) => m.key === 'val_loss');
+	expect(run.summary.best_val_loss).toBe(valLoss.values[valLoss.steps.indexOf(best)]);
+	expect(valLoss.steps.at(-1)).toBeGreaterThan(best);
+});

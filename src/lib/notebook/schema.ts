@@ -120,7 +120,9 @@ export const runOutput = z.object({
 	/** For a sweep: the child runs, and which one won. */
 	trials: z.array(z.object({ runId: z.string(), summary: z.record(z.string(), z.number()) })).default([]),
 	bestRunId: z.string().nullable().default(null),
-	warnings: z.array(z.string()).default([])
+	warnings: z.array(z.string()).default([]),
+	/** Why training ended early and which epoch's weights the model holds; empty when it ran every epoch. */
+	stop: z.string().default('')
 });
 export type RunOutput = z.infer<typeof runOutput>;
 

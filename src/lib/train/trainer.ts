@@ -15,6 +15,7 @@ import { split } from './split';
 import { stableHash } from './config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
+import { stopSummary } from './stop-summary';
 import { modelShapeKey, type CachedChoice } from './backend-choice';
 import type { Frame, Task, TrainProgress } from './types';
 
@@ -200,13 +201,20 @@ export function createTrainer(deps: TrainerDeps) {
 				artifacts: res.artifacts,
 				backend: res.backend
 			});
-			const last = res.history.at(-1);
-			const summary = reportSummary(report, last ? { loss: last.loss, val_loss: last.valLoss } : {});
+			const stop = stopSummary(res.history, {
+				restoredEpoch: res.restoredEpoch,
+				stoppedEarly: res.stoppedEarly,
+				planned: c.epochs,
+				patience: c.patience,
+				metric
+			});
+			const summary = reportSummary(report, stop.summary);
 			await tracking.setTags(run.id, {
 				'edgebook.backend': res.backend,
 				'edgebook.backend_reason': res.reason,
 				'edgebook.epochs': String(res.epochs),
-				'edgebook.stopped_early': String(res.stoppedEarly)
+				'edgebook.stopped_early': String(res.stoppedEarly),
+				...(res.restoredEpoch === null ? {} : { 'edgebook.best_epoch': String(res.restoredEpoch) })
 			});
 			const status = res.cancelled ? 'cancelled' : 'finished';
 			await tracking.finishRunWithArtifacts(run.id, {
@@ -232,7 +240,8 @@ export function createTrainer(deps: TrainerDeps) {
 					summary,
 					trials: [],
 					bestRunId: null,
-					warnings: p.warnings
+					warnings: p.warnings,
+					stop: stop.note
 				}
 			};
 		} catch (e) {
@@ -307,7 +316,8 @@ export function createTrainer(deps: TrainerDeps) {
 				break;
 			}
 		}
-		const score = (s: Record<string, number>) => s.val_loss ?? Infinity;
+		// The val_loss of the weights the trial kept: its best epoch's when early stopping restored one.
+		const score = (s: Record<string, number>) => s.best_val_loss ?? s.val_loss ?? Infinity;
 		const best = trials.reduce((a, b) => (score(b.summary) < score(a.summary) ? b : a));
 		await tracking.setTags(parent.id, { 'edgebook.best_run': best.runId });
 		await tracking.finishRunWithArtifacts(parent.id, {
@@ -326,7 +336,8 @@ export function createTrainer(deps: TrainerDeps) {
 				summary: best.summary,
 				trials,
 				bestRunId: best.runId,
-				warnings: p.warnings
+				warnings: p.warnings,
+				stop: ''
 			}
 		};
 	}
