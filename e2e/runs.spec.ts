@@ -171,6 +171,9 @@ test('early stopping says why it stopped and records the restored epoch with tha
 		/^stopped early at epoch \d+ of 40: val_loss did not improve for 1 epoch; weights from epoch \d+$/
 	);
 	const best = Number(/weights from epoch (\d+)/.exec((await stop.textContent())!)![1]);
+	// The status line says how many of the planned epochs ran, not "epoch 7/40" beside "finished".
+	const ran = /stopped early at epoch (\d+)/.exec((await stop.textContent())!)![1];
+	await expect(train.getByTestId('train-status')).toHaveText(new RegExp(`^ran ${ran} of 40 epochs · loss`));
 	expect(shown.best_epoch).toBe(String(best));
 
 	// The exported run: its best_val_loss is the val_loss its metric history holds for the restored epoch.
