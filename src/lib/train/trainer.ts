@@ -7,7 +7,7 @@ import type { Remote } from 'comlink';
 import * as tracking from '$lib/tracking/runs';
 import { trainApi, type TrainResult } from './client';
 import { holdRunLock } from '$lib/tracking/run-lock';
-import { expandSweep } from './sweep';
+import { expandSweep, parseSpace } from './sweep';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
 import { fitPreprocessing, encode, labelTarget } from './preprocess';
@@ -302,6 +302,7 @@ export function createTrainer(deps: TrainerDeps) {
 			}
 		});
 		const trials: RunOutput['trials'] = [];
+		const swept = Object.keys(parseSpace(c.sweep.space));
 		let cancelled = false;
 		for (const [i, v] of variants.entries()) {
 			onProgress({ kind: 'trial', index: i + 1, of: variants.length, runId: parent.id });
@@ -310,7 +311,10 @@ export function createTrainer(deps: TrainerDeps) {
 				await tracking.finishRun(parent.id, 'failed');
 				return one.error;
 			}
-			trials.push({ runId: one.output.runId, summary: one.output.summary });
+			// The values this trial tried, for each swept key, so its row says what it was.
+			const values = v as unknown as Record<string, unknown>;
+			const tried = Object.fromEntries(swept.map((k) => [k, String(values[k])]));
+			trials.push({ runId: one.output.runId, params: tried, summary: one.output.summary });
 			if (one.output.status === 'cancelled') {
 				cancelled = true;
 				break;
