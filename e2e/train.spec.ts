@@ -97,6 +97,12 @@ test('a small sweep runs its trials as child runs and marks the best; two runs c
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
 	await expect(train.getByTestId('sweep-trials').locator('tbody tr')).toHaveCount(2);
 	await expect(train.getByTestId('sweep-trials').locator('[data-best="true"]')).toHaveCount(1);
+	// Each trial's row shows the values it tried.
+	await expect(train.getByTestId('sweep-trials').locator('td[data-param="learningRate"]')).toHaveText([
+		'0.05',
+		'0.01'
+	]);
+	await expect(train.getByTestId('sweep-trials').locator('td[data-param="layers"]')).toHaveText(['8', '8']);
 
 	await page.goto('/runs');
 	const rows = page.getByTestId('run-row');

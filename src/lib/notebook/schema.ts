@@ -118,9 +118,20 @@ export const runOutput = z.object({
 	backend: z.string(),
 	summary: z.record(z.string(), z.number()),
 	/** For a sweep: the child runs, and which one won. */
-	trials: z.array(z.object({ runId: z.string(), summary: z.record(z.string(), z.number()) })).default([]),
+	trials: z
+		.array(
+			z.object({
+				runId: z.string(),
+				/** The value of each swept key this trial tried. */
+				params: z.record(z.string(), z.string()).default({}),
+				summary: z.record(z.string(), z.number())
+			})
+		)
+		.default([]),
 	bestRunId: z.string().nullable().default(null),
-	warnings: z.array(z.string()).default([])
+	warnings: z.array(z.string()).default([]),
+	/** Why training ended early and which epoch's weights the model holds; empty when it ran every epoch. */
+	stop: z.string().default('')
 });
 export type RunOutput = z.infer<typeof runOutput>;
 

@@ -5,6 +5,7 @@ import { guardStorage, TrackingError } from './errors';
 import { newId } from './ids';
 import { record, runLog, toPairs } from './outbox';
 import { runCreate } from './run-mutations';
+import { uniqueRunName } from './run-names';
 import type { EndStatus, Lineage, Run, RunStatus } from './run-schema';
 import { checkParams, checkTags, type ParamValue } from './validate';
 
@@ -68,6 +69,15 @@ export async function startRun(options: StartRun): Promise<Run> {
 			if (!(await d.experiments.get(run.experimentId)))
 				throw new TrackingError('ExperimentNotFound', `There is no experiment ${run.experimentId}.`);
 			if (run.parentId) await liveRun(d, run.parentId);
+			// In the transaction, so two runs started at once cannot take the same name.
+			const taken = await d.runs
+				.where('[experimentId+startedAt]')
+				.between([run.experimentId, -Infinity], [run.experimentId, Infinity])
+				.toArray();
+			run.name = uniqueRunName(
+				run.name,
+				taken.map((r) => r.name)
+			);
 			await d.runs.add(run);
 			await record(d, runCreate(run), now);
 		})

@@ -7,7 +7,7 @@ import type { Remote } from 'comlink';
 import * as tracking from '$lib/tracking/runs';
 import { trainApi, type TrainResult } from './client';
 import { holdRunLock } from '$lib/tracking/run-lock';
-import { expandSweep } from './sweep';
+import { expandSweep, parseSpace } from './sweep';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
 import { fitPreprocessing, encode, labelTarget } from './preprocess';
@@ -15,6 +15,7 @@ import { split } from './split';
 import { stableHash } from './config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
+import { stopSummary } from './stop-summary';
 import { modelShapeKey, type CachedChoice } from './backend-choice';
 import type { Frame, Task, TrainProgress } from './types';
 
@@ -200,13 +201,20 @@ export function createTrainer(deps: TrainerDeps) {
 				artifacts: res.artifacts,
 				backend: res.backend
 			});
-			const last = res.history.at(-1);
-			const summary = reportSummary(report, last ? { loss: last.loss, val_loss: last.valLoss } : {});
+			const stop = stopSummary(res.history, {
+				restoredEpoch: res.restoredEpoch,
+				stoppedEarly: res.stoppedEarly,
+				planned: c.epochs,
+				patience: c.patience,
+				metric
+			});
+			const summary = reportSummary(report, stop.summary);
 			await tracking.setTags(run.id, {
 				'edgebook.backend': res.backend,
 				'edgebook.backend_reason': res.reason,
 				'edgebook.epochs': String(res.epochs),
-				'edgebook.stopped_early': String(res.stoppedEarly)
+				'edgebook.stopped_early': String(res.stoppedEarly),
+				...(res.restoredEpoch === null ? {} : { 'edgebook.best_epoch': String(res.restoredEpoch) })
 			});
 			const status = res.cancelled ? 'cancelled' : 'finished';
 			await tracking.finishRunWithArtifacts(run.id, {
@@ -232,7 +240,8 @@ export function createTrainer(deps: TrainerDeps) {
 					summary,
 					trials: [],
 					bestRunId: null,
-					warnings: p.warnings
+					warnings: p.warnings,
+					stop: stop.note
 				}
 			};
 		} catch (e) {
@@ -293,6 +302,7 @@ export function createTrainer(deps: TrainerDeps) {
 			}
 		});
 		const trials: RunOutput['trials'] = [];
+		const swept = Object.keys(parseSpace(c.sweep.space));
 		let cancelled = false;
 		for (const [i, v] of variants.entries()) {
 			onProgress({ kind: 'trial', index: i + 1, of: variants.length, runId: parent.id });
@@ -301,13 +311,17 @@ export function createTrainer(deps: TrainerDeps) {
 				await tracking.finishRun(parent.id, 'failed');
 				return one.error;
 			}
-			trials.push({ runId: one.output.runId, summary: one.output.summary });
+			// The values this trial tried, for each swept key, so its row says what it was.
+			const values = v as unknown as Record<string, unknown>;
+			const tried = Object.fromEntries(swept.map((k) => [k, String(values[k])]));
+			trials.push({ runId: one.output.runId, params: tried, summary: one.output.summary });
 			if (one.output.status === 'cancelled') {
 				cancelled = true;
 				break;
 			}
 		}
-		const score = (s: Record<string, number>) => s.val_loss ?? Infinity;
+		// The val_loss of the weights the trial kept: its best epoch's when early stopping restored one.
+		const score = (s: Record<string, number>) => s.best_val_loss ?? s.val_loss ?? Infinity;
 		const best = trials.reduce((a, b) => (score(b.summary) < score(a.summary) ? b : a));
 		await tracking.setTags(parent.id, { 'edgebook.best_run': best.runId });
 		await tracking.finishRunWithArtifacts(parent.id, {
@@ -326,7 +340,8 @@ export function createTrainer(deps: TrainerDeps) {
 				summary: best.summary,
 				trials,
 				bestRunId: best.runId,
-				warnings: p.warnings
+				warnings: p.warnings,
+				stop: ''
 			}
 		};
 	}
