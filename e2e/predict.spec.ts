@@ -76,7 +76,7 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 
 	// A table without the model's features gets an error naming them, and the cell keeps its settings.
 	await predict.getByLabel('table to predict').selectOption('penguins');
-	await runCell(page, p);
+	await runCell(page, p, { expect: 'error' });
 	await expect(predict.getByRole('alert')).toContainText('penguins lacks "beak_length", "beak_depth"');
 	await predict.getByLabel('table to predict').selectOption('q1');
 	await runCell(page, p);
