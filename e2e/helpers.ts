@@ -56,17 +56,26 @@ export async function runCell(page: Page, index: number, opts: { expect?: CellEn
 	}
 }
 
-export async function addSqlCell(page: Page): Promise<number> {
+/** Adds a cell of a kind after the last one and returns its index. */
+export async function addCell(
+	page: Page,
+	kind: 'SQL' | 'Train' | 'Evaluate' | 'Predict' = 'SQL'
+): Promise<number> {
 	const count = await page.getByTestId('cell').count();
 	// Leave the editor first: a completion list left open would cover the buttons below it. The app closes
 	// lists in unfocused editors, including one whose async completion arrives after the blur.
 	await page.getByTestId('notebook-title').focus();
 	await expect(page.locator('.cm-tooltip-autocomplete')).toHaveCount(0);
 	await page.getByTestId('cell').last().hover();
-	await page.getByRole('button', { name: '+ SQL' }).last().click();
+	await page
+		.getByRole('button', { name: `+ ${kind}` })
+		.last()
+		.click();
 	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
 	return count;
 }
+
+export const addSqlCell = (page: Page): Promise<number> => addCell(page, 'SQL');
 
 export async function addSample(page: Page, id: string): Promise<void> {
 	await page.getByTestId(`sample-${id}`).click();

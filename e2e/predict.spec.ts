@@ -1,17 +1,5 @@
 import { test, expect } from './fixtures';
-import { addSample, addSqlCell, cell, newNotebook, runCell, setSql, settle, value } from './helpers';
-
-async function addCell(page: import('@playwright/test').Page, kind: 'Train' | 'Evaluate' | 'Predict') {
-	const count = await page.getByTestId('cell').count();
-	await page.getByTestId('notebook-title').focus();
-	await page.getByTestId('cell').last().hover();
-	await page
-		.getByRole('button', { name: `+ ${kind}` })
-		.last()
-		.click();
-	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
-	return count;
-}
+import { addCell, addSample, addSqlCell, cell, newNotebook, runCell, setSql, settle, value } from './helpers';
 
 test('a predict cell scores a table into p1, which SQL reads and which agrees with the evaluate cell', async ({
 	page

@@ -1,18 +1,5 @@
 import { test, expect } from './fixtures';
-import { addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
-
-async function addCell(page: import('@playwright/test').Page, kind: 'Train' | 'Evaluate') {
-	const count = await page.getByTestId('cell').count();
-	// Leave the editor first: its completion list (which closes on blur) could cover the buttons below it.
-	await page.getByTestId('notebook-title').focus();
-	await page.getByTestId('cell').last().hover();
-	await page
-		.getByRole('button', { name: `+ ${kind}` })
-		.last()
-		.click();
-	await expect(page.getByTestId('cell')).toHaveCount(count + 1);
-	return count;
-}
+import { addCell, addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
 
 test('train an MLP on penguins, watch it, evaluate it, and find the run again after a reload', async ({
 	page
