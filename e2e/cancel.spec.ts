@@ -56,3 +56,46 @@ test('a statement that ignores the interrupt is ended by restarting the engine, 
 	await expect(cell(page, 1)).toHaveAttribute('data-status', 'done');
 	await expect(value(page, 1, 3)).toHaveText('40');
 });
+
+// A million rows: attaching them again (read from IndexedDB, checked, parsed by DuckDB) takes seconds, and the
+// panel says while it does, so the Cancel below lands while the attach is under way. v cycles through 0..9, so
+// sum(v) is 45 per 10 rows.
+const BIG_ROWS = 1_000_000;
+const bigCsv = () => {
+	const lines = ['i,v'];
+	for (let i = 0; i < BIG_ROWS; i++) lines.push(`${i},${i % 10}`);
+	return lines.join('\n') + '\n';
+};
+
+test('a Cancel while a large dataset is attached again ends the cell at once and leaves the dataset for next time', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	await page.addInitScript(() => localStorage.setItem('edgebook.cancelGraceMs', '500'));
+	await newNotebook(page);
+	await addFile(page, 'big.csv', bigCsv());
+	await expect(page.locator('[data-testid="dataset"][data-name="big"]')).toContainText('1,000,000 rows', {
+		timeout: 90_000
+	});
+
+	// A reload starts a fresh engine (as a restart does): big is attached again from IndexedDB when a cell reads it.
+	await page.reload();
+	await expect(page.locator('[data-testid="dataset"][data-name="big"]')).toBeVisible();
+	const reader = 1;
+	await setSql(page, reader, 'SELECT sum(v) AS total, count(*) AS n FROM big');
+	await cell(page, reader).getByRole('button', { name: /Run/ }).click();
+	const attaching = page.locator('[data-testid="attach-progress"][data-name="big"]');
+	await expect(attaching).toBeVisible();
+	await cell(page, reader).getByRole('button', { name: 'Cancel' }).click();
+	// The grace period (500 ms) bounds it: the cell does not wait for the attach to finish.
+	await expect(cell(page, reader)).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 });
+	const error = cell(page, reader).getByTestId('cell-error');
+	await expect(error).toHaveAttribute('data-error-name', 'Cancelled');
+	await expect(error).toContainText('while dataset big was being attached');
+	await expect(attaching).toBeHidden();
+
+	// Left detached, not broken: the next run attaches it again and reads every row.
+	await runCell(page, reader);
+	await expect(value(page, reader, 0, 0)).toHaveText(String((BIG_ROWS / 10) * 45));
+	await expect(value(page, reader, 0, 1)).toHaveText(String(BIG_ROWS));
+});

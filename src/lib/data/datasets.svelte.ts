@@ -3,6 +3,7 @@ import { cancelJob, dataApi, engineGeneration, nextJob } from './client';
 import { tableNameFromFile } from './file-kind';
 import type { DataError, DatasetMeta, LoadProgress } from './types';
 import { listDatasets, saveDataset, datasetBlob, removeDataset } from '$lib/tracking/datasets';
+import { waitUnlessAborted } from './abortable';
 import { newId } from '$lib/tracking/ids';
 import type { Sample } from './samples';
 
@@ -10,6 +11,15 @@ export interface LoadState {
 	fileName: string;
 	progress: LoadProgress | null;
 }
+
+/** A dataset being attached to this tab's DuckDB (or attached already): its outcome, and how to stop it. */
+interface Attach {
+	done: Promise<void>;
+	/** Stops the attach within the cancel grace period (docs/architecture.md, "Cancel") and says how. */
+	cancel: () => Promise<'stopped' | 'restarted'>;
+}
+
+const ATTACHED: Attach = { done: Promise.resolve(), cancel: async () => 'stopped' };
 
 /**
  * The datasets of this browser and which of them are attached to this tab's DuckDB. Files live in IndexedDB;
@@ -21,7 +31,9 @@ export class Datasets {
 	lastError = $state<DataError | null>(null);
 	#loadJob = 0;
 	#loadCancelled = false;
-	#attached = new Map<string, Promise<void>>();
+	#attached = new Map<string, Attach>();
+	/** Datasets being attached now, by name: a cell waiting on a large one says why it waits. */
+	attaching = $state.raw<string[]>([]);
 	/** The engine the attached tables live in; a restarted engine has none of them. */
 	#generation = engineGeneration();
 
@@ -96,7 +108,7 @@ export class Datasets {
 			const generation = engineGeneration();
 			await saveDataset(meta, opts.store ? opts.blob : null);
 			this.#forgetRestarted();
-			if (generation === this.#generation) this.#attached.set(table, Promise.resolve());
+			if (generation === this.#generation) this.#attached.set(table, ATTACHED);
 			this.list = [...this.list, meta];
 			return meta;
 		} catch (e) {
@@ -119,20 +131,32 @@ export class Datasets {
 		await cancelJob(this.#loadJob);
 	}
 
-	/** Attach the named datasets (those not yet in this tab's DuckDB) from their stored files. */
-	async ensureAttached(names: string[]): Promise<DataError | null> {
+	/**
+	 * Attach the named datasets (those not yet in this tab's DuckDB) from their stored files. A `signal` that aborts
+	 * (the cell's Cancel) stops the attach under way and ends the wait within the cancel grace period: the dataset
+	 * is left detached and is attached again when a cell next reads it.
+	 */
+	async ensureAttached(names: string[], opts: { signal?: AbortSignal } = {}): Promise<DataError | null> {
 		this.#forgetRestarted();
 		const wanted = this.list.filter((d) => names.some((n) => n.toLowerCase() === d.name.toLowerCase()));
 		for (const d of wanted) {
-			let pending = this.#attached.get(d.name);
-			if (!pending) {
-				pending = this.#attach(d);
-				this.#attached.set(d.name, pending);
+			let attach = this.#attached.get(d.name);
+			if (!attach) {
+				attach = this.#attach(d);
+				this.#attached.set(d.name, attach);
 			}
-			try {
-				await pending;
-			} catch (e) {
-				this.#attached.delete(d.name);
+			const ended = await waitUnlessAborted(attach.done, opts.signal);
+			if (ended === 'aborted') {
+				const how = await attach.cancel();
+				return {
+					name: 'Cancelled',
+					message:
+						`Cancelled while dataset ${d.name} was being attached; it is attached again when a cell next reads it.` +
+						(how === 'restarted' ? ' The SQL engine did not stop in time, so it was restarted.' : '')
+				};
+			}
+			if (!ended.ok) {
+				const e = ended.error;
 				return { name: 'AttachError', message: e instanceof Error ? e.message : String(e) };
 			}
 		}
@@ -146,16 +170,47 @@ export class Datasets {
 		this.#attached.clear();
 	}
 
-	async #attach(d: DatasetMeta): Promise<void> {
-		const blob = d.sampleUrl ? await (await fetch(d.sampleUrl)).blob() : await datasetBlob(d.id);
-		if (!blob) throw new Error(`The file of dataset ${d.name} is missing from this browser's storage.`);
-		const res = await dataApi().load({ file: blob, fileName: d.fileName, table: d.name, job: nextJob() });
-		if (!res.ok) throw new Error(`${d.name}: ${res.error.message}`);
-		if (res.fingerprint.sha256 !== d.fingerprint.sha256) {
-			throw new Error(
-				`${d.name}: the stored file no longer matches its fingerprint; remove it and add it again.`
-			);
-		}
+	#attach(d: DatasetMeta): Attach {
+		const job = nextJob();
+		const stop = new AbortController();
+		this.attaching = [...this.attaching, d.name];
+		const done = (async () => {
+			const blob = d.sampleUrl
+				? await (await fetch(d.sampleUrl, { signal: stop.signal })).blob()
+				: await datasetBlob(d.id);
+			// Cancelled while the file was read from storage: the load is never sent.
+			if (stop.signal.aborted) throw new Error(`${d.name}: cancelled before it was attached.`);
+			if (!blob) throw new Error(`The file of dataset ${d.name} is missing from this browser's storage.`);
+			const res = await dataApi().load({ file: blob, fileName: d.fileName, table: d.name, job });
+			if (!res.ok) throw new Error(`${d.name}: ${res.error.message}`);
+			if (res.fingerprint.sha256 !== d.fingerprint.sha256) {
+				throw new Error(
+					`${d.name}: the stored file no longer matches its fingerprint; remove it and add it again.`
+				);
+			}
+		})();
+		const attach: Attach = {
+			done,
+			cancel: async () => {
+				stop.abort();
+				// Interrupts the load, or restarts the engine when the load does not stop within the grace period;
+				// either way the load's call has ended when this returns.
+				const how = await cancelJob(job);
+				await done.catch(() => undefined);
+				return how;
+			}
+		};
+		// A failed or cancelled attach is forgotten, so the next cell that reads the dataset tries again; one that
+		// completed before its cancel landed stays attached.
+		const settled = () => {
+			const i = this.attaching.indexOf(d.name);
+			this.attaching = this.attaching.filter((_, j) => j !== i);
+		};
+		done.then(settled, () => {
+			settled();
+			if (this.#attached.get(d.name) === attach) this.#attached.delete(d.name);
+		});
+		return attach;
 	}
 
 	async remove(id: string): Promise<void> {

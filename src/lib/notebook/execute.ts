@@ -17,8 +17,11 @@ import type { DataApi } from '$lib/data/data.worker';
 
 export interface CellContext {
 	api: () => Remote<DataApi>;
-	/** Attach the datasets among these names that this tab's DuckDB does not have yet. */
-	ensureAttached: (names: string[]) => Promise<DataError | null>;
+	/**
+	 * Attach the datasets among these names that this tab's DuckDB does not have yet. When `signal` aborts (the
+	 * cell's Cancel) the attach is stopped and this answers a `Cancelled` error within the cancel grace period.
+	 */
+	ensureAttached: (names: string[], opts?: { signal?: AbortSignal }) => Promise<DataError | null>;
 	/** Stop a job; when DuckDB does not take the interrupt in time this restarts the engine. */
 	cancel: (job: number) => Promise<unknown>;
 	/** Tell the notebook when the engine restarted (its tables are gone); returns the unsubscribe. */
@@ -38,18 +41,23 @@ function asCellError(e: DataError): CellError {
 	return { kind: 'error', name: e.name, message: e.message, line: e.line, column: e.column };
 }
 
+export interface RunOptions {
+	/** The job number a Cancel names (src/lib/data/client.ts). */
+	job: number;
+	/** Aborted by the cell's Cancel: ends waits that are not calls under `job` (attaching a dataset). */
+	signal?: AbortSignal;
+	onProgress?: (p: TrainProgress) => void;
+}
+
 /** Run one cell against the data worker. The scheduler decides order; this only does the work. */
-export async function executeCell(
-	cell: Cell,
-	ctx: CellContext,
-	job: number,
-	onProgress: (p: TrainProgress) => void = () => {}
-): Promise<Outcome> {
+export async function executeCell(cell: Cell, ctx: CellContext, opts: RunOptions): Promise<Outcome> {
+	const { job, signal } = opts;
+	const onProgress = opts.onProgress ?? (() => {});
 	switch (cell.kind) {
 		case 'markdown':
 			return { ok: true, output: null, live: false };
 		case 'sql': {
-			const attachError = await ctx.ensureAttached(referencedNames(cell.source));
+			const attachError = await ctx.ensureAttached(referencedNames(cell.source), { signal });
 			if (attachError) return { ok: false, output: asCellError(attachError) };
 			const res = await ctx.api().run({ sql: cell.source, resultTable: resultTable(cell)!, job });
 			if (!res.ok) return { ok: false, output: asCellError(res.error) };
@@ -88,7 +96,7 @@ export async function executeCell(
 					}
 				};
 			}
-			const attachError = await ctx.ensureAttached([source]);
+			const attachError = await ctx.ensureAttached([source], { signal });
 			if (attachError) return { ok: false, output: asCellError(attachError) };
 			const res = await ctx.api().chart({ table: source, mark: cell.spec.mark, x, y, color, facet });
 			if (!res.ok) return { ok: false, output: asCellError(res.error) };

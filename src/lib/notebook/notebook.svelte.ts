@@ -30,6 +30,8 @@ export class OpenNotebook {
 	/** The cell running now, and whether Cancel was pressed for it. */
 	#running: string | null = null;
 	#cancelRequested = false;
+	/** Aborted by Cancel on the running cell: ends its waits that are not engine calls (a dataset's attach). */
+	#abort: AbortController | null = null;
 	/** Queued cells the user cancelled before their turn: skipped when it comes. */
 	#dropped = new Set<string>();
 	#unsubscribe: () => void;
@@ -231,6 +233,7 @@ export class OpenNotebook {
 			return;
 		}
 		this.#cancelRequested = true;
+		this.#abort?.abort();
 		await this.#ctx.cancel(this.#job);
 	}
 
@@ -311,15 +314,23 @@ export class OpenNotebook {
 			this.#running = cid;
 			this.#cancelRequested = false;
 			this.#job = nextJob();
+			this.#abort = new AbortController();
 			if (cell.kind === 'train') {
 				this.#patchRt(cid, {
 					training: { epochs: [], batch: null, backend: null, trial: null, startedAt: Date.now() }
 				});
 			}
 			const onProgress = (p: TrainProgress) => this.#onTrainProgress(cid, p);
-			const outcome = await executeCell(cell, this.#ctx, this.#job, onProgress)
+			const outcome = await executeCell(cell, this.#ctx, {
+				job: this.#job,
+				signal: this.#abort.signal,
+				onProgress
+			})
 				.catch((e): Outcome => ({ ok: false, output: thrown(e, this.#cancelRequested) }))
-				.finally(() => (this.#running = null));
+				.finally(() => {
+					this.#running = null;
+					this.#abort = null;
+				});
 			if (!this.cell(cid)) continue; // deleted while running
 			if (cell.kind !== 'markdown') cell.output = outcome.output as never;
 			if (outcome.ok) {
