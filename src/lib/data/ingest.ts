@@ -7,6 +7,7 @@ import { Engine, cancelled } from './engine';
 import { quoteIdent, quoteString } from './sql-ident';
 import { ensureInit as warmParquet, readParquetGroups } from './parquet';
 import { LoadError } from './load-error';
+import { readBlob } from './read-blob';
 import { checkCsv, lineOfRecord, sniffDelimiter } from './csv-check';
 import { mostlyNumericText, textColumnNote } from './text-columns';
 import type { FileProblem } from './file-kind';
@@ -179,28 +180,21 @@ async function readAsText(
 	});
 }
 
-/** Read the blob in chunks so the UI can show bytes read and a cancel can land before parsing starts. */
-async function readWithProgress(engine: Engine, req: LoadRequest): Promise<Uint8Array<ArrayBuffer>> {
+/** Read the file with progress, stopping at once when the job is cancelled (before parsing starts). */
+function readWithProgress(engine: Engine, req: LoadRequest): Promise<Uint8Array<ArrayBuffer>> {
 	const { file, onProgress } = req;
-	const out = new Uint8Array(file.size);
-	const reader = file.stream().getReader();
-	let offset = 0;
 	let lastReport = 0;
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		out.set(value, offset);
-		offset += value.byteLength;
-		if (engine.isCancelled(req.job)) {
-			await reader.cancel();
-			throw cancelled();
+	return readBlob(file, {
+		fileName: req.fileName,
+		shouldStop: () => engine.isCancelled(req.job),
+		stopped: cancelled,
+		onChunk: (bytesRead) => {
+			if (bytesRead - lastReport > 1 << 20 || bytesRead === file.size) {
+				lastReport = bytesRead;
+				onProgress?.({ kind: 'read', bytesRead, bytesTotal: file.size });
+			}
 		}
-		if (offset - lastReport > 1 << 20 || offset === file.size) {
-			lastReport = offset;
-			onProgress?.({ kind: 'read', bytesRead: offset, bytesTotal: file.size });
-		}
-	}
-	return out;
+	});
 }
 
 function requireUtf8(bytes: Uint8Array, fileName: string): void {

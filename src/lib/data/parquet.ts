@@ -3,9 +3,16 @@ import wasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { LoadError } from './load-error';
 
 let ready: Promise<unknown> | null = null;
-/** parquet-wasm is 6.6 MB of wasm: fetched once, on the first Parquet file, never on page load. */
+/**
+ * parquet-wasm is 6.6 MB of wasm: fetched once, on the first Parquet file, never on page load. A start that
+ * failed (the fetch cut off on a busy machine) is forgotten, so the next Parquet file tries again instead of
+ * failing like this one until the page is reloaded.
+ */
 export function ensureInit(): Promise<unknown> {
-	ready ??= init({ module_or_path: wasmUrl });
+	ready ??= init({ module_or_path: wasmUrl }).catch((e: unknown) => {
+		ready = null;
+		throw e;
+	});
 	return ready;
 }
 
