@@ -10,12 +10,11 @@ export default defineConfig({
 	// One browser at a time: CI has 2 cores and wrangler + Chromium already fill them.
 	workers: 1,
 	fullyParallel: false,
-	// One retry, reported as "flaky" so it is seen: two known flakes are not fixed yet (train.spec's run link after
-	// a reload; a Parquet load in formats.spec that stalls after reading every byte), and until they are,
-	// failOnFlakyTests would fail CI on a race with a busy machine rather than on a broken journey. Turn it on
-	// (failOnFlakyTests: true) once they are fixed.
+	// A pass on retry is still a failure (failOnFlakyTests): a journey that loses a race with a busy machine is
+	// waiting on a time rather than on a state, and that is a bug in the test or the app. The one retry stays only
+	// to tell the report "flaky" (passes again) from "broken" (fails twice); the run exits non-zero either way.
 	retries: 1,
-	failOnFlakyTests: false,
+	failOnFlakyTests: true,
 	reporter: 'list',
 	timeout: 60_000,
 	use: {
