@@ -24,6 +24,19 @@ function titleOf(chart: SweepChart, i: number, best: boolean, status: string): s
 	return [head, ...keys.map((k) => `${k}: ${show(t.values[k])}`)].join('\n');
 }
 
+/** About the width of one character of the axis names (11px bold) and ticks (10px), for the margins. */
+const LABEL_CHAR = 7;
+const TICK_CHAR = 6;
+
+/** Room for the first axis's centred name on the left, and the last axis's name and tick texts on the right. */
+function margins(layout: ParallelLayout): { left: number; right: number } {
+	const first = layout.axes[0];
+	const last = layout.axes.at(-1);
+	const half = (key = '') => Math.ceil((key.length * LABEL_CHAR) / 2) + 6;
+	const ticks = Math.max(0, ...(last?.ticks ?? []).map((t) => t.text.length)) * TICK_CHAR + 14;
+	return { left: Math.max(24, half(first?.key)), right: Math.max(40, half(last?.key), ticks) };
+}
+
 /**
  * Observable Plot options for the parallel-coordinates chart: one vertical rule per axis with its ticks and name,
  * one polyline per trial coloured by the objective (lower is better: blue), the best trial drawn last and thick,
@@ -48,7 +61,8 @@ export function parallelOptions(
 	const scored = layout.lines.some((l) => l.objective !== null);
 	const axes = layout.axes.map((axis, a) => ({ a, y: 1, key: axis.key }));
 	const ticks = layout.axes.flatMap((axis, a) => axis.ticks.map((t) => ({ a, ...t })));
-	const plotWidth = o.width - 24 - 90;
+	const { left, right } = margins(layout);
+	const plotWidth = o.width - left - right;
 	// Tick marks are 8px wide whatever the number of axes: half of that in axis units.
 	const half = 4 / (plotWidth / Math.max(n - 1, 1));
 	const line = { x: 'a', y: 'y', z: 'id', ariaLabel: (d: Vertex) => d.label, title: (d: Vertex) => d.title };
@@ -57,15 +71,16 @@ export function parallelOptions(
 		height: o.height,
 		marginTop: 34,
 		marginBottom: 14,
-		marginLeft: 24,
-		marginRight: 90,
+		marginLeft: left,
+		marginRight: right,
 		x: { domain: n > 1 ? [0, n - 1] : [-0.5, 0.5], axis: null },
 		y: { domain: [0, 1], axis: null },
 		color: scored
 			? {
 					type: 'linear',
-					scheme: 'RdYlBu',
-					reverse: true,
+					// Two ends with no pale middle: every line stays visible on white, blue the best.
+					range: ['#1f4fd1', '#e8590c'],
+					interpolate: 'hcl',
 					legend: true,
 					label: `${chart.objective} (lower is better)`
 				}
@@ -110,6 +125,10 @@ export function parallelOptions(
 				textAnchor: 'start',
 				fontSize: 10,
 				fill: '#555',
+				// A white halo keeps a tick readable where a trial's line crosses it.
+				stroke: 'white',
+				strokeWidth: 3,
+				paintOrder: 'stroke',
 				ariaDescription: 'axis ticks'
 			}),
 			Plot.text(axes, {
