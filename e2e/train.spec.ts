@@ -1,5 +1,20 @@
 import { test, expect } from './fixtures';
+import type { Locator } from '@playwright/test';
 import { addCell, addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
+
+/** Each trial polyline of a parallel-coordinates chart: its trial label, its tooltip and its drawn vertices. */
+async function drawnTrials(chart: Locator) {
+	return chart.locator('path[aria-label^="trial "]').evaluateAll((paths) =>
+		paths.map((p) => ({
+			label: p.getAttribute('aria-label') ?? '',
+			title: p.querySelector('title')?.textContent ?? '',
+			// Plot draws a straight polyline as "Mx,yLx,y…": one vertex per axis, left to right.
+			points: [
+				...(p.getAttribute('d') ?? '').matchAll(/[ML](-?[\d.]+(?:e[-+]?\d+)?),(-?[\d.]+(?:e[-+]?\d+)?)/g)
+			].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }))
+		}))
+	);
+}
 
 test('train an MLP on penguins, watch it, evaluate it, and find the run again after a reload', async ({
 	page
@@ -79,21 +94,82 @@ test('a small sweep runs its trials as child runs and marks the best; two runs c
 	await train.getByLabel('epochs').fill('5');
 	await train.getByLabel('backend').selectOption('cpu');
 	await train.getByLabel('sweep mode').selectOption('grid');
-	await train.getByLabel('sweep space').fill('{"learningRate": [0.05, 0.01], "layers": ["8"]}');
+	await train.getByLabel('sweep space').fill('{"learningRate": [0.05, 0.01, 0.002], "layers": ["8"]}');
 	await train.getByRole('button', { name: /Run/ }).click();
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
-	await expect(train.getByTestId('sweep-trials').locator('tbody tr')).toHaveCount(2);
-	await expect(train.getByTestId('sweep-trials').locator('[data-best="true"]')).toHaveCount(1);
+	const table = train.getByTestId('sweep-trials');
+	await expect(table.locator('tbody tr')).toHaveCount(3);
+	await expect(table.locator('[data-best="true"]')).toHaveCount(1);
 	// Each trial's row shows the values it tried.
-	await expect(train.getByTestId('sweep-trials').locator('td[data-param="learningRate"]')).toHaveText([
-		'0.05',
-		'0.01'
-	]);
-	await expect(train.getByTestId('sweep-trials').locator('td[data-param="layers"]')).toHaveText(['8', '8']);
+	await expect(table.locator('td[data-param="learningRate"]')).toHaveText(['0.05', '0.01', '0.002']);
+	await expect(table.locator('td[data-param="layers"]')).toHaveText(['8', '8', '8']);
 
+	// The parallel-coordinates view: an axis per swept key and metric, one polyline per trial, the best one thick.
+	const chart = train.getByTestId('sweep-parallel');
+	await expect(chart.locator('path[aria-label^="trial "]')).toHaveCount(3);
+	await expect(chart.locator('g[aria-description="axis labels"] text')).toHaveText([
+		'learningRate',
+		'layers',
+		'val_loss',
+		'test_accuracy'
+	]);
+	// 0.002…0.05 spans 25×: a log axis; one layers value for every trial: a constant axis, mid-height.
+	await expect(chart).toHaveAttribute('data-scales', /^learningRate:log layers:constant val_loss:/);
+	await expect(train.getByTestId('sweep-notes')).toHaveCount(0);
+	const rowsDrawn = await table.locator('tbody tr').evaluateAll((trs) =>
+		trs.map((tr) => {
+			const cellText = (k: string) => tr.querySelector(`td[data-metric="${k}"]`)?.textContent ?? '—';
+			// The sweep ranks a trial by the val_loss of the weights it kept: its best epoch's when one was restored.
+			const kept = cellText('best_val_loss');
+			return {
+				run: tr.getAttribute('data-run') ?? '',
+				best: tr.getAttribute('data-best') === 'true',
+				valLoss: Number(kept === '—' ? cellText('val_loss') : kept)
+			};
+		})
+	);
+	const bestIndex = rowsDrawn.findIndex((r) => r.best);
+	const bestLine = chart.locator('g[aria-description="best trial"] path');
+	await expect(bestLine).toHaveCount(1);
+	await expect(bestLine).toHaveAttribute('aria-label', `trial ${bestIndex + 1}`);
+	await expect(bestLine.locator('title')).toContainText(
+		`run ${rowsDrawn[bestIndex].run.slice(0, 10)} ★ best`
+	);
+	const lines = await drawnTrials(chart);
+	expect(lines.map((l) => l.label).sort()).toEqual(['trial 1', 'trial 2', 'trial 3']);
+	// Height on the val_loss axis (the third vertex; SVG y grows downwards) orders the trials as their val_loss does.
+	const height = (i: number) => -lines.find((l) => l.label === `trial ${i + 1}`)!.points[2].y;
+	for (const l of lines) expect(l.points, `${l.label} has a vertex on each axis`).toHaveLength(4);
+	for (let i = 0; i < rowsDrawn.length; i++) {
+		expect(lines.find((l) => l.label === `trial ${i + 1}`)!.title).toContain(
+			`run ${rowsDrawn[i].run.slice(0, 10)}`
+		);
+		for (let j = 0; j < rowsDrawn.length; j++) {
+			if (rowsDrawn[i].valLoss < rowsDrawn[j].valLoss) expect(height(i)).toBeLessThan(height(j));
+		}
+	}
+	const valLosses = rowsDrawn.map((r) => r.valLoss);
+	expect(new Set(valLosses).size, 'the trials reached different val_loss values').toBeGreaterThan(1);
+	expect(rowsDrawn[bestIndex].valLoss).toBe(Math.min(...valLosses));
+
+	// The sweep's own run page draws the same trials from its child runs.
+	const parentId = new URL(
+		(await train.getByTestId('run-link').getAttribute('href'))!,
+		page.url()
+	).searchParams.get('run');
 	await page.goto('/runs');
 	const rows = page.getByTestId('run-row');
-	await expect(rows).toHaveCount(3);
+	await expect(rows).toHaveCount(4);
+	await page.locator(`[data-testid="run-row"][data-run="${parentId}"] a`).click();
+	const onPage = page.getByTestId('run-sweep').getByTestId('sweep-parallel');
+	await expect(onPage.locator('path[aria-label^="trial "]')).toHaveCount(3);
+	await expect(onPage.locator('g[aria-description="best trial"] path')).toHaveAttribute(
+		'aria-label',
+		`trial ${bestIndex + 1}`
+	);
+	await expect(onPage.locator('g[aria-description="best trial"] path title')).toContainText(
+		`run ${rowsDrawn[bestIndex].run.slice(0, 10)}`
+	);
 	const children = page.locator('[data-testid="run-row"]', { hasText: '↳' });
 	await children.nth(0).getByRole('checkbox').check();
 	await children.nth(1).getByRole('checkbox').check();

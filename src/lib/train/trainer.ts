@@ -8,6 +8,7 @@ import * as tracking from '$lib/tracking/runs';
 import { trainApi, type TrainResult } from './client';
 import { holdRunLock } from '$lib/tracking/run-lock';
 import { expandSweep, parseSpace } from './sweep';
+import { sweepScore } from './sweep-score';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
 import { fitPreprocessing, encode, labelTarget } from './preprocess';
@@ -320,8 +321,8 @@ export function createTrainer(deps: TrainerDeps) {
 				break;
 			}
 		}
-		// The val_loss of the weights the trial kept: its best epoch's when early stopping restored one.
-		const score = (s: Record<string, number>) => s.best_val_loss ?? s.val_loss ?? Infinity;
+		// The val_loss of the weights the trial kept (sweep-score.ts); a trial without one never wins.
+		const score = (s: Record<string, number>) => sweepScore(s) ?? Infinity;
 		const best = trials.reduce((a, b) => (score(b.summary) < score(a.summary) ? b : a));
 		await tracking.setTags(parent.id, { 'edgebook.best_run': best.runId });
 		await tracking.finishRunWithArtifacts(parent.id, {
