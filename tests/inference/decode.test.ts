@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Preprocessing } from '../../src/lib/train/types';
-import { ApiError } from '../../workers/errors';
+import { InvalidModel } from '../../workers/domain/errors';
 import { decodePredictions } from '../../workers/inference/decode';
 
 const prep = (target: Preprocessing['target']): Preprocessing => ({
@@ -41,9 +41,9 @@ describe('decodePredictions', () => {
 		{ name: 'regression with K = 2', p: reg, o: out([1, 2], [1, 2]) },
 		{ name: 'rows ≠ N', p: reg, o: out([1, 2], [2, 1]), rows: 1 },
 		{ name: 'rank 1 output', p: reg, o: out([1], [1]) }
-	])('a graph that breaks the contract is 422 invalid_model: $name', ({ p, o, rows }) => {
+	])('a graph that breaks the contract is InvalidModel (invalid_model): $name', ({ p, o, rows }) => {
 		const call = () => decodePredictions(p, o, rows ?? 1);
-		expect(call).toThrow(ApiError);
+		expect(call).toThrow(InvalidModel);
 		expect(call).toThrow(/Export the version again/);
 	});
 });

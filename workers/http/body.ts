@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { LIMITS } from '../../src/lib/contract';
+import { parseOrInvalid } from '../domain/parse';
 import { ApiError } from '../errors';
 import { JsonBodyError, parseJson } from './json';
 import { loneSurrogateMessage, loneSurrogatePath } from './unicode';
@@ -46,20 +47,8 @@ export async function jsonBody<S extends z.ZodType>(
 	return parseWith(schema, value, 'body');
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-	const parsed = schema.safeParse(value);
-	if (parsed.success) return parsed.data;
-	const issues = parsed.error.issues
-		.slice(0, 20)
-		.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-	const first = issues[0];
-	throw new ApiError({
-		status: 400,
-		code: 'invalid_request',
-		message: `Invalid ${what}: ${first.path ? `${first.path}: ` : ''}${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
-		details: { issues }
-	});
-}
+/** A 400 naming the first issue's path (onError maps the InvalidInput). */
+export const parseWith = parseOrInvalid;
 
 /** The body as text, refusing more than `limit` bytes whether or not Content-Length says so. */
 export async function readText(req: Request, limit: number): Promise<string> {

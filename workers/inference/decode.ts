@@ -1,7 +1,7 @@
 import type { ClassPrediction, RegressionPrediction } from '../../src/lib/contract';
 import { decodeRegression } from '../../src/lib/train/preprocess';
 import type { Preprocessing } from '../../src/lib/train/types';
-import { ApiError } from '../errors';
+import { InvalidModel } from '../domain/errors';
 
 /**
  * The graph's `output` [N, K] → predictions, by the serving contract: classification K = number of classes
@@ -13,9 +13,7 @@ import { ApiError } from '../errors';
 export type Prediction = ClassPrediction | RegressionPrediction;
 
 const shapeError = (message: string, details: unknown) =>
-	new ApiError({
-		status: 422,
-		code: 'invalid_model',
+	new InvalidModel({
 		message: `${message} Export the version again: the graph must map features [N, F] to output [N, K].`,
 		details
 	});

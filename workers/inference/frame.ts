@@ -1,12 +1,12 @@
 import type { Cell, PredictRequest } from '../../src/lib/contract';
 import type { ColumnData, Frame, Preprocessing } from '../../src/lib/train/types';
-import { ApiError } from '../errors';
+import { InvalidInput } from '../domain/errors';
 
 /**
  * A predict body → the `Frame` that the app's own `encode` takes, one column per feature of the spec. Values are
  * read as training read them: null is missing (numeric: imputed; categorical: the unseen slot), text outside the
  * training categories takes the unseen slot, a number or boolean for a categorical feature is its text ("3",
- * "true"). What cannot be encoded is a 400 naming the column and row: a feature absent from the body (or from a
+ * "true"). What cannot be encoded is InvalidInput naming the column and row: a feature absent from the body (or from a
  * row: send null for a missing value), or text or a boolean where a number was trained. Other keys are ignored.
  */
 
@@ -62,9 +62,7 @@ export function toFrame(prep: Preprocessing, body: PredictRequest): Frame {
 	}
 	if (issues.length) {
 		const first = issues[0];
-		throw new ApiError({
-			status: 400,
-			code: 'invalid_request',
+		throw new InvalidInput({
 			message: `Invalid body: ${first.path}: ${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
 			details: { issues }
 		});

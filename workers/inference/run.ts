@@ -1,10 +1,10 @@
 import type { InferenceSession } from 'onnxruntime-web/wasm';
-import { ApiError } from '../errors';
+import { InvalidModel } from '../domain/errors';
 import { ortForWorkerd } from './ort-shim';
 import { LruCache } from './sessions';
 
 /**
- * The heavy half of the predict route, loaded by dynamic import so that ORT (and its 14 MB wasm) is evaluated
+ * The heavy half of the inference service, loaded by dynamic import so that ORT (and its 14 MB wasm) is evaluated
  * only by the isolates, and test files, that serve predictions.
  */
 
@@ -17,9 +17,7 @@ async function load(bytes: () => Promise<Uint8Array>): Promise<InferenceSession>
 	try {
 		return await ort.InferenceSession.create(data);
 	} catch (e) {
-		throw new ApiError({
-			status: 422,
-			code: 'invalid_model',
+		throw new InvalidModel({
 			message: `The version's artifact is not an ONNX model this runtime can load: ${(e as Error).message ?? e}. Register a version whose artifactSha256 is its ONNX export.`
 		});
 	}
@@ -44,17 +42,13 @@ export async function runModel(opts: {
 	try {
 		result = await session.run({ features: input });
 	} catch (e) {
-		throw new ApiError({
-			status: 422,
-			code: 'invalid_model',
+		throw new InvalidModel({
 			message: `The model refused the encoded rows [${opts.rows}, ${opts.width}]: ${(e as Error).message ?? e}. Its graph must take "features" float32 [N, ${opts.width}] as the version's preprocessing encodes them.`
 		});
 	}
 	const output = result.output;
 	if (!output || output.type !== 'float32')
-		throw new ApiError({
-			status: 422,
-			code: 'invalid_model',
+		throw new InvalidModel({
 			message: `The graph has no float32 output named "output" (it has ${Object.keys(result).join(', ')}).`
 		});
 	return { data: output.data as Float32Array, dims: output.dims };

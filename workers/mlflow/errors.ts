@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError } from '../domain/errors';
 import { ApiError } from '../errors';
+import { statusOf } from '../http/domain-status';
 
 /**
  * MLflow's error body is `{error_code, message}` with the HTTP status MLflow's server gives each code
@@ -58,14 +60,19 @@ export function fromRegistry(code: string, message: string, status?: ContentfulS
 	return new MlflowError(errorCode, message, status === 413 || status === 411 ? status : undefined);
 }
 
-/** onError for the MLflow sub-app: it also catches what authenticate and the body readers throw. */
+/**
+ * onError for the MLflow sub-app: it also catches what authenticate and the body readers throw, and the domain
+ * errors of the write path, in MLflow's codes.
+ */
 export function mlflowOnError(err: Error, c: Context): Response {
 	const e =
 		err instanceof MlflowError
 			? err
 			: err instanceof ApiError
 				? Object.assign(fromRegistry(err.code, err.message, err.status), { retryAfter: err.retryAfter })
-				: null;
+				: err instanceof DomainError
+					? Object.assign(fromRegistry(err.code, err.message, statusOf(err)), { retryAfter: err.retryAfter })
+					: null;
 	if (e?.retryAfter !== undefined) c.header('Retry-After', String(e.retryAfter));
 	if (e) return c.json({ error_code: e.errorCode, message: e.message }, e.status);
 	console.error('unhandled error', c.req.method, new URL(c.req.url).pathname, err);

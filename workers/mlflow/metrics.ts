@@ -6,17 +6,7 @@ import type { MetricRowIn } from '../registry/plan-runs';
 import type { AppEnv } from '../types';
 import { RUN_NAME_TAG, metricIn, metricOut } from './convert';
 import { invalid } from './errors';
-import {
-	apply,
-	checkAll,
-	f,
-	page,
-	pageToken,
-	readMessage,
-	requireScope,
-	workspace,
-	type Ctx
-} from './request';
+import { apply, f, page, pageToken, readMessage, requireScope, workspace, type Ctx } from './request';
 import { kvList, loadRun, runIdOf, runRef } from './runs-read';
 
 /** Logging to runs (log-metric, log-parameter, log-batch, log-model) and reading a metric's history. */
@@ -62,10 +52,8 @@ async function logToRun(
 	};
 	// MLflow renames the run when the mlflow.runName tag is set; the name is a column here.
 	const rename: Mutation | null = name === undefined ? null : { type: 'run.update', runId, name };
-	// Both are checked before either is applied, so a bad name does not leave the metrics logged.
-	checkAll(log, ...(rename ? [rename] : []));
-	await apply(c, log, finite.length === rows.length ? undefined : rows);
-	if (rename) await apply(c, rename);
+	// One write: both are checked before either is applied, so a bad name does not leave the metrics logged.
+	await apply(c, rename ? [log, rename] : [log], finite.length === rows.length ? undefined : rows);
 }
 
 metrics.post('/runs/log-metric', async (c) => {

@@ -5,9 +5,9 @@ import { hasScope } from '../auth/tokens';
 import { readText } from '../http/body';
 import { parseJson } from '../http/json';
 import { loneSurrogateMessage, loneSurrogatePath } from '../http/unicode';
-import { checkMutation } from '../registry/check';
+import { DomainError } from '../domain/errors';
 import type { MetricRowIn } from '../registry/plan-runs';
-import { newMutationId, submit } from '../registry/submit';
+import { check, write } from '../registry/write';
 import type { AppEnv } from '../types';
 import { MlflowError, fromRegistry, invalid } from './errors';
 
@@ -95,28 +95,29 @@ export function requireScope(c: Ctx, scope: Scope): void {
 }
 
 export const workspace = (c: Ctx) => c.get('caller').workspaceId;
-export const newId = newMutationId;
 
 /**
- * Every MLflow write goes through the registry's one write path, as a contract mutation; keys, names and
- * lengths are checked there, so MLflow input meets the same rules as sync's.
+ * Every MLflow write goes through the registry's one checked entry, as contract mutations; keys, names and
+ * lengths are checked there, so MLflow input meets the same rules as sync's. Several mutations are all checked
+ * before the first is applied. A refusal becomes MLflow's error code here, in the door.
  */
 export async function apply(
 	c: Ctx,
-	mutation: Mutation,
+	mutations: Mutation | Mutation[],
 	specialMetrics?: MetricRowIn[]
 ): Promise<Record<string, unknown> | null> {
-	const out = await submit(c.env.DB, workspace(c), mutation, specialMetrics);
-	if (out.outcome === 'rejected') throw fromRegistry(out.code, out.message);
-	return out.result;
+	const out = await write({ db: c.env.DB }, workspace(c), [mutations].flat(), { specialMetrics });
+	if (out instanceof DomainError) throw mlflowOf(out);
+	return out[0].result;
 }
 
-/** For a request made of several mutations: refuses it before the first is applied, so it is all or nothing. */
+const mlflowOf = (e: DomainError) =>
+	Object.assign(fromRegistry(e.code, e.message), { retryAfter: e.retryAfter });
+
+/** Checks mutations against the contract before the lookups a handler does first, as MLflow orders its errors. */
 export function checkAll(...mutations: Mutation[]): void {
-	for (const m of mutations) {
-		const bad = checkMutation(m);
-		if (bad) throw fromRegistry(bad.code, bad.message);
-	}
+	const bad = check(mutations);
+	if (bad) throw mlflowOf(bad);
 }
 
 /** Page tokens are opaque to clients; ours carry an offset into the ordered result. */

@@ -9,7 +9,8 @@ import { MLFLOW_STATUSES, RUN_NAME_TAG, USER_TAG, runInfoOut, runOut, statusIn }
 import { invalid } from './errors';
 import { DEFAULT_EXPERIMENT, checkedIdOf, resolveExperiment, viewType } from './experiments';
 import { checkClause, parseFilter, parseOrderBy } from './filter';
-import { apply, checkAll, f, newId, page, pageToken, readMessage, requireScope, workspace } from './request';
+import { newId } from '../registry/write';
+import { apply, checkAll, f, page, pageToken, readMessage, requireScope, workspace } from './request';
 import { kvList, latestMetricsOf, loadRun, runIdOf, runJson, runRef } from './runs-read';
 import { searchRunsInMemory } from './runs-search-memory';
 

@@ -9,7 +9,8 @@ import { runArtifactRoot } from './convert';
 import { invalid, notFound } from './errors';
 import { checkClause, parseFilter, parseOrderBy } from './filter';
 import { loadModel, loadVersion, versionJson, versionNumber } from './models-read';
-import { apply, f, newId, readMessage, requireScope, workspace, type Ctx } from './request';
+import { newId } from '../registry/write';
+import { apply, f, readMessage, requireScope, workspace, type Ctx } from './request';
 
 /** /mlflow/model-versions/*. */
 export const versions = new Hono<AppEnv>();

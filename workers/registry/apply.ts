@@ -1,5 +1,5 @@
 import type { Mutation } from '../../src/lib/contract';
-import { ApiError } from '../errors';
+import { Unavailable } from '../domain/errors';
 import { checkMutation } from './check';
 import { planArtifactDelete, planArtifactLink } from './plan-artifacts';
 import {
@@ -20,9 +20,9 @@ import {
 import type { Plan, PlanContext } from './plan';
 
 /**
- * The registry's one write path. /api/v1 routes, MLflow routes and sync pushes all build a Mutation and apply
- * it here, so every write is validated the same way, is exactly-once by mutation id, and lands in the change
- * feed that other devices pull.
+ * The engine of the registry's one write path, reached through its checked entry (`write.ts`): plan, then one
+ * batch with the mutation's log row, so every write is validated the same way, is exactly-once by mutation id,
+ * and lands in the change feed that other devices pull.
  */
 
 export interface ApplyInput {
@@ -149,11 +149,9 @@ const isBusy = (e: unknown) =>
 	);
 const ATTEMPTS = 5;
 
-/** A write that still cannot be placed is a 503 with Retry-After (the sync engine and MLflow's client retry it). */
+/** A write that still cannot be placed is Unavailable (the doors say 503 with Retry-After; clients retry it). */
 const unavailable = (mutationId: string) =>
-	new ApiError({
-		status: 503,
-		code: 'unavailable',
+	new Unavailable({
 		message: `Mutation ${mutationId} could not be placed among concurrent writes; retry shortly.`,
 		retryAfter: 1
 	});

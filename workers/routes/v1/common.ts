@@ -3,30 +3,23 @@ import type { z } from 'zod';
 import type { Mutation } from '../../../src/lib/contract';
 import { ApiError } from '../../errors';
 import { parseWith } from '../../http/body';
-import { newMutationId, submit } from '../../registry/submit';
+import { DomainError } from '../../domain/errors';
+import { write } from '../../registry/write';
 import type { AppEnv } from '../../types';
 
 /** Helpers every /api/v1 route group shares: the one write path, 404s, and validated path parameters. */
 
 export type Ctx = Context<AppEnv>;
 
-/** A fresh id (mutations, versions): the HTTP routes are not retried by an outbox. */
-export const newId = newMutationId;
-
 /**
- * Applies one mutation for the caller's workspace (the registry's single write path). A refusal becomes the
- * route's 4xx with the planner's message; the batch is one transaction, so a refusal never leaves half a write.
+ * Applies one mutation for the caller's workspace through the registry's one checked entry. A refusal is thrown
+ * as its DomainError, which onError answers with the status of its code (workers/http/domain-status.ts); the
+ * batch is one transaction, so a refusal never leaves half a write.
  */
 export async function apply(c: Ctx, mutation: Mutation): Promise<Record<string, unknown> | null> {
-	const out = await submit(c.env.DB, c.get('caller').workspaceId, mutation);
-	if (out.outcome === 'rejected')
-		throw new ApiError({
-			status: out.status as 400,
-			code: out.code,
-			message: out.message,
-			details: out.details
-		});
-	return out.result;
+	const out = await write({ db: c.env.DB }, ws(c), [mutation]);
+	if (out instanceof DomainError) throw out;
+	return out[0].result;
 }
 
 export const notFound = (message: string, details?: unknown) =>

@@ -14,7 +14,8 @@ import { listArtifacts } from '../../registry/read-artifacts';
 import { listModelVersions } from '../../registry/read-models';
 import { getRun } from '../../registry/read-runs';
 import type { AppEnv } from '../../types';
-import { apply, newId, notFound, param, ws, type Ctx } from './common';
+import { newId } from '../../registry/write';
+import { apply, notFound, param, ws, type Ctx } from './common';
 import { modelName, mustGetModel, mustGetVersion, versionParam } from './model-common';
 
 /** A model's versions (numbered by the registry), their tags, and where each came from (lineage). */

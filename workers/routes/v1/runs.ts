@@ -15,7 +15,8 @@ import { listArtifacts } from '../../registry/read-artifacts';
 import { latestMetrics } from '../../registry/read-metrics';
 import { decodeRunCursor, encodeRunCursor, getRun, listRuns, type RunRecord } from '../../registry/read-runs';
 import type { AppEnv } from '../../types';
-import { apply, conflictError, newId, notFound, param, ws, type Ctx } from './common';
+import { newId } from '../../registry/write';
+import { apply, conflictError, notFound, param, ws, type Ctx } from './common';
 
 /** Runs: create, list (newest first, paged), read with latest metrics and artifacts, update, soft delete. */
 export const runs = new Hono<AppEnv>();

@@ -1,17 +1,16 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import {
 	pushRequestSchema,
-	scopeFor,
 	type PullResponse,
 	type PushResponse,
 	type PushResult
 } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
-import { hasScope } from '../../auth/tokens';
+import { DomainError, Unavailable, domainErrorOf } from '../../domain/errors';
 import { ApiError } from '../../errors';
 import { jsonBody, parseWith } from '../../http/body';
-import { applyMutation, logged, type ApplyOutcome } from '../../registry/apply';
+import { logged } from '../../registry/apply';
+import { write, type Written } from '../../registry/write';
 import { pullQuery, readFeed } from '../../registry/feed';
 import type { AppEnv } from '../../types';
 
@@ -58,29 +57,29 @@ sync.post('/push', requireScope('write'), async (c) => {
 					message: `Sequence ${env.seq} from this client was already used by another mutation.`,
 					details: { expectedSeq: lastSeq + 1 }
 				});
-			results.push(resultOf(env, seen));
+			results.push(
+				resultOf(
+					env,
+					seen.outcome === 'rejected'
+						? domainErrorOf(seen.code, seen.message)
+						: { id: env.id, outcome: seen.outcome, seq: seen.seq, result: seen.result }
+				)
+			);
 			continue;
 		}
-		const scope = scopeFor(env.mutation);
-		const out = hasScope(caller, scope)
-			? await applyMutation({
-					db: c.env.DB,
-					workspaceId: caller.workspaceId,
-					mutationId: env.id,
-					clientId: body.clientId,
-					clientSeq: env.seq,
-					at: env.at,
-					mutation: env.mutation
-				})
-			: await applyForbidden(c.env.DB, caller.workspaceId, body.clientId, env, scope);
-		results.push(resultOf(env, out));
+		const out = await write({ db: c.env.DB }, caller.workspaceId, [env.mutation], {
+			from: { clientId: body.clientId, id: env.id, seq: env.seq, at: env.at, scopes: caller.scopes }
+		});
+		// Momentary: the whole push is a 503 with Retry-After (onError) and the outbox sends it again.
+		if (out instanceof Unavailable) throw out;
+		results.push(resultOf(env, out instanceof DomainError ? out : out[0]));
 		lastSeq = env.seq;
 	}
 	return c.json({ results, lastSeq } satisfies PushResponse);
 });
 
-function resultOf(env: { id: string; seq: number }, out: ApplyOutcome): PushResult {
-	return out.outcome === 'rejected'
+function resultOf(env: { id: string; seq: number }, out: Written | DomainError): PushResult {
+	return out instanceof DomainError
 		? {
 				id: env.id,
 				seq: env.seq,
@@ -89,43 +88,6 @@ function resultOf(env: { id: string; seq: number }, out: ApplyOutcome): PushResu
 				error: { code: out.code, message: out.message }
 			}
 		: { id: env.id, seq: env.seq, outcome: out.outcome, result: out.result, error: null };
-}
-/** A mutation the token may not make is refused for good (logged as rejected), so the outbox moves past it. */
-async function applyForbidden(
-	db: D1Database,
-	workspaceId: string,
-	clientId: string,
-	env: z.infer<typeof pushRequestSchema>['mutations'][number],
-	scope: string
-) {
-	const error = {
-		status: 403,
-		code: 'forbidden',
-		message: `This token lacks the "${scope}" scope needed for ${env.mutation.type}.`
-	};
-	const existing = await db
-		.prepare('SELECT seq FROM mutations WHERE workspace_id = ? AND mutation_id = ?')
-		.bind(workspaceId, env.id)
-		.first<{ seq: number }>();
-	if (!existing)
-		await db
-			.prepare(
-				`INSERT INTO mutations (workspace_id, mutation_id, client_id, client_seq, type, body, outcome, error, at, applied_at)
-				 VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?, ?, ?)`
-			)
-			.bind(
-				workspaceId,
-				env.id,
-				clientId,
-				env.seq,
-				env.mutation.type,
-				JSON.stringify(env.mutation),
-				JSON.stringify(error),
-				env.at,
-				Date.now()
-			)
-			.run();
-	return { outcome: 'rejected' as const, seq: env.seq, ...error };
 }
 
 sync.get('/pull', requireScope('read'), async (c) => {
