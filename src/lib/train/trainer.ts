@@ -10,8 +10,9 @@ import { holdRunLock } from '$lib/tracking/run-lock';
 import { expandSweep, parseSpace } from './sweep';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
-import { fitPreprocessing, encode, labelTarget } from './preprocess';
-import { planSplit, strategyFractions } from './split-strategies';
+import { labelTarget } from './preprocess';
+import { strategyFractions } from './split-strategies';
+import { splitSets } from './split-sets';
 import { stableHash } from './config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
@@ -126,30 +127,17 @@ export function createTrainer(deps: TrainerDeps) {
 		parentId: string | null,
 		onProgress: (e: TrainProgress) => void
 	): Promise<{ output: RunOutput } | { error: Outcome }> {
-		// The strategy's validation rows are what the worker early-stops on (fit.ts), so a time split validates
-		// on the rows after the training ones, never on random ones.
-		const plan = planSplit(p.frame, {
-			strategy: c.split,
-			column: c.splitColumn,
-			testTable: c.testTable,
-			testRows: p.test?.rowCount,
-			seed: c.seed,
-			fractions: strategyFractions(c),
-			stratify: p.stratify
-		});
-		if (!plan.ok) return { error: fail(pascal(plan.code), plan.message) };
-		const splits = plan.splits;
-		const prep = fitPreprocessing(p.frame, {
-			target: c.target,
+		// sets.validation is what the worker early-stops on: the strategy's validation rows (split-sets.ts).
+		const split = splitSets({
+			config: c,
+			frame: p.frame,
+			test: p.test,
 			features: p.features,
 			task: p.task,
-			trainRows: splits.train
+			stratify: p.stratify
 		});
-		const sets = {
-			train: encode(prep, p.frame, splits.train),
-			validation: encode(prep, p.frame, splits.validation),
-			test: p.test ? encode(prep, p.test) : encode(prep, p.frame, splits.test)
-		};
+		if (!split.ok) return { error: fail(pascal(split.code), split.message) };
+		const { prep, sets, note } = split;
 		const spec = modelSpec(c);
 		const classes = prep.target.task === 'regression' ? 0 : prep.target.classes.length;
 		const run = await tracking.startRun({
@@ -249,7 +237,7 @@ export function createTrainer(deps: TrainerDeps) {
 				'edgebook.backend_reason': res.reason,
 				'edgebook.epochs': String(res.epochs),
 				'edgebook.stopped_early': String(res.stoppedEarly),
-				'edgebook.split': plan.note,
+				'edgebook.split': note,
 				...(res.restoredEpoch === null ? {} : { 'edgebook.best_epoch': String(res.restoredEpoch) })
 			});
 			const status = res.cancelled ? 'cancelled' : 'finished';
@@ -283,7 +271,7 @@ export function createTrainer(deps: TrainerDeps) {
 					bestRunId: null,
 					warnings: p.warnings,
 					stop: stop.note,
-					split: plan.note
+					split: note
 				}
 			};
 		} catch (e) {
