@@ -44,23 +44,26 @@ test('a time split trains on the earliest times and tests on the latest, whateve
 }) => {
 	test.setTimeout(180_000);
 	await newNotebook(page, 'Time split');
-	// t is 0…999 in a scrambled row order (7919 is coprime to 1000), so "later rows" and "later times" differ.
+	// t is 0…999 in a scrambled row order (7919 is coprime to 1000), so "later rows" and "later times" differ;
+	// day is a DATE, t days after 2024-01-01.
 	await sqlTable(
 		page,
-		'SELECT (range * 7919) % 1000 AS t, (range % 7) / 7.0 AS x, range % 2 AS y FROM range(1000)',
+		"SELECT DATE '2024-01-01' + t::INTEGER AS day, x, y FROM " +
+			'(SELECT (range * 7919) % 1000 AS t, (range % 7) / 7.0 AS x, range % 2 AS y FROM range(1000))',
 		1
 	);
 	const t = await trainCell(page, 'q1', 'y');
 	const train = cell(page, t);
 	await train.getByLabel('split strategy').selectOption('time');
-	await train.getByLabel('split column').selectOption('t');
+	await train.getByLabel('split column').selectOption('day');
 	await runCell(page, t);
-	// A random split would put times from all over 0…999 in each part.
+	// A random split would put days from the whole range in each part.
 	await expect(train.getByTestId('train-split')).toHaveText(
-		'time split on t: 700 / 150 / 150 rows (train 0…699, validation 700…849, test 850…999)'
+		'time split on day: 700 / 150 / 150 rows (train 2024-01-01…2025-11-30, validation 2025-12-01…2026-04-29, ' +
+			'test 2026-04-30…2026-09-26)'
 	);
 	const params = await runParams(page, t);
-	expect(params).toMatchObject({ split: 'time', split_column: 't', split_rows: '700/150/150' });
+	expect(params).toMatchObject({ split: 'time', split_column: 'day', split_rows: '700/150/150' });
 });
 
 test('a group split keeps every group in one split', async ({ page }) => {

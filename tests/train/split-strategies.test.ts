@@ -243,3 +243,22 @@ describe('planSplit and strategyFractions', () => {
 		expect(s.note).toBe('test table holdout, train / validation by random split: 80 / 20 / 40 rows');
 	});
 });
+
+describe('timeSplit notes read dates and timestamps as the user wrote them', () => {
+	const day = 86_400_000;
+	const start = Date.UTC(2024, 0, 1);
+	const t = times(10, (i) => start + i * day);
+	it.each([
+		{
+			as: 'date' as const,
+			says: 'train 2024-01-01…2024-01-07, validation 2024-01-08…2024-01-08, test 2024-01-09…2024-01-10'
+		},
+		{ as: 'timestamp' as const, says: 'train 2024-01-01 00:00:00…2024-01-07 00:00:00' },
+		{ as: 'number' as const, says: `train ${start}…` }
+	])('$as', ({ as, says }) => {
+		const s = ok(
+			timeSplit(frame(num('day', t)), { column: 'day', fractions: f(0.7, 0.1, 0.2), timeFormat: as })
+		);
+		expect(s.note).toContain(says);
+	});
+});

@@ -6,7 +6,7 @@
  */
 import type { TrainConfig } from '$lib/notebook/schema';
 import { encode, fitPreprocessing } from './preprocess';
-import { planSplit, strategyFractions } from './split-strategies';
+import { planSplit, strategyFractions, type TimeFormat } from './split-strategies';
 import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from './types';
 
 export type SplitSets =
@@ -30,6 +30,8 @@ export function splitSets(o: {
 	features: string[];
 	task: Task;
 	stratify: Int32Array | undefined;
+	/** How the time column reads in the note (its SQL type): a date, a timestamp or a plain number. */
+	timeFormat?: TimeFormat;
 }): SplitSets {
 	const c = o.config;
 	const plan = planSplit(o.frame, {
@@ -39,7 +41,8 @@ export function splitSets(o: {
 		testRows: o.test?.rowCount,
 		seed: c.seed,
 		fractions: strategyFractions(c),
-		stratify: o.stratify
+		stratify: o.stratify,
+		timeFormat: o.timeFormat
 	});
 	if (!plan.ok) return plan;
 	const { splits } = plan;

@@ -48,7 +48,14 @@ export function strategyFractions(c: {
 		: { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
 }
 
-const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
+/** How a time column's values read in the note: dates and timestamps reach a Frame as epoch milliseconds. */
+export type TimeFormat = 'number' | 'date' | 'timestamp';
+
+function formatTime(v: number, as: TimeFormat = 'number'): string {
+	if (as === 'number' || !Number.isFinite(v)) return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+	const iso = new Date(v).toISOString();
+	return as === 'date' ? iso.slice(0, 10) : iso.replace('T', ' ').replace(/(\.000)?Z$/, '');
+}
 const counts = (s: Splits) => `${s.train.length} / ${s.validation.length} / ${s.test.length} rows`;
 
 function sortedIds(ids: number[]): Uint32Array {
@@ -69,7 +76,10 @@ function findColumn(frame: Frame, name: string, what: string): ColumnData | Fail
 }
 
 /** See the header: sort by time, cut by shares, keep equal times together. */
-export function timeSplit(frame: Frame, opts: { column: string; fractions: SplitFractions }): SplitPlan {
+export function timeSplit(
+	frame: Frame,
+	opts: { column: string; fractions: SplitFractions; timeFormat?: TimeFormat }
+): SplitPlan {
 	const column = findColumn(frame, opts.column, 'time');
 	if ('ok' in column) return column;
 	const name = column.name;
@@ -128,9 +138,10 @@ export function timeSplit(frame: Frame, opts: { column: string; fractions: Split
 				`${opts.fractions.train}/${opts.fractions.validation}/${opts.fractions.test} without splitting equal times.`,
 			column: name
 		};
+	const show = (v: number) => formatTime(v, opts.timeFormat);
 	const bounds = [0, cut1, cut2, n];
 	const ranges = PARTS.flatMap((p, i) =>
-		bounds[i + 1] > bounds[i] ? [`${p} ${fmt(value(bounds[i]))}…${fmt(value(bounds[i + 1] - 1))}`] : []
+		bounds[i + 1] > bounds[i] ? [`${p} ${show(value(bounds[i]))}…${show(value(bounds[i + 1] - 1))}`] : []
 	);
 	return {
 		ok: true,
@@ -225,6 +236,7 @@ export function planSplit(
 		seed: number;
 		fractions: SplitFractions;
 		stratify?: Int32Array;
+		timeFormat?: TimeFormat;
 	}
 ): SplitPlan {
 	switch (opts.strategy) {

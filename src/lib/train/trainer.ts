@@ -11,7 +11,8 @@ import { expandSweep, parseSpace } from './sweep';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
 import { labelTarget } from './preprocess';
-import { strategyFractions } from './split-strategies';
+import { strategyFractions, type TimeFormat } from './split-strategies';
+import { columnKind } from '$lib/data/profile-sql';
 import { splitSets } from './split-sets';
 import { stableHash } from './config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
@@ -43,6 +44,8 @@ interface Prepared {
 	stratify: Int32Array | undefined;
 	/** A 'table' split's test set, read once like the source. */
 	test: Frame | undefined;
+	/** A time split's column as the note shows it, from its SQL type (a Frame holds dates as epoch ms). */
+	timeFormat: TimeFormat;
 	fingerprint: tracking.Lineage['dataFingerprint'];
 	experimentId: string;
 	environment: Omit<tracking.Lineage['environment'], 'backend' | 'backendReason'>;
@@ -106,6 +109,7 @@ export function createTrainer(deps: TrainerDeps) {
 			task: check.task,
 			stratify: check.task === 'regression' ? undefined : labelTarget(targetCol).labels,
 			test,
+			timeFormat: c.split === 'time' ? await timeFormatOf(c.source, c.splitColumn) : 'number',
 			fingerprint,
 			experimentId: experiment.id,
 			environment: {
@@ -118,6 +122,13 @@ export function createTrainer(deps: TrainerDeps) {
 			},
 			warnings
 		};
+	}
+
+	async function timeFormatOf(table: string, column: string): Promise<TimeFormat> {
+		const info = (await deps.data().tables()).find((t) => t.name === table);
+		const type = info?.columns.find((col) => col.name === column)?.type.toUpperCase() ?? '';
+		if (columnKind(type) !== 'temporal') return 'number';
+		return type === 'DATE' ? 'date' : 'timestamp';
 	}
 
 	async function runOne(
@@ -134,7 +145,8 @@ export function createTrainer(deps: TrainerDeps) {
 			test: p.test,
 			features: p.features,
 			task: p.task,
-			stratify: p.stratify
+			stratify: p.stratify,
+			timeFormat: p.timeFormat
 		});
 		if (!split.ok) return { error: fail(pascal(split.code), split.message) };
 		const { prep, sets, note } = split;
