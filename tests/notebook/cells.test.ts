@@ -51,4 +51,27 @@ describe('cells', () => {
 		expect(node).toEqual({ id: p.id, defines: ['p1'], uses: [modelNode('t'), 'q1'] });
 		expect(resultTable({ ...p, name: '' } as typeof p)).toBe(`_cell_${p.id}`);
 	});
+
+	it('a train cell with a table split uses its test table too, so that cell runs first', () => {
+		const train = (split: 'random' | 'table') => ({
+			id: 't',
+			kind: 'train' as const,
+			collapsed: false,
+			output: null,
+			config: trainConfig.parse({ source: 'q1', split, testTable: 'q2' })
+		});
+		expect(graphNodes(nb([train('table')]))[0].uses).toEqual(['q1', 'q2']);
+		expect(graphNodes(nb([train('random')]))[0].uses).toEqual(['q1']);
+	});
+
+	it('an old train config (before split strategies) parses to the random split it always used', () => {
+		const old = trainConfig.parse({ source: 'q1', target: 'y', validation: 0.2, test: 0.1 });
+		expect(old).toMatchObject({
+			split: 'random',
+			splitColumn: '',
+			testTable: '',
+			validation: 0.2,
+			test: 0.1
+		});
+	});
 });

@@ -74,4 +74,17 @@ describe('model settings', () => {
 		expect(Object.values(p).every((v) => typeof v === 'string')).toBe(true);
 		expect(p).toMatchObject({ features: 'a,b', layers: '16,8', learning_rate: '0.01' });
 	});
+
+	it('params record the split: its strategy and column, or the test table instead of a test fraction', () => {
+		const time = runParams(trainConfig.parse({ split: 'time', splitColumn: 'ts', test: 0.2 }), 'binary', [
+			'a'
+		]);
+		expect(time).toMatchObject({ split: 'time', split_column: 'ts', test_fraction: '0.2' });
+		expect(time).not.toHaveProperty('test_table');
+		const table = runParams(trainConfig.parse({ split: 'table', testTable: 'later' }), 'binary', ['a']);
+		expect(table).toMatchObject({ split: 'table', test_table: 'later' });
+		expect(table).not.toHaveProperty('test_fraction');
+		expect(table).not.toHaveProperty('split_column');
+		expect(runParams(trainConfig.parse({}), 'binary', ['a'])).toMatchObject({ split: 'random' });
+	});
 });

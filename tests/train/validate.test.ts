@@ -253,6 +253,65 @@ describe('checkTrainingData refuses bad inputs with a code and a message naming 
 			opts: opts({ features: ['id'] }),
 			code: 'feature-id-like',
 			says: ['"id"', '2000 distinct', 'identifier']
+		},
+		{
+			name: 'a time split on a column the table lacks',
+			frame: base(),
+			opts: opts({ split: { strategy: 'time', column: 'ts', seed: 1 } }),
+			code: 'split-column-missing',
+			says: ['"ts"', 'not in the table']
+		},
+		{
+			name: 'a time split on a text column',
+			frame: base(),
+			opts: opts({ split: { strategy: 'time', column: 'c', seed: 1 } }),
+			code: 'split-column-not-orderable',
+			says: ['"c"', 'text', 'date or timestamp']
+		},
+		{
+			name: 'a time split on a column with missing times',
+			frame: base({
+				price: num(
+					'price',
+					times(N, (i) => (i === 4 ? null : i))
+				)
+			}),
+			opts: opts({ split: { strategy: 'time', column: 'price', seed: 1 } }),
+			code: 'split-column-has-missing',
+			says: ['"price"', '1 row', 'row 5', 'IS NOT NULL']
+		},
+		{
+			name: 'a group split with 2 groups for 3 splits',
+			frame: base({
+				price: num(
+					'price',
+					times(N, (i) => i % 2)
+				)
+			}),
+			opts: opts({ split: { strategy: 'group', column: 'price', seed: 1 } }),
+			code: 'split-too-few-groups',
+			says: ['"price"', '2 distinct values', 'at least 3']
+		},
+		{
+			name: 'a test table without a feature and the target',
+			frame: base(),
+			opts: opts({
+				fractions: { train: 0.85, validation: 0.15, test: 0 },
+				split: {
+					strategy: 'table',
+					column: '',
+					seed: 1,
+					testTable: 'later',
+					test: frame(
+						num(
+							'x',
+							times(5, (i) => i)
+						)
+					)
+				}
+			}),
+			code: 'test-table-mismatch',
+			says: ['"later"', '"c", "label"']
 		}
 	];
 

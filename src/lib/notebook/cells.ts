@@ -87,7 +87,12 @@ export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses:
 			case 'markdown':
 				return { id: c.id, defines: [], uses: [] };
 			case 'train':
-				return { id: c.id, defines: [modelNode(c.id)], uses: c.config.source ? [c.config.source] : [] };
+				return {
+					id: c.id,
+					defines: [modelNode(c.id)],
+					// A 'table' split reads its test table too, so that table's cell runs first.
+					uses: [c.config.source, c.config.split === 'table' ? c.config.testTable : ''].filter(Boolean)
+				};
 			case 'evaluate':
 				return {
 					id: c.id,

@@ -99,6 +99,12 @@ export const trainConfig = z.object({
 	backend: z.enum(TRAIN_BACKENDS).default('auto'),
 	validation: z.number().min(0.05).max(0.5).default(0.15),
 	test: z.number().min(0.05).max(0.5).default(0.15),
+	/** How rows become train / validation / test (src/lib/train/split-strategies.ts); 'random' as before. */
+	split: z.enum(['random', 'time', 'group', 'table']).default('random'),
+	/** The column a 'time' or 'group' split orders or groups by. */
+	splitColumn: z.string().default(''),
+	/** A 'table' split's test set: a dataset or a cell result with the same feature and target columns. */
+	testTable: z.string().default(''),
 	experiment: z.string().min(1).max(100).default('default'),
 	/** A sweep: off, or a grid / random search over `space` (JSON: param → list of values, or {min,max,log}). */
 	sweep: z
@@ -131,7 +137,9 @@ export const runOutput = z.object({
 	bestRunId: z.string().nullable().default(null),
 	warnings: z.array(z.string()).default([]),
 	/** Why training ended early and which epoch's weights the model holds; empty when it ran every epoch. */
-	stop: z.string().default('')
+	stop: z.string().default(''),
+	/** Which split was used, with its row counts ("time split on ts: 700 / 150 / 150 rows …"). */
+	split: z.string().default('')
 });
 export type RunOutput = z.infer<typeof runOutput>;
 

@@ -83,8 +83,12 @@ export function runParams(c: TrainConfig, task: string, features: string[]): Rec
 		seed: String(c.seed),
 		backend_preference: c.backend,
 		validation_fraction: String(c.validation),
-		test_fraction: String(c.test)
+		split: c.split
 	};
+	// A table split tests on another table, so its test fraction means nothing and is not recorded.
+	if (c.split === 'table') p.test_table = c.testTable;
+	else p.test_fraction = String(c.test);
+	if (c.split === 'time' || c.split === 'group') p.split_column = c.splitColumn;
 	if (c.model !== 'linear') Object.assign(p, { layers: c.layers, dropout: String(c.dropout) });
 	if (c.model === 'mlp') p.activation = c.activation;
 	if (c.model === 'cnn') p.image = c.image;

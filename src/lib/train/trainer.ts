@@ -11,8 +11,10 @@ import { expandSweep, parseSpace } from './sweep';
 import { sweepScore } from './sweep-score';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
 import { checkTrainingData } from './validate';
-import { fitPreprocessing, encode, labelTarget } from './preprocess';
-import { split } from './split';
+import { labelTarget } from './preprocess';
+import { strategyFractions, type TimeFormat } from './split-strategies';
+import { columnKind } from '$lib/data/profile-sql';
+import { splitSets } from './split-sets';
 import { stableHash } from './config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
@@ -41,6 +43,10 @@ interface Prepared {
 	features: string[];
 	task: Task;
 	stratify: Int32Array | undefined;
+	/** A 'table' split's test set, read once like the source. */
+	test: Frame | undefined;
+	/** A time split's column as the note shows it, from its SQL type (a Frame holds dates as epoch ms). */
+	timeFormat: TimeFormat;
 	fingerprint: tracking.Lineage['dataFingerprint'];
 	experimentId: string;
 	environment: Omit<tracking.Lineage['environment'], 'backend' | 'backendReason'>;
@@ -55,20 +61,35 @@ export function createTrainer(deps: TrainerDeps) {
 	async function prepare(cell: TrainCell, c: TrainConfig): Promise<Prepared | Outcome> {
 		if (!c.source) return fail('ConfigError', 'Pick the table to train on.');
 		if (!c.target) return fail('ConfigError', 'Pick the target column.');
-		const attach = await deps.datasets.ensureAttached([c.source]);
+		const byTable = c.split === 'table' && c.testTable !== '';
+		if (byTable && c.testTable === c.source)
+			return fail(
+				'ConfigError',
+				`The test table must be another table than the training table "${c.source}".`
+			);
+		const attach = await deps.datasets.ensureAttached(byTable ? [c.source, c.testTable] : [c.source]);
 		if (attach) return fail(attach.name, attach.message);
 		const res = await deps.data().frame({ table: c.source, columns: null });
 		if (!res.ok) return fail(res.error.name, res.error.message);
 		const frame = res.frame;
+		let test: Frame | undefined;
+		if (byTable) {
+			const t = await deps.data().frame({ table: c.testTable, columns: null });
+			if (!t.ok) return fail(t.error.name, t.error.message);
+			test = t.frame;
+		}
 		const features = c.features.length
 			? c.features
 			: frame.columns.map((col) => col.name).filter((n) => n !== c.target);
-		const fractions = { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
 		const check = checkTrainingData(frame, {
 			target: c.target,
 			features,
 			task: c.task === 'auto' ? undefined : c.task,
-			fractions
+			fractions: strategyFractions(c),
+			split:
+				c.split === 'random'
+					? undefined
+					: { strategy: c.split, column: c.splitColumn, seed: c.seed, testTable: c.testTable, test }
 		});
 		if (!check.ok) return fail(pascal(check.code), check.message);
 		const targetCol = frame.columns.find((col) => col.name === c.target)!;
@@ -88,6 +109,8 @@ export function createTrainer(deps: TrainerDeps) {
 			features,
 			task: check.task,
 			stratify: check.task === 'regression' ? undefined : labelTarget(targetCol).labels,
+			test,
+			timeFormat: c.split === 'time' ? await timeFormatOf(c.source, c.splitColumn) : 'number',
 			fingerprint,
 			experimentId: experiment.id,
 			environment: {
@@ -102,6 +125,13 @@ export function createTrainer(deps: TrainerDeps) {
 		};
 	}
 
+	async function timeFormatOf(table: string, column: string): Promise<TimeFormat> {
+		const info = (await deps.data().tables()).find((t) => t.name === table);
+		const type = info?.columns.find((col) => col.name === column)?.type.toUpperCase() ?? '';
+		if (columnKind(type) !== 'temporal') return 'number';
+		return type === 'DATE' ? 'date' : 'timestamp';
+	}
+
 	async function runOne(
 		cell: TrainCell,
 		c: TrainConfig,
@@ -109,19 +139,18 @@ export function createTrainer(deps: TrainerDeps) {
 		parentId: string | null,
 		onProgress: (e: TrainProgress) => void
 	): Promise<{ output: RunOutput } | { error: Outcome }> {
-		const fractions = { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
-		const splits = split({ rows: p.frame.rowCount, seed: c.seed, fractions, stratify: p.stratify });
-		const prep = fitPreprocessing(p.frame, {
-			target: c.target,
+		// sets.validation is what the worker early-stops on: the strategy's validation rows (split-sets.ts).
+		const split = splitSets({
+			config: c,
+			frame: p.frame,
+			test: p.test,
 			features: p.features,
 			task: p.task,
-			trainRows: splits.train
+			stratify: p.stratify,
+			timeFormat: p.timeFormat
 		});
-		const sets = {
-			train: encode(prep, p.frame, splits.train),
-			validation: encode(prep, p.frame, splits.validation),
-			test: encode(prep, p.frame, splits.test)
-		};
+		if (!split.ok) return { error: fail(pascal(split.code), split.message) };
+		const { prep, sets, note } = split;
 		const spec = modelSpec(c);
 		const classes = prep.target.task === 'regression' ? 0 : prep.target.classes.length;
 		const run = await tracking.startRun({
@@ -130,10 +159,16 @@ export function createTrainer(deps: TrainerDeps) {
 			parentId,
 			notebookId: deps.notebook().id,
 			cellId: cell.id,
-			params: runParams(c, p.task, p.features),
+			params: {
+				...runParams(c, p.task, p.features),
+				split_rows: `${sets.train.rows}/${sets.validation.rows}/${sets.test.rows}`
+			},
 			lineage: {
 				dataFingerprint: p.fingerprint,
-				configHash: await stableHash({ config: { ...c, sweep: undefined }, features: p.features }),
+				configHash: await stableHash({
+					config: { ...c, sweep: undefined, ...unusedSplitFields(c) },
+					features: p.features
+				}),
 				seed: c.seed,
 				environment: {
 					...p.environment,
@@ -215,6 +250,7 @@ export function createTrainer(deps: TrainerDeps) {
 				'edgebook.backend_reason': res.reason,
 				'edgebook.epochs': String(res.epochs),
 				'edgebook.stopped_early': String(res.stoppedEarly),
+				'edgebook.split': note,
 				...(res.restoredEpoch === null ? {} : { 'edgebook.best_epoch': String(res.restoredEpoch) })
 			});
 			const status = res.cancelled ? 'cancelled' : 'finished';
@@ -228,7 +264,12 @@ export function createTrainer(deps: TrainerDeps) {
 					{
 						name: 'evaluation.json',
 						mediaType: 'application/json',
-						data: JSON.stringify({ split: 'test', rows: sets.test.rows, report })
+						data: JSON.stringify({
+							split: 'test',
+							...(p.test ? { table: c.testTable } : {}),
+							rows: sets.test.rows,
+							report
+						})
 					}
 				]
 			});
@@ -242,7 +283,8 @@ export function createTrainer(deps: TrainerDeps) {
 					trials: [],
 					bestRunId: null,
 					warnings: p.warnings,
-					stop: stop.note
+					stop: stop.note,
+					split: note
 				}
 			};
 		} catch (e) {
@@ -342,7 +384,8 @@ export function createTrainer(deps: TrainerDeps) {
 				trials,
 				bestRunId: best.runId,
 				warnings: p.warnings,
-				stop: ''
+				stop: '',
+				split: trials.length ? ((await tracking.getRun(best.runId))?.tags['edgebook.split'] ?? '') : ''
 			}
 		};
 	}
@@ -353,6 +396,17 @@ export function createTrainer(deps: TrainerDeps) {
 			await trainApi().cancel();
 		}
 	};
+}
+
+/**
+ * Split fields the strategy does not read are left out of the config hash, so a random-split config hashes as it
+ * did before split strategies existed, and a stale column or table left in the form does not change it.
+ */
+function unusedSplitFields(
+	c: TrainConfig
+): Partial<Record<'split' | 'splitColumn' | 'testTable', undefined>> {
+	if (c.split === 'random') return { split: undefined, splitColumn: undefined, testTable: undefined };
+	return c.split === 'table' ? { splitColumn: undefined } : { testTable: undefined };
 }
 
 function readCache(key: string): CachedChoice | null {

@@ -71,7 +71,12 @@ export const DATA_CHECK_CODES = [
 	'class-too-small',
 	'split-empty',
 	'feature-not-finite',
-	'feature-id-like'
+	'feature-id-like',
+	'split-column-missing',
+	'split-column-not-orderable',
+	'split-column-has-missing',
+	'split-too-few-groups',
+	'test-table-mismatch'
 ] as const;
 export type DataCheckCode = (typeof DATA_CHECK_CODES)[number];
 

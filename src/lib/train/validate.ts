@@ -12,6 +12,8 @@
  */
 import { labelTarget, MAX_CATEGORIES } from './preprocess';
 import { fractionsProblem, splitSizes } from './split';
+import { planSplit, type SplitStrategy } from './split-strategies';
+import { testTableProblem } from './test-table';
 import { MAX_NUMERIC_CLASSES, taskEvidence } from './task';
 import type { ColumnData, DataCheck, DataCheckCode, Frame, SplitFractions, Task } from './types';
 
@@ -27,6 +29,8 @@ export interface CheckOptions {
 	/** The user's choice; inferred from the target (see task.ts) when absent. */
 	task?: Task;
 	fractions: SplitFractions;
+	/** A split other than the default seeded random one (split-strategies.ts); `test` is a `table` split's frame. */
+	split?: { strategy: SplitStrategy; column: string; seed: number; testTable?: string; test?: Frame };
 }
 
 const fail = (code: DataCheckCode, message: string, column?: string): DataCheck => ({
@@ -167,14 +171,31 @@ export function checkTrainingData(frame: Frame, opts: CheckOptions): DataCheck {
 			);
 	}
 
-	const sizes = splitSizes({ rows: n, fractions: opts.fractions, classCounts });
-	for (const part of ['validation', 'test'] as const)
-		if (opts.fractions[part] > 0 && sizes[part] === 0)
-			return fail(
-				'split-empty',
-				`The ${part} split would be empty: ${plural(n, 'row')} across ${plural(classCounts?.length ?? 1, 'class')} ` +
-					`are too few for fractions ${opts.fractions.train}/${opts.fractions.validation}/${opts.fractions.test}.`
-			);
+	const strategy = opts.split?.strategy ?? 'random';
+	if (opts.split && (strategy === 'time' || strategy === 'group')) {
+		const plan = planSplit(frame, { ...opts.split, strategy, fractions: opts.fractions });
+		if (!plan.ok) return fail(plan.code, plan.message, plan.column);
+	} else {
+		const sizes = splitSizes({ rows: n, fractions: opts.fractions, classCounts });
+		for (const part of ['validation', 'test'] as const)
+			if (opts.fractions[part] > 0 && sizes[part] === 0)
+				return fail(
+					'split-empty',
+					`The ${part} split would be empty: ${plural(n, 'row')} across ${plural(classCounts?.length ?? 1, 'class')} ` +
+						`are too few for fractions ${opts.fractions.train}/${opts.fractions.validation}/${opts.fractions.test}.`
+				);
+	}
+	if (strategy === 'table') {
+		const problem = testTableProblem({
+			source: frame,
+			test: opts.split?.test,
+			name: opts.split?.testTable ?? '',
+			columns: [...opts.features, opts.target],
+			target: opts.target,
+			classification: task !== 'regression'
+		});
+		if (problem) return fail('test-table-mismatch', problem);
+	}
 
 	for (const feature of opts.features) {
 		const column = byName.get(feature)!;
