@@ -17,6 +17,9 @@ import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
 import { stopSummary } from './stop-summary';
 import { modelShapeKey, type CachedChoice } from './backend-choice';
+import { selectFeatures } from './feature-select';
+import { summariseWarnings, type WarningLine } from './warnings';
+import { backendNote } from './backend-note';
 import type { Frame, Task, TrainProgress } from './types';
 
 export interface TrainerDeps {
@@ -43,7 +46,9 @@ interface Prepared {
 	fingerprint: tracking.Lineage['dataFingerprint'];
 	experimentId: string;
 	environment: Omit<tracking.Lineage['environment'], 'backend' | 'backendReason'>;
-	warnings: string[];
+	warnings: WarningLine[];
+	/** How the features were chosen, in words, for the run's params. */
+	selection: string;
 }
 
 /**
@@ -59,9 +64,12 @@ export function createTrainer(deps: TrainerDeps) {
 		const res = await deps.data().frame({ table: c.source, columns: null });
 		if (!res.ok) return fail(res.error.name, res.error.message);
 		const frame = res.frame;
-		const features = c.features.length
-			? c.features
-			: frame.columns.map((col) => col.name).filter((n) => n !== c.target);
+		const selection = selectFeatures(
+			c,
+			frame.columns.map((col) => col.name)
+		);
+		if (!selection.ok) return fail('FeatureSelectionError', selection.message);
+		const features = selection.features;
 		const fractions = { train: 1 - c.validation - c.test, validation: c.validation, test: c.test };
 		const check = checkTrainingData(frame, {
 			target: c.target,
@@ -73,7 +81,7 @@ export function createTrainer(deps: TrainerDeps) {
 		const targetCol = frame.columns.find((col) => col.name === c.target)!;
 		const nb = deps.notebook();
 		const fingerprint = dataFingerprint(nb, deps.datasets.list, c.source, frame);
-		const warnings = [...check.warnings];
+		const warnings: WarningLine[] = summariseWarnings(check.warnings);
 		const previous = (await tracking.listRuns({})).find((r) => r.cellId === cell.id && r.parentId === null);
 		if (previous) {
 			const changes = dataChanges(previous.lineage.dataFingerprint, fingerprint);
@@ -97,7 +105,8 @@ export function createTrainer(deps: TrainerDeps) {
 				userAgent: navigator.userAgent,
 				libraries: { ...probe.versions, edgebook: '0.1.0' }
 			},
-			warnings
+			warnings,
+			selection: selection.describe
 		};
 	}
 
@@ -129,7 +138,7 @@ export function createTrainer(deps: TrainerDeps) {
 			parentId,
 			notebookId: deps.notebook().id,
 			cellId: cell.id,
-			params: runParams(c, p.task, p.features),
+			params: { ...runParams(c, p.task, p.features), ...featureParams(p) },
 			lineage: {
 				dataFingerprint: p.fingerprint,
 				configHash: await stableHash({ config: { ...c, sweep: undefined }, features: p.features }),
@@ -194,6 +203,7 @@ export function createTrainer(deps: TrainerDeps) {
 				return { error: fail(res.error.name, res.error.message) };
 			}
 			if (c.backend === 'auto' && !cached) writeCache(shapeKey, { backend: res.backend, trials: res.trials });
+			const backendFallback = backendNote({ used: res.backend, failures: res.failures });
 			const report = await testReport({
 				prep,
 				task: p.task,
@@ -211,7 +221,9 @@ export function createTrainer(deps: TrainerDeps) {
 			const summary = reportSummary(report, stop.summary);
 			await tracking.setTags(run.id, {
 				'edgebook.backend': res.backend,
-				'edgebook.backend_reason': res.reason,
+				'edgebook.backend_requested': c.backend,
+				'edgebook.backend_reason': res.reason.slice(0, 8000),
+				...(backendFallback ? { 'edgebook.backend_fallback': backendFallback.slice(0, 8000) } : {}),
 				'edgebook.epochs': String(res.epochs),
 				'edgebook.stopped_early': String(res.stoppedEarly),
 				...(res.restoredEpoch === null ? {} : { 'edgebook.best_epoch': String(res.restoredEpoch) })
@@ -241,7 +253,9 @@ export function createTrainer(deps: TrainerDeps) {
 					trials: [],
 					bestRunId: null,
 					warnings: p.warnings,
-					stop: stop.note
+					stop: stop.note,
+					backendNote: backendFallback,
+					featureCount: p.features.length
 				}
 			};
 		} catch (e) {
@@ -341,7 +355,9 @@ export function createTrainer(deps: TrainerDeps) {
 				trials,
 				bestRunId: best.runId,
 				warnings: p.warnings,
-				stop: ''
+				stop: '',
+				backendNote: '',
+				featureCount: p.features.length
 			}
 		};
 	}
@@ -352,6 +368,11 @@ export function createTrainer(deps: TrainerDeps) {
 			await trainApi().cancel();
 		}
 	};
+}
+
+/** The params that say what the run learned from; the full list is in its preprocessing.json. */
+function featureParams(p: Prepared): Record<string, string> {
+	return { feature_count: String(p.features.length), feature_selection: p.selection };
 }
 
 function readCache(key: string): CachedChoice | null {
