@@ -12,6 +12,9 @@ const output = (over: Partial<RunOutput> = {}): RunOutput => ({
 	bestRunId: 'b',
 	warnings: [],
 	stop: '',
+	split: '',
+	backendNote: '',
+	featureCount: 0,
 	trials: [
 		{ runId: 'a', params: { learningRate: '0.05' }, summary: { val_loss: 0.5, test_accuracy: 0.8 } },
 		// Early stopping restored an earlier epoch: the sweep ranked it by that epoch's val_loss.

@@ -451,6 +451,6 @@ describe('checkTrainingData accepts trainable tables', () => {
 	])('warns: $name', ({ frame, opts, warning }) => {
 		const check = checkTrainingData(frame, opts);
 		expect(check.ok).toBe(true);
-		if (check.ok) expect(check.warnings).toContain(warning);
+		if (check.ok) expect(check.warnings.map((w) => w.message)).toContain(warning);
 	});
 });

@@ -56,7 +56,9 @@ export function describeTrain(cell: TrainCell): string {
 		);
 		if (out.trials.length)
 			parts.push(`${out.trials.length} sweep trials; the best is ${code(out.bestRunId ?? '?')}.`);
-		if (out.warnings.length) parts.push(out.warnings.map((w) => `- ${w}`).join('\n'));
+		if (out.backendNote) parts.push(out.backendNote);
+		if (out.warnings.length)
+			parts.push(out.warnings.map((w) => `- ${typeof w === 'string' ? w : w.text}`).join('\n'));
 	} else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
 	else parts.push('_Not run in Edgebook before the export._');
 	return `${parts.join('\n\n')}\n\n_Trained in Edgebook with TF.js; the configuration is in this cell's metadata._`;

@@ -79,8 +79,12 @@ export const trainConfig = z.object({
 	/** A table name: a dataset or a cell result. */
 	source: z.string().default(''),
 	target: z.string().default(''),
-	/** Empty means every column but the target. */
+	/** The picked features; with no `featureMode` (notebooks from before it), empty means all but the target. */
 	features: z.array(z.string()).default([]),
+	/** How features are chosen (src/lib/train/feature-select.ts); absent: from `features` as above. */
+	featureMode: z.enum(['all', 'pattern', 'pick']).optional(),
+	/** For the pattern mode: globs, comma separated ("p*, age"). */
+	featurePattern: z.string().max(1000).optional(),
 	task: z.enum(['auto', 'binary', 'multiclass', 'regression']).default('auto'),
 	model: z.enum(['linear', 'mlp', 'cnn']).default('mlp'),
 	/** Hidden units per layer, comma separated ("64,32"); for a CNN, its filters per conv layer. */
@@ -135,7 +139,14 @@ export const runOutput = z.object({
 		)
 		.default([]),
 	bestRunId: z.string().nullable().default(null),
-	warnings: z.array(z.string()).default([]),
+	/** One line per warning, or a group of same-kind warnings (src/lib/train/warnings.ts) with every item kept. */
+	warnings: z
+		.array(z.union([z.string(), z.object({ text: z.string(), items: z.array(z.string()) })]))
+		.default([]),
+	/** When training did not run where it was asked to (or where auto first went): why, in words. */
+	backendNote: z.string().default(''),
+	/** How many features the run trained on; 0 in outputs from before it was recorded. */
+	featureCount: z.number().int().nonnegative().default(0),
 	/** Why training ended early and which epoch's weights the model holds; empty when it ran every epoch. */
 	stop: z.string().default(''),
 	/** Which split was used, with its row counts ("time split on ts: 700 / 150 / 150 rows …"). */

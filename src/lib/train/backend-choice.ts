@@ -3,6 +3,7 @@
  * No TF.js import, so the main thread (which keeps the per-device cache in IndexedDB) can use it for free.
  */
 import { BACKENDS, type Backend, type ModelSpec, type Task } from './types';
+import type { BackendFailure } from './backend-note';
 
 /** What `navigator.gpu.requestAdapter()` said about the WebGPU adapter (`adapter.info`). */
 export interface AdapterInfo {
@@ -23,6 +24,8 @@ export interface BackendChoice {
 	reason: string;
 	trials: Trial[];
 	adapter: AdapterInfo | null;
+	/** Backends that could not be used on the way (a failed trial, a forced one that would not start). */
+	failures: BackendFailure[];
 }
 
 /** The cache entry the caller keeps per device + model shape, handed back to skip the trial. */

@@ -16,6 +16,7 @@ import {
 	type Trial
 } from './backend-choice';
 import { probeBackends, type Probe } from './probe';
+import type { BackendFailure } from './backend-note';
 
 export { probeBackends, type Probe };
 
@@ -142,12 +143,14 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
 		await use('cpu');
 		return 'cpu';
 	};
-	const done = (backend: Backend, reason: string, trials: Trial[] = []) => ({
-		backend,
-		reason,
-		trials,
-		adapter
-	});
+	const failed = (trials: Trial[]): BackendFailure[] =>
+		trials.flatMap((t) => ('error' in t ? [{ backend: t.backend, error: t.error }] : []));
+	const done = (
+		backend: Backend,
+		reason: string,
+		trials: Trial[] = [],
+		failures: BackendFailure[] = failed(trials)
+	): BackendChoice => ({ backend, reason, trials, adapter, failures });
 
 	if (opts.preference !== 'auto') {
 		const forced = opts.preference;
@@ -158,7 +161,12 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
 				`forced ${forced}${isFallbackWebGpu(forced, adapter) ? ' (software adapter)' : ''}`
 			);
 		const rescue = await firstWorking(fallbackChain(forced, available));
-		return done(rescue, `asked for ${forced}, but ${r.error}; fell back to ${rescue}`);
+		return done(
+			rescue,
+			`asked for ${forced}, but ${r.error}; fell back to ${rescue}`,
+			[],
+			[{ backend: forced, error: r.error }]
+		);
 	}
 
 	if (opts.cached && available.includes(opts.cached.backend)) {
@@ -180,7 +188,10 @@ export async function chooseBackend(opts: ChooseOptions): Promise<BackendChoice>
 		const r = await use(winner);
 		if (r.ok) return done(winner, `fastest in a measured trial (${describeTrials(trials)})`, trials);
 		const rescue = await firstWorking(fallbackChain(winner, available, trials));
-		return done(rescue, `${winner} won the trial but then ${r.error}; fell back to ${rescue}`, trials);
+		return done(rescue, `${winner} won the trial but then ${r.error}; fell back to ${rescue}`, trials, [
+			...failed(trials),
+			{ backend: winner, error: r.error }
+		]);
 	}
 	const rescue = await firstWorking(['cpu']);
 	return done(rescue, `every trial failed (${describeTrials(trials)}); using ${rescue}`, trials);

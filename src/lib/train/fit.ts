@@ -231,6 +231,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
 			emit({
 				kind: 'backend',
 				backend,
+				failed: { backend: failed, error: why },
 				reason:
 					`${failed} failed in epoch ${epoch + 1} (${why}); restarted that epoch on ${backend} from the weights ` +
 					`after epoch ${epoch} (optimizer state reset)${skipped.length ? `; could not use ${skipped.join(', ')}` : ''}`

@@ -67,12 +67,22 @@ export function trainParams(c: TrainConfig): TrainParams {
 	};
 }
 
+/** MLflow caps a param value at 6,000 characters (src/lib/contract/limits.ts); a wide table's list is cut there. */
+const PARAM_MAX = 6000;
+
+function featureList(features: string[]): string {
+	const all = features.join(',');
+	if (all.length <= PARAM_MAX) return all;
+	const tail = ` … and more (${features.length} in all; preprocessing.json lists them)`;
+	return all.slice(0, all.lastIndexOf(',', PARAM_MAX - tail.length)) + tail;
+}
+
 /** A run's params, MLflow style: flat string values (immutable once logged). */
 export function runParams(c: TrainConfig, task: string, features: string[]): Record<string, string> {
 	const p: Record<string, string> = {
 		source: c.source,
 		target: c.target,
-		features: features.join(','),
+		features: featureList(features),
 		task,
 		model: c.model,
 		optimizer: c.optimizer,

@@ -24,6 +24,7 @@ import {
 import { buildModel, disposeModel, validateSpec } from './models';
 import { fit, type EpochRecord, type FitControl } from './fit';
 import { measureThroughput } from './trial';
+import type { BackendFailure } from './backend-note';
 import { loadArtifacts, predictRows, saveArtifacts, type ModelArtifacts } from './artifacts';
 import type { Backend, Encoded, ModelSpec, Task, TrainParams, TrainProgress } from './types';
 
@@ -57,6 +58,8 @@ export type TrainResult =
 			reason: string;
 			trials: Trial[];
 			adapter: AdapterInfo | null;
+			/** Backends that could not run this model on the way, in order (see backend-note.ts). */
+			failures: BackendFailure[];
 			artifacts: ModelArtifacts;
 			history: EpochRecord[];
 			epochs: number;
@@ -134,6 +137,7 @@ const api = {
 			).catch(() => undefined);
 			const { available } = await probeBackends();
 			const switches: string[] = [];
+			const failures: BackendFailure[] = [...choice.failures];
 			const r = await fit({
 				build,
 				train: req.train,
@@ -148,7 +152,10 @@ const api = {
 				lost: backendLost,
 				failAt: req.failAt,
 				onProgress: (p) => {
-					if (p.kind === 'backend') switches.push(p.reason);
+					if (p.kind === 'backend') {
+						switches.push(p.reason);
+						if (p.failed) failures.push({ ...p.failed, duringTraining: true });
+					}
 					return onProgress?.(p);
 				}
 			});
@@ -164,6 +171,7 @@ const api = {
 				reason: [choice.reason, ...switches].join('; then '),
 				trials: choice.trials,
 				adapter: choice.adapter,
+				failures,
 				artifacts,
 				history: r.history,
 				epochs: r.epochs,

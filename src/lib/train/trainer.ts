@@ -20,6 +20,9 @@ import { dataChanges, dataFingerprint } from './lineage';
 import { testReport, reportSummary } from './report';
 import { stopSummary } from './stop-summary';
 import { modelShapeKey, type CachedChoice } from './backend-choice';
+import { selectFeatures } from './feature-select';
+import { summariseWarnings, type WarningLine } from './warnings';
+import { backendNote } from './backend-note';
 import type { Frame, Task, TrainProgress } from './types';
 
 export interface TrainerDeps {
@@ -50,7 +53,9 @@ interface Prepared {
 	fingerprint: tracking.Lineage['dataFingerprint'];
 	experimentId: string;
 	environment: Omit<tracking.Lineage['environment'], 'backend' | 'backendReason'>;
-	warnings: string[];
+	warnings: WarningLine[];
+	/** How the features were chosen, in words, for the run's params. */
+	selection: string;
 }
 
 /**
@@ -78,9 +83,12 @@ export function createTrainer(deps: TrainerDeps) {
 			if (!t.ok) return fail(t.error.name, t.error.message);
 			test = t.frame;
 		}
-		const features = c.features.length
-			? c.features
-			: frame.columns.map((col) => col.name).filter((n) => n !== c.target);
+		const selection = selectFeatures(
+			c,
+			frame.columns.map((col) => col.name)
+		);
+		if (!selection.ok) return fail('FeatureSelectionError', selection.message);
+		const features = selection.features;
 		const check = checkTrainingData(frame, {
 			target: c.target,
 			features,
@@ -95,7 +103,7 @@ export function createTrainer(deps: TrainerDeps) {
 		const targetCol = frame.columns.find((col) => col.name === c.target)!;
 		const nb = deps.notebook();
 		const fingerprint = dataFingerprint(nb, deps.datasets.list, c.source, frame);
-		const warnings = [...check.warnings];
+		const warnings: WarningLine[] = summariseWarnings(check.warnings);
 		const previous = (await tracking.listRuns({})).find((r) => r.cellId === cell.id && r.parentId === null);
 		if (previous) {
 			const changes = dataChanges(previous.lineage.dataFingerprint, fingerprint);
@@ -121,7 +129,8 @@ export function createTrainer(deps: TrainerDeps) {
 				userAgent: navigator.userAgent,
 				libraries: { ...probe.versions, edgebook: '0.1.0' }
 			},
-			warnings
+			warnings,
+			selection: selection.describe
 		};
 	}
 
@@ -161,6 +170,7 @@ export function createTrainer(deps: TrainerDeps) {
 			cellId: cell.id,
 			params: {
 				...runParams(c, p.task, p.features),
+				...featureParams(p),
 				split_rows: `${sets.train.rows}/${sets.validation.rows}/${sets.test.rows}`
 			},
 			lineage: {
@@ -230,6 +240,7 @@ export function createTrainer(deps: TrainerDeps) {
 				return { error: fail(res.error.name, res.error.message) };
 			}
 			if (c.backend === 'auto' && !cached) writeCache(shapeKey, { backend: res.backend, trials: res.trials });
+			const backendFallback = backendNote({ used: res.backend, failures: res.failures });
 			const report = await testReport({
 				prep,
 				task: p.task,
@@ -247,7 +258,9 @@ export function createTrainer(deps: TrainerDeps) {
 			const summary = reportSummary(report, stop.summary);
 			await tracking.setTags(run.id, {
 				'edgebook.backend': res.backend,
-				'edgebook.backend_reason': res.reason,
+				'edgebook.backend_requested': c.backend,
+				'edgebook.backend_reason': res.reason.slice(0, 8000),
+				...(backendFallback ? { 'edgebook.backend_fallback': backendFallback.slice(0, 8000) } : {}),
 				'edgebook.epochs': String(res.epochs),
 				'edgebook.stopped_early': String(res.stoppedEarly),
 				'edgebook.split': note,
@@ -284,7 +297,9 @@ export function createTrainer(deps: TrainerDeps) {
 					bestRunId: null,
 					warnings: p.warnings,
 					stop: stop.note,
-					split: note
+					split: note,
+					backendNote: backendFallback,
+					featureCount: p.features.length
 				}
 			};
 		} catch (e) {
@@ -385,7 +400,9 @@ export function createTrainer(deps: TrainerDeps) {
 				bestRunId: best.runId,
 				warnings: p.warnings,
 				stop: '',
-				split: trials.length ? ((await tracking.getRun(best.runId))?.tags['edgebook.split'] ?? '') : ''
+				split: trials.length ? ((await tracking.getRun(best.runId))?.tags['edgebook.split'] ?? '') : '',
+				backendNote: '',
+				featureCount: p.features.length
 			}
 		};
 	}
@@ -407,6 +424,11 @@ function unusedSplitFields(
 ): Partial<Record<'split' | 'splitColumn' | 'testTable', undefined>> {
 	if (c.split === 'random') return { split: undefined, splitColumn: undefined, testTable: undefined };
 	return c.split === 'table' ? { splitColumn: undefined } : { testTable: undefined };
+}
+
+/** The params that say what the run learned from; the full list is in its preprocessing.json. */
+function featureParams(p: Prepared): Record<string, string> {
+	return { feature_count: String(p.features.length), feature_selection: p.selection };
 }
 
 function readCache(key: string): CachedChoice | null {

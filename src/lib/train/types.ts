@@ -80,9 +80,17 @@ export const DATA_CHECK_CODES = [
 ] as const;
 export type DataCheckCode = (typeof DATA_CHECK_CODES)[number];
 
+/** A softer problem found by the data checks; `kind` lets a wide table's many alike warnings be one line. */
+export interface DataWarning {
+	kind: 'target' | 'feature-all-missing' | 'feature-constant' | 'feature-missing' | 'feature-many-categories';
+	message: string;
+	/** The column it is about, named in a group's line. */
+	column?: string;
+}
+
 /** The verdict on a table before training (an expected failure is a value, not a throw: docs/architecture.md). */
 export type DataCheck =
-	| { ok: true; task: Task; warnings: string[] }
+	| { ok: true; task: Task; warnings: DataWarning[] }
 	/** `column` names the column at fault when there is one; `message` is for people and names it too. */
 	| { ok: false; code: DataCheckCode; message: string; column?: string };
 
@@ -120,7 +128,13 @@ export interface TrainParams {
 
 /** One stream of training progress (docs/architecture.md, Conventions). */
 export type TrainProgress =
-	| { kind: 'backend'; backend: Backend; reason: string }
+	| {
+			kind: 'backend';
+			backend: Backend;
+			reason: string;
+			/** Set when training moved here because `failed.backend` broke mid-run. */
+			failed?: { backend: Backend; error: string };
+	  }
 	| { kind: 'batch'; epoch: number; batch: number; batches: number; loss: number }
 	| {
 			kind: 'epoch';

@@ -15,7 +15,7 @@ import { fractionsProblem, splitSizes } from './split';
 import { planSplit, type SplitStrategy } from './split-strategies';
 import { testTableProblem } from './test-table';
 import { MAX_NUMERIC_CLASSES, taskEvidence } from './task';
-import type { ColumnData, DataCheck, DataCheckCode, Frame, SplitFractions, Task } from './types';
+import type { ColumnData, DataCheck, DataCheckCode, DataWarning, Frame, SplitFractions, Task } from './types';
 
 /** Fewer rows than this cannot give three meaningful splits. */
 export const MIN_ROWS = 10;
@@ -124,7 +124,9 @@ export function checkTrainingData(frame: Frame, opts: CheckOptions): DataCheck {
 
 	const evidence = taskEvidence(targetColumn);
 	const task = opts.task ?? evidence.task;
-	const warnings: string[] = [];
+	const warnings: DataWarning[] = [];
+	const warn = (kind: DataWarning['kind'], message: string, column?: string) =>
+		warnings.push({ kind, message, ...(column === undefined ? {} : { column }) });
 	if (task === 'regression' && targetColumn.kind === 'categorical')
 		return fail(
 			'task-mismatch',
@@ -144,11 +146,13 @@ export function checkTrainingData(frame: Frame, opts: CheckOptions): DataCheck {
 			name
 		);
 	if (task === 'regression' && t.distinct <= 2)
-		warnings.push(`Target "${name}" has only 2 values; regression will predict numbers between them.`);
+		warn('target', `Target "${name}" has only 2 values; regression will predict numbers between them.`, name);
 	if (!opts.task && task === 'multiclass' && targetColumn.kind === 'numeric')
-		warnings.push(
+		warn(
+			'target',
 			`Target "${name}" has ${evidence.distinct} whole-number values (at most ${MAX_NUMERIC_CLASSES}), so it is ` +
-				`treated as classes; choose regression to predict it as a number.`
+				`treated as classes; choose regression to predict it as a number.`,
+			name
 		);
 
 	let classCounts: number[] | undefined;
@@ -166,8 +170,10 @@ export function checkTrainingData(frame: Frame, opts: CheckOptions): DataCheck {
 			);
 		const pairs = classes.filter((_, k) => classCounts![k] === 2);
 		if (pairs.length > 0)
-			warnings.push(
-				`Target "${name}" has classes with only 2 rows (${list(pairs)}); not every split will see them.`
+			warn(
+				'target',
+				`Target "${name}" has classes with only 2 rows (${list(pairs)}); not every split will see them.`,
+				name
 			);
 	}
 
@@ -219,20 +225,25 @@ export function checkTrainingData(frame: Frame, opts: CheckOptions): DataCheck {
 					`which cannot generalise; leave it out or derive a coarser column.`,
 				feature
 			);
-		if (f.missing === n) warnings.push(`Feature "${feature}" is missing in every row; it adds nothing.`);
+		if (f.missing === n)
+			warn('feature-all-missing', `Feature "${feature}" is missing in every row; it adds nothing.`, feature);
 		else if (f.distinct === 1 && f.missing === 0)
-			warnings.push(`Feature "${feature}" is constant; it adds nothing.`);
+			warn('feature-constant', `Feature "${feature}" is constant; it adds nothing.`, feature);
 		else if (f.missing > 0)
-			warnings.push(
+			warn(
+				'feature-missing',
 				`Feature "${feature}" is missing in ${plural(f.missing, 'row')}; ` +
 					(column.kind === 'numeric'
 						? 'they take the training mean.'
-						: 'they share the input for unseen categories.')
+						: 'they share the input for unseen categories.'),
+				feature
 			);
 		if (column.kind === 'categorical' && f.distinct > MAX_CATEGORIES)
-			warnings.push(
+			warn(
+				'feature-many-categories',
 				`Feature "${feature}" has ${f.distinct} distinct values; the ${MAX_CATEGORIES} most frequent in training ` +
-					`get their own input, the rest share one.`
+					`get their own input, the rest share one.`,
+				feature
 			);
 	}
 	return { ok: true, task, warnings };
