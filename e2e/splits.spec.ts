@@ -99,6 +99,8 @@ test('a named table is the test set; a table without the features is refused by 
 	const train = cell(page, t);
 	await train.getByLabel('split strategy').selectOption('table');
 	await train.getByLabel('test table').selectOption('q3');
+	// The named table is the test set, so the test fraction no longer applies.
+	await expect(train.getByLabel('test fraction')).toBeDisabled();
 	await runCell(page, t, { expect: 'error' });
 	const error = train.getByTestId('cell-error');
 	await expect(error).toHaveAttribute('data-error-name', 'TestTableMismatch');

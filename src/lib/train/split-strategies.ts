@@ -109,8 +109,11 @@ export function timeSplit(
 	const [a, b] = allocate(n, opts.fractions);
 	const wants = PARTS.map((p) => opts.fractions[p] > 0);
 	const value = (i: number) => t[order[i]];
-	/** Move `cut` off a run of equal times; `lo` is the cut before it (train's start is 0). */
-	const snap = (cut: number, lo: number, next: number) => {
+	/**
+	 * Move `cut` off a run of equal times. An end is fine when lo < end < hi: `lo` is the cut before (0 for
+	 * train), `hi` is n when the split after must keep a row, n + 1 when it may be empty.
+	 */
+	const snap = (cut: number, lo: number, hi: number) => {
 		if (cut <= 0 || cut >= n || value(cut - 1) !== value(cut)) return cut;
 		let start = cut;
 		while (start > 0 && value(start - 1) === value(cut)) start--;
@@ -118,7 +121,7 @@ export function timeSplit(
 		while (end < n && value(end) === value(cut)) end++;
 		const nearer = cut - start <= end - cut ? start : end;
 		const other = nearer === start ? end : start;
-		const fine = (c: number) => c > lo && c < next;
+		const fine = (c: number) => c > lo && c < hi;
 		return fine(nearer) || !fine(other) ? nearer : other;
 	};
 	const cut1 = snap(a, 0, wants[2] || wants[1] ? n : n + 1);
