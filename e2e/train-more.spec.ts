@@ -31,6 +31,10 @@ test('a small CNN learns MNIST digits from image-shaped rows', async ({ page }) 
 	// Ten classes: chance is 0.1. A few epochs of a tiny CNN on 1,400 digits lands far above it.
 	const accuracy = Number(await train.locator('[data-metric="test_accuracy"] td').textContent());
 	expect(accuracy).toBeGreaterThan(0.6);
+	// auto's measured trial found that wasm cannot train a CNN (no Conv2DBackpropFilter kernel); the cell says so.
+	await expect(train.getByTestId('train-backend-note')).toContainText(
+		/wasm could not run this model \(no kernel for Conv2DBackpropFilter\); trained on (webgl|cpu|webgpu) instead/
+	);
 });
 
 /** Each bad training setup fails in place with an error that names the problem; the notebook keeps working. */
