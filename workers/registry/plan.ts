@@ -1,5 +1,3 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
 /**
  * A mutation is applied in two steps: plan (read what it depends on, decide) and commit (one D1 batch, which is
  * one transaction, with the mutation's own log row). A planner never writes.
@@ -12,7 +10,8 @@ export type Plan =
 			/** A SQL expression for the result when only the batch knows it (a version number it assigned). */
 			resultSql?: { expr: string; params: unknown[] };
 	  }
-	| { kind: 'reject'; status: ContentfulStatusCode; code: string; message: string; details?: unknown };
+	/** `status` is what the mutations log keeps beside the code; the doors answer by the code (domain errors). */
+	| { kind: 'reject'; status: 400 | 403 | 404 | 409; code: string; message: string; details?: unknown };
 
 export interface PlanContext {
 	db: D1Database;

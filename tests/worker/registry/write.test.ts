@@ -125,9 +125,10 @@ describe('write: the one checked entry to the write path', () => {
 			scopes: ['write'] as const
 		};
 		const first = written(await write(deps, 'local', [experiment('wclient', 'exp_wclient')], { from }));
-		expect(first).toEqual([
-			{ id: 'mut_w_1', outcome: 'applied', seq: first[0].seq, result: expect.anything() }
-		]);
+		expect(first).toEqual([{ id: 'mut_w_1', outcome: 'applied', seq: first[0].seq, result: null }]);
+		expect(
+			await count("SELECT COUNT(*) AS n FROM experiments WHERE workspace_id = 'local' AND id = 'exp_wclient'")
+		).toBe(1);
 		const again = written(await write(deps, 'local', [experiment('wclient', 'exp_wclient')], { from }));
 		expect(again[0]).toMatchObject({ id: 'mut_w_1', outcome: 'duplicate', seq: first[0].seq });
 		expect(
