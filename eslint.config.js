@@ -32,6 +32,86 @@ export default defineConfig(
 		}
 	},
 	{
+		// The Worker reaches into src/lib only for code that runs anywhere (docs/architecture.md, "Folders and who may
+		// import what"): the contract, the ML kernel and the ONNX exporter. Anything else would drag DOM, dexie or TF.js
+		// into workerd, or couple the server to the tab's internals.
+		files: ['workers/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: [
+								'**/src/lib/**',
+								'!**/src/lib/contract',
+								'!**/src/lib/contract/**',
+								'!**/src/lib/ml',
+								'!**/src/lib/ml/**',
+								'!**/src/lib/onnx',
+								'!**/src/lib/onnx/**'
+							],
+							message:
+								'workers/ may import from src/lib only contract/, ml/ and onnx/ (docs/architecture.md).'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
+		// The kernel runs in the tab, the train worker, the Worker, Durable Objects and Node: it imports only the
+		// contract and itself, and nothing with a runtime (docs/architecture.md, "The ML kernel").
+		files: ['src/lib/ml/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: [
+								'$lib/*',
+								'!$lib/contract',
+								'!$lib/contract/**',
+								'../*',
+								'!../contract',
+								'!../contract/**'
+							],
+							message: 'src/lib/ml may import only src/lib/contract (docs/architecture.md).'
+						},
+						{
+							group: [
+								'@tensorflow/*',
+								'dexie',
+								'comlink',
+								'hono',
+								'hono/*',
+								'cloudflare:*',
+								'@duckdb/*',
+								'svelte',
+								'svelte/*'
+							],
+							message:
+								'src/lib/ml is runtime-neutral: no TF.js, dexie, comlink, DuckDB, Svelte or Cloudflare imports.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
+		// The contract is the bottom of the graph: zod and itself only.
+		files: ['src/lib/contract/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [{ group: ['$lib/*', '../*'], message: 'src/lib/contract imports only zod and itself.' }]
+				}
+			]
+		}
+	},
+	{
 		rules: {
 			// `_name` marks a deliberately unused argument (handler signatures, destructuring).
 			'@typescript-eslint/no-unused-vars': [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Preprocessing } from '../../src/lib/train/types';
+import type { Preprocessing } from '../../src/lib/ml/types';
 import { InvalidModel } from '../../workers/domain/errors';
 import { decodePredictions } from '../../workers/inference/decode';
 

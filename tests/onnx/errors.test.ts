@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describeOnnx, exportOnnx, OnnxExportError, type ExportOptions, type OnnxErrorCode } from '$lib/onnx';
 import { onnx } from '$lib/onnx/proto';
-import type { ModelSpec } from '$lib/train/types';
+import type { ModelSpec } from '$lib/ml/types';
 import { useCpu } from '../train/cpu';
 import { appModel, saveArtifacts } from './models';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeOnnx, exportOnnx, INPUT_NAME, OUTPUT_NAME } from '$lib/onnx';
-import { disposeModel } from '$lib/train/models';
-import type { ModelSpec, Task } from '$lib/train/types';
+import { disposeModel } from '$lib/train/engine/models';
+import type { ModelSpec, Task } from '$lib/ml/types';
 import { useCpu } from '../train/cpu';
 import { appModel, randomRows, saveArtifacts, tfPredict } from './models';
 import { runOnnx } from './ort';

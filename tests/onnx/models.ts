@@ -1,9 +1,9 @@
 /** TF.js models for the export tests, built with the app's own builder and saved through its own path. */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { predictRows, restoreWeights, saveArtifacts, snapshotWeights } from '$lib/train/artifacts';
-import { buildModel } from '$lib/train/models';
-import type { ModelSpec, Task } from '$lib/train/types';
+import { predictRows, restoreWeights, saveArtifacts, snapshotWeights } from '$lib/train/engine/artifacts';
+import { buildModel } from '$lib/train/engine/models';
+import type { ModelSpec, Task } from '$lib/ml/types';
 
 const params = { optimizer: 'adam' as const, learningRate: 0.01, momentum: 0, seed: 11 };
 

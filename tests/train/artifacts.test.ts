@@ -1,8 +1,8 @@
 import { beforeAll, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { ArtifactError, loadArtifacts, predictRows, saveArtifacts } from '$lib/train/artifacts';
-import { buildModel, disposeModel } from '$lib/train/models';
-import type { ModelSpec } from '$lib/train/types';
+import { ArtifactError, loadArtifacts, predictRows, saveArtifacts } from '$lib/train/engine/artifacts';
+import { buildModel, disposeModel } from '$lib/train/engine/models';
+import type { ModelSpec } from '$lib/ml/types';
 import { useCpu } from './cpu';
 
 beforeAll(useCpu);

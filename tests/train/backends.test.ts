@@ -6,11 +6,11 @@ import {
 	modelShapeKey,
 	trialOrder,
 	type AdapterInfo
-} from '$lib/train/backend-choice';
-import { activate, chooseBackend, currentBackend, type Probe } from '$lib/train/backends';
-import { buildModel } from '$lib/train/models';
-import { measureThroughput } from '$lib/train/trial';
-import type { Backend, ModelSpec } from '$lib/train/types';
+} from '$lib/train/engine/backend-choice';
+import { activate, chooseBackend, currentBackend, type Probe } from '$lib/train/engine/backends';
+import { buildModel } from '$lib/train/engine/models';
+import { measureThroughput } from '$lib/train/engine/trial';
+import type { Backend, ModelSpec } from '$lib/ml/types';
 import { registerFakeBackend, useCpu } from './cpu';
 
 const software: AdapterInfo = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalJson, stableHash } from '../../src/lib/train/config-hash';
+import { canonicalJson, stableHash } from '../../src/lib/ml/config-hash';
 
 describe('canonicalJson', () => {
 	it.each([

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { Backend } from '$lib/train/types';
+import type { Backend } from '$lib/ml/types';
 
 /** TF.js on its cpu backend, in Node: what the unit tests train on. */
 export async function useCpu(): Promise<void> {

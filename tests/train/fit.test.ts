@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { fit, type FitOptions } from '$lib/train/fit';
-import { buildModel, disposeModel } from '$lib/train/models';
-import { predictRows, saveArtifacts } from '$lib/train/artifacts';
+import { fit, type FitOptions } from '$lib/train/engine/fit';
+import { buildModel, disposeModel } from '$lib/train/engine/models';
+import { predictRows, saveArtifacts } from '$lib/train/engine/artifacts';
 import { binaryProblem, splitAt } from '$lib/bench/train-bench';
-import type { Backend, Encoded, ModelSpec, TrainParams, TrainProgress } from '$lib/train/types';
+import type { Backend, Encoded, ModelSpec, TrainParams, TrainProgress } from '$lib/ml/types';
 import { registerFakeBackend, useCpu } from './cpu';
 
 const params: TrainParams = {

@@ -1,4 +1,4 @@
-import type { ColumnData, Frame } from '../../src/lib/train/types';
+import type { ColumnData, Frame } from '../../src/lib/ml/types';
 
 /** A numeric column; `null` in the list stands for a missing value (NaN), as the data worker sends it. */
 export const num = (name: string, values: (number | null)[]): ColumnData => ({

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-	classificationReport,
-	curves,
-	MAX_CURVE_POINTS,
-	regressionReport
-} from '../../src/lib/train/metrics';
-import { mulberry32 } from '../../src/lib/train/random';
+import { classificationReport, curves, MAX_CURVE_POINTS, regressionReport } from '../../src/lib/ml/metrics';
+import { mulberry32 } from '../../src/lib/ml/random';
 
 const i32 = (v: number[]) => Int32Array.from(v);
 const f32 = (v: number[]) => Float32Array.from(v);

@@ -6,8 +6,8 @@ import {
 	ModelShapeError,
 	reseedDropout,
 	type BuildOptions
-} from '$lib/train/models';
-import type { ModelSpec } from '$lib/train/types';
+} from '$lib/train/engine/models';
+import type { ModelSpec } from '$lib/ml/types';
 import { useCpu } from './cpu';
 
 const params: BuildOptions['params'] = { optimizer: 'adam', learningRate: 0.01, momentum: 0, seed: 7 };

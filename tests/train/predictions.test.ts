@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { predictionColumns } from '../../src/lib/train/predictions';
-import { classificationReport } from '../../src/lib/train/metrics';
-import type { Preprocessing } from '../../src/lib/train/types';
+import { predictionColumns } from '../../src/lib/ml/predictions';
+import { classificationReport } from '../../src/lib/ml/metrics';
+import type { Preprocessing } from '../../src/lib/ml/types';
 
 const prep = (target: Preprocessing['target']): Preprocessing => ({
 	version: 1,

@@ -6,8 +6,8 @@ import {
 	fitPreprocessing,
 	labelTarget,
 	MAX_CATEGORIES
-} from '../../src/lib/train/preprocess';
-import type { ColumnData, FeatureSpec, Task } from '../../src/lib/train/types';
+} from '../../src/lib/ml/preprocess';
+import type { ColumnData, FeatureSpec, Task } from '../../src/lib/ml/types';
 import { cat, frame, num, times } from './frame';
 
 // Rows 0-3 train; row 4 holds outliers that must not reach the fitted statistics.

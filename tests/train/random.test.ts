@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { deriveSeed, mulberry32, range, shuffle } from '../../src/lib/train/random';
+import { deriveSeed, mulberry32, range, shuffle } from '../../src/lib/ml/random';
 
 // Expected values come from an independent Python implementation of mulberry32 (unsigned 32-bit arithmetic),
 // so they pin the algorithm, not this file's own output: a run seeded in Chrome must replay in Firefox/Node/workerd.

@@ -6,8 +6,8 @@ import {
 	strategyFractions,
 	timeSplit,
 	type SplitPlan
-} from '../../src/lib/train/split-strategies';
-import type { SplitFractions, Splits } from '../../src/lib/train/types';
+} from '../../src/lib/ml/split-strategies';
+import type { SplitFractions, Splits } from '../../src/lib/ml/types';
 import { cat, frame, num, times } from './frame';
 
 const f = (train: number, validation: number, test: number): SplitFractions => ({ train, validation, test });

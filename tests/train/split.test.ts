@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { allocate, fractionsProblem, split, splitSizes } from '../../src/lib/train/split';
-import type { SplitFractions } from '../../src/lib/train/types';
+import { allocate, fractionsProblem, split, splitSizes } from '../../src/lib/ml/split';
+import type { SplitFractions } from '../../src/lib/ml/types';
 
 const f = (train: number, validation: number, test: number): SplitFractions => ({ train, validation, test });
 

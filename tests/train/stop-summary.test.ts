@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stopSummary } from '$lib/train/stop-summary';
-import type { EpochRecord } from '$lib/train/fit';
+import type { EpochRecord } from '$lib/train/engine/fit';
 
 const epoch = (n: number, valLoss: number): EpochRecord => ({
 	kind: 'epoch',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inferTask, taskEvidence } from '../../src/lib/train/task';
-import type { Task } from '../../src/lib/train/types';
+import { inferTask, taskEvidence } from '../../src/lib/ml/task';
+import type { Task } from '../../src/lib/ml/types';
 import { cat, num, times } from './frame';
 
 describe('inferTask follows the documented rule', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testTableProblem } from '../../src/lib/train/test-table';
-import type { Frame } from '../../src/lib/train/types';
+import { testTableProblem } from '../../src/lib/ml/test-table';
+import type { Frame } from '../../src/lib/ml/types';
 import { cat, frame, num, times } from './frame';
 
 const source = frame(

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkTrainingData, type CheckOptions } from '../../src/lib/train/validate';
+import { checkTrainingData, type CheckOptions } from '../../src/lib/ml/validate';
 import {
 	DATA_CHECK_CODES,
 	type DataCheckCode,
 	type Frame,
 	type SplitFractions
-} from '../../src/lib/train/types';
+} from '../../src/lib/ml/types';
 import { cat, frame, num, times } from './frame';
 
 const fractions: SplitFractions = { train: 0.7, validation: 0.15, test: 0.15 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { summariseWarnings } from '../../src/lib/train/warnings';
-import { checkTrainingData } from '../../src/lib/train/validate';
-import type { DataWarning } from '../../src/lib/train/types';
+import { summariseWarnings } from '../../src/lib/ml/warnings';
+import { checkTrainingData } from '../../src/lib/ml/validate';
+import type { DataWarning } from '../../src/lib/ml/types';
 import { frame, num, times } from './frame';
 
 const constant = (name: string): DataWarning => ({

@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { fit } from '$lib/train/fit';
-import { buildModel, disposeModel } from '$lib/train/models';
-import { backendNote, type BackendFailure } from '$lib/train/backend-note';
+import { fit } from '$lib/train/engine/fit';
+import { buildModel, disposeModel } from '$lib/train/engine/models';
+import { backendNote, type BackendFailure } from '$lib/train/engine/backend-note';
 import { binaryProblem, splitAt } from '$lib/bench/train-bench';
-import type { Backend, ModelSpec, TrainParams, TrainProgress } from '$lib/train/types';
+import type { Backend, ModelSpec, TrainParams, TrainProgress } from '$lib/ml/types';
 
 const params: TrainParams = {
 	optimizer: 'adam',

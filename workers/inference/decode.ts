@@ -1,6 +1,6 @@
 import type { ClassPrediction, RegressionPrediction } from '../../src/lib/contract';
-import { decodeRegression } from '../../src/lib/train/preprocess';
-import type { Preprocessing } from '../../src/lib/train/types';
+import { decodeRegression } from '../../src/lib/ml/preprocess';
+import type { Preprocessing } from '../../src/lib/ml/types';
 import { InvalidModel } from '../domain/errors';
 
 /**

@@ -1,5 +1,5 @@
 import type { Cell, PredictRequest } from '../../src/lib/contract';
-import type { ColumnData, Frame, Preprocessing } from '../../src/lib/train/types';
+import type { ColumnData, Frame, Preprocessing } from '../../src/lib/ml/types';
 import { InvalidInput } from '../domain/errors';
 
 /**

@@ -6,8 +6,8 @@ import {
 	type PredictRequest,
 	type PredictResponse
 } from '../../src/lib/contract';
-import { encode } from '../../src/lib/train/preprocess';
-import type { Preprocessing } from '../../src/lib/train/types';
+import { encode } from '../../src/lib/ml/preprocess';
+import type { Preprocessing } from '../../src/lib/ml/types';
 import {
 	AliasNotFound,
 	InvalidModel,

@@ -10,8 +10,8 @@
 import { expose } from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { snapshotWeights } from '$lib/train/artifacts';
-import { yieldToEvents } from '$lib/train/yield';
+import { snapshotWeights } from '$lib/train/engine/artifacts';
+import { yieldToEvents } from '$lib/train/engine/yield';
 
 type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 

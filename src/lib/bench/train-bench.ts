@@ -1,7 +1,7 @@
 import { proxy } from 'comlink';
 import { trainApi, terminateTrainWorker } from '$lib/train/client';
-import { deriveSeed, mulberry32 } from '$lib/train/random';
-import type { Encoded, TrainProgress } from '$lib/train/types';
+import { deriveSeed, mulberry32 } from '$lib/ml/random';
+import type { Encoded, TrainProgress } from '$lib/ml/types';
 import type { TrainBenchOptions, TrainBenchResult, WorkerMemory } from './train-bench-types';
 
 export type { TrainBenchOptions, TrainBenchResult } from './train-bench-types';

@@ -3,9 +3,9 @@ import { dataApi, nextJob } from '$lib/data/client';
 import { SAMPLES } from '$lib/data/samples';
 import type { Result } from '$lib/data/types';
 import { trainApi } from '$lib/train/client';
-import { encode, fitPreprocessing } from '$lib/train/preprocess';
-import { range } from '$lib/train/random';
-import type { Backend, Encoded, Frame, Task, TrainProgress } from '$lib/train/types';
+import { encode, fitPreprocessing } from '$lib/ml/preprocess';
+import { range } from '$lib/ml/random';
+import type { Backend, Encoded, Frame, Task, TrainProgress } from '$lib/ml/types';
 import type { BareExtras, BareTrainApi } from './bare-train.worker';
 import { BareDuckDB } from './bare-duckdb';
 

@@ -1,6 +1,6 @@
 import type { RunOutput } from '$lib/notebook/schema';
 import type { Run } from '$lib/tracking/run-schema';
-import { SWEEP_OBJECTIVE, sweepScore } from '$lib/train/sweep-score';
+import { SWEEP_OBJECTIVE, sweepScore } from '$lib/ml/sweep-score';
 import type { ChartTrial } from './parallel-layout';
 
 /** What the parallel-coordinates view of one sweep draws: the trials, the swept keys and the metrics. */

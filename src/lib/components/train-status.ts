@@ -1,4 +1,4 @@
-import type { TrainProgress } from '$lib/train/types';
+import type { TrainProgress } from '$lib/ml/types';
 
 type Epoch = Extract<TrainProgress, { kind: 'epoch' }>;
 type Batch = Extract<TrainProgress, { kind: 'batch' }>;

@@ -1,9 +1,26 @@
 import { z } from 'zod';
-import type { Preprocessing } from '../train/types';
+
+/** How one feature becomes model inputs; fit on the training split only and saved with the model. */
+export type FeatureSpec =
+	| { name: string; kind: 'numeric'; mean: number; std: number; impute: number }
+	/** One-hot over `categories` plus one last slot for values not seen in training (and missing ones). */
+	| { name: string; kind: 'categorical'; categories: string[] };
+
+export type TargetSpec =
+	| { name: string; task: 'regression'; mean: number; std: number }
+	| { name: string; task: 'binary' | 'multiclass'; classes: string[] };
+
+export interface Preprocessing {
+	version: 1;
+	features: FeatureSpec[];
+	target: TargetSpec;
+	/** Width of the encoded input row. */
+	width: number;
+}
 
 /**
- * A version's `signature.preprocessing` (src/lib/train/types.ts `Preprocessing`), checked where the Worker reads
- * it back from D1: the browser wrote it, so it is a trust boundary. `width` must match the features, or every
+ * A version's `signature.preprocessing` (`Preprocessing` above, fitted by src/lib/ml/preprocess.ts), checked where
+ * the Worker reads it back from D1: the browser wrote it, so it is a trust boundary. `width` must match the features, or every
  * encoded row would be misaligned with the graph's input.
  */
 const featureSchema = z.discriminatedUnion('kind', [

@@ -2,7 +2,7 @@ import type { Engine } from './engine';
 import { columnKind } from './profile-sql';
 import { quoteIdent } from './sql-ident';
 import { float64Column } from './float-column';
-import type { Frame, ColumnData } from '$lib/train/types';
+import type { Frame, ColumnData } from '$lib/ml/types';
 
 /** Rows past this are refused for training in the browser: a clear limit beats a tab out of memory. */
 export const MAX_FRAME_ROWS = 5_000_000;

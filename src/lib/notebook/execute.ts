@@ -8,7 +8,7 @@ import type {
 	SqlOutput,
 	TrainCell
 } from './schema';
-import type { TrainProgress } from '$lib/train/types';
+import type { TrainProgress } from '$lib/ml/types';
 import { resultTable } from './cells';
 import { referencedNames } from '$lib/data/sql-text';
 import type { ChartData, DataError } from '$lib/data/types';

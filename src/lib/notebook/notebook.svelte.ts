@@ -4,7 +4,7 @@ import { graphNodes, newCell, resultTable } from './cells';
 import { runOrder, upstream, dependents } from './graph';
 import { idleRuntime, type CellRuntime } from './runtime';
 import { executeCell, type CellContext, type Outcome } from './execute';
-import type { TrainProgress } from '$lib/train/types';
+import type { TrainProgress } from '$lib/ml/types';
 import { saveNotebook } from '$lib/tracking/notebooks';
 import { nextJob } from '$lib/data/client';
 import { orphanedBy } from './orphans';

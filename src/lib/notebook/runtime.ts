@@ -1,5 +1,5 @@
 import type { ChartData, TableProfile, DataError } from '$lib/data/types';
-import type { TrainProgress } from '$lib/train/types';
+import type { TrainProgress } from '$lib/ml/types';
 
 /** Live view of a training run: every epoch so far, the last batch, and which backend runs it. */
 export interface TrainingLive {

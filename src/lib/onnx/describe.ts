@@ -1,5 +1,5 @@
 /** Reads back what exportOnnx wrote into metadata_props, e.g. to build a registry signature from the bytes. */
-import type { Task } from '../train/types';
+import type { Task } from '../ml/types';
 import { OnnxExportError } from './errors';
 import { META, type OnnxDescription } from './metadata';
 import { onnx } from './proto';

@@ -2,7 +2,7 @@
  * TF.js Layers artifacts → ONNX ModelProto bytes. DOM-free and TF.js-free, so it runs in the browser, a worker,
  * Node and the Cloudflare Worker alike.
  */
-import type { Task } from '../train/types';
+import type { Task } from '../ml/types';
 import { conv2d, flatten, maxPooling2d, reshape } from './conv';
 import { activation, dense } from './dense';
 import { OnnxExportError } from './errors';

@@ -1,5 +1,5 @@
 /** The graph contract shared by the exporter and everything that runs its models (the Worker's inference route). */
-import type { Task } from '../train/types';
+import type { Task } from '../ml/types';
 
 export const INPUT_NAME = 'features';
 export const OUTPUT_NAME = 'output';

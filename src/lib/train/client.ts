@@ -1,7 +1,7 @@
 import { wrap, type Remote } from 'comlink';
-import type { TrainApi } from './train.worker';
+import type { TrainApi } from './engine/train.worker';
 
-export type { TrainApi, TrainRequest, TrainResult, PredictRequest } from './train.worker';
+export type { TrainApi, TrainRequest, TrainResult, PredictRequest } from './engine/train.worker';
 
 let worker: Worker | null = null;
 let remote: Remote<TrainApi> | null = null;
@@ -9,7 +9,10 @@ let remote: Remote<TrainApi> | null = null;
 /** The one train worker of this tab, created on first use so no page loads TF.js before it trains. */
 export function trainApi(): Remote<TrainApi> {
 	if (!remote) {
-		worker = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: 'train' });
+		worker = new Worker(new URL('./engine/train.worker.ts', import.meta.url), {
+			type: 'module',
+			name: 'train'
+		});
 		remote = wrap<TrainApi>(worker);
 	}
 	return remote;

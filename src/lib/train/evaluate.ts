@@ -4,9 +4,9 @@ import type { Remote } from 'comlink';
 import type { DataApi } from '$lib/data/data.worker';
 import type { Datasets } from '$lib/data/datasets.svelte';
 import { artifactsOf, getRun, saveArtifacts } from '$lib/tracking/runs';
-import { encode } from './preprocess';
+import { encode } from '../ml/preprocess';
 import { testReport } from './report';
-import type { EvaluationReport, Preprocessing, Task } from './types';
+import type { EvaluationReport, Preprocessing, Task } from '../ml/types';
 
 function fail(name: string, message: string): Outcome {
 	return { ok: false, output: { kind: 'error', name, message } };

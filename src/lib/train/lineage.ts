@@ -1,6 +1,6 @@
 import type { Notebook } from '$lib/notebook/schema';
 import type { DatasetMeta } from '$lib/data/types';
-import type { Frame } from './types';
+import type { Frame } from '../ml/types';
 import type { Lineage } from '$lib/tracking/runs';
 import { graphNodes, resultTable } from '$lib/notebook/cells';
 import { upstream } from '$lib/notebook/graph';

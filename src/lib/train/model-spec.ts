@@ -1,5 +1,5 @@
 import type { TrainConfig } from '$lib/notebook/schema';
-import type { ModelSpec, TrainParams } from './types';
+import type { ModelSpec, TrainParams } from '../ml/types';
 
 export class ConfigError extends Error {
 	constructor(message: string) {

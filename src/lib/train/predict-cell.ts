@@ -7,9 +7,9 @@ import type { Datasets } from '$lib/data/datasets.svelte';
 import { quoteIdent } from '$lib/data/sql-ident';
 import { artifactsOf, getRun } from '$lib/tracking/runs';
 import { trainApi } from './client';
-import { encode } from './preprocess';
-import { predictionColumns } from './predictions';
-import type { Preprocessing } from './types';
+import { encode } from '../ml/preprocess';
+import { predictionColumns } from '../ml/predictions';
+import type { Preprocessing } from '../ml/types';
 
 function fail(name: string, message: string): Outcome {
 	return { ok: false, output: { kind: 'error', name, message } };

@@ -1,8 +1,8 @@
 import { trainApi } from './client';
-import { classificationReport, regressionReport } from './metrics';
-import { decodeRegression } from './preprocess';
-import type { ModelArtifacts } from './artifacts';
-import type { Backend, Encoded, EvaluationReport, Preprocessing, Task } from './types';
+import { classificationReport, regressionReport } from '../ml/metrics';
+import { decodeRegression } from '../ml/preprocess';
+import type { ModelArtifacts } from './engine/artifacts';
+import type { Backend, Encoded, EvaluationReport, Preprocessing, Task } from '../ml/types';
 
 /** Score encoded rows with a saved model: predictions in the train worker, metrics here (pure, tested). */
 export async function testReport(opts: {

@@ -5,9 +5,9 @@
  * group split on whole unseen groups, never on random rows. Pure (no DOM, no TF.js), so that is tested directly.
  */
 import type { TrainConfig } from '$lib/notebook/schema';
-import { encode, fitPreprocessing } from './preprocess';
-import { planSplit, strategyFractions, type TimeFormat } from './split-strategies';
-import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from './types';
+import { encode, fitPreprocessing } from '../ml/preprocess';
+import { planSplit, strategyFractions, type TimeFormat } from '../ml/split-strategies';
+import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from '../ml/types';
 
 export type SplitSets =
 	| {

@@ -1,4 +1,4 @@
-import type { EpochRecord } from './fit';
+import type { EpochRecord } from './engine/fit';
 
 /**
  * What a finished fit records about the epoch its weights came from. The metric history keeps every epoch as it

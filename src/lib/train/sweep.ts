@@ -1,5 +1,5 @@
 import { trainConfig, type TrainConfig } from '$lib/notebook/schema';
-import { mulberry32, deriveSeed } from './random';
+import { mulberry32, deriveSeed } from '../ml/random';
 import { ConfigError } from './model-spec';
 
 /** A dimension of a search space: a list of values, or a numeric range (random search only). */

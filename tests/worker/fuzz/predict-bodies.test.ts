@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, predictResponseSchema } from '../../../src/lib/contract';
-import type { Preprocessing } from '../../../src/lib/train/types';
+import type { Preprocessing } from '../../../src/lib/ml/types';
 import { predictPath, register, softmax, upload } from '../inference/fixtures';
 import { gemmModel } from '../inference/onnx-builder';
 import { ok } from '../v1/fixtures';

@@ -1,4 +1,4 @@
-import type { Preprocessing } from '../../../src/lib/train/types';
+import type { Preprocessing } from '../../../src/lib/ml/types';
 import { api, ok, sha256 } from '../v1/fixtures';
 
 /** Registering servable versions through the /api/v1 routes, as the notebook and an exporter would. */

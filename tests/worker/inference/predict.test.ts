@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, predictResponseSchema, type PredictResponse } from '../../../src/lib/contract';
-import type { Preprocessing } from '../../../src/lib/train/types';
+import type { Preprocessing } from '../../../src/lib/ml/types';
 import { testEnv, type ErrorJson } from '../helpers';
 import { otherWorkspaceToken } from '../registry-helpers';
 import { api, ok } from '../v1/fixtures';

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/lib/contract';
-import type { Preprocessing } from '../../../src/lib/train/types';
+import type { Preprocessing } from '../../../src/lib/ml/types';
 import {
 	AliasNotFound,
 	DomainError,

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed, mulberry32 } from './random';
+import { deriveSeed, mulberry32 } from '../../ml/random';
 import { disposeModel } from './models';
 import { trainStep } from './step';
-import type { Task } from './types';
+import type { Task } from '../../ml/types';
 
 export interface TrialOptions {
 	build: () => tfl.LayersModel;

@@ -26,7 +26,7 @@ import { fit, type EpochRecord, type FitControl } from './fit';
 import { measureThroughput } from './trial';
 import type { BackendFailure } from './backend-note';
 import { loadArtifacts, predictRows, saveArtifacts, type ModelArtifacts } from './artifacts';
-import type { Backend, Encoded, ModelSpec, Task, TrainParams, TrainProgress } from './types';
+import type { Backend, Encoded, ModelSpec, Task, TrainParams, TrainProgress } from '../../ml/types';
 
 export interface TrainRequest {
 	spec: ModelSpec;

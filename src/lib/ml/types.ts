@@ -15,23 +15,8 @@ export interface Frame {
 	rowCount: number;
 }
 
-/** How one feature becomes model inputs; fit on the training split only and saved with the model. */
-export type FeatureSpec =
-	| { name: string; kind: 'numeric'; mean: number; std: number; impute: number }
-	/** One-hot over `categories` plus one last slot for values not seen in training (and missing ones). */
-	| { name: string; kind: 'categorical'; categories: string[] };
-
-export type TargetSpec =
-	| { name: string; task: 'regression'; mean: number; std: number }
-	| { name: string; task: 'binary' | 'multiclass'; classes: string[] };
-
-export interface Preprocessing {
-	version: 1;
-	features: FeatureSpec[];
-	target: TargetSpec;
-	/** Width of the encoded input row. */
-	width: number;
-}
+// The saved preprocessing crosses HTTP (the Worker encodes with it), so the contract owns its shape.
+export type { FeatureSpec, TargetSpec, Preprocessing } from '../contract/preprocessing';
 
 /** Encoded rows, ready for a tensor: x is rows × width row-major; y is a class index or a standardised value. */
 export interface Encoded {

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed, mulberry32, shuffle } from './random';
+import { deriveSeed, mulberry32, shuffle } from '../../ml/random';
 import { disposeModel, reseedDropout } from './models';
 import { restoreWeights, snapshotWeights, type WeightSnapshot } from './artifacts';
 import { yieldToEvents } from './yield';
 import { trainStep } from './step';
-import type { Backend, Encoded, Task, TrainParams, TrainProgress } from './types';
+import type { Backend, Encoded, Task, TrainParams, TrainProgress } from '../../ml/types';
 
 export type EpochRecord = Extract<TrainProgress, { kind: 'epoch' }>;
 

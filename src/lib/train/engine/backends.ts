@@ -3,7 +3,7 @@
  * has, and choose by measuring (DESIGN, "Facts about the stack": the fastest backend depends on the device).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKENDS, type Backend } from './types';
+import { BACKENDS, type Backend } from '../../ml/types';
 import {
 	describeTrials,
 	fallbackChain,

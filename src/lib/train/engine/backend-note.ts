@@ -7,7 +7,7 @@
  * Conv2DBackpropFilter, so a CNN's forward pass runs on wasm and its first training step throws
  * "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'" (tests/train/wasm-kernels.test.ts).
  */
-import type { Backend } from './types';
+import type { Backend } from '../../ml/types';
 
 /** A backend that could not be used for this run, and TF.js's own words for why. */
 export interface BackendFailure {

@@ -4,9 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed } from './random';
+import { deriveSeed } from '../../ml/random';
 import { outputUnits } from './backend-choice';
-import type { ModelSpec, Task, TrainParams } from './types';
+import type { ModelSpec, Task, TrainParams } from '../../ml/types';
 
 /** A spec that cannot be built for this data (CNN image ≠ width, zero units…): the user's to fix, not a bug. */
 export class ModelShapeError extends Error {

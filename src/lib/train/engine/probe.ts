@@ -2,7 +2,7 @@
  * What this device offers the train worker: which TF.js backends can start, and the WebGPU adapter's own
  * description (a software "fallback" adapter such as SwiftShader works, slowly, and must never win by default).
  */
-import { BACKENDS, type Backend } from './types';
+import { BACKENDS, type Backend } from '../../ml/types';
 import type { AdapterInfo } from './backend-choice';
 
 export interface Probe {

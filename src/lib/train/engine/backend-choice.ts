@@ -2,7 +2,7 @@
  * The pure half of choosing a TF.js backend: the cache key, the ranking of measured trials, the fallback order.
  * No TF.js import, so the main thread (which keeps the per-device cache in IndexedDB) can use it for free.
  */
-import { BACKENDS, type Backend, type ModelSpec, type Task } from './types';
+import { BACKENDS, type Backend, type ModelSpec, type Task } from '../../ml/types';
 import type { BackendFailure } from './backend-note';
 
 /** What `navigator.gpu.requestAdapter()` said about the WebGPU adapter (`adapter.info`). */
