@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backendNote, failureClause, missingKernel } from '../../src/lib/train/engine/backend-note';
+import { backendNote, failureClause, missingKernel } from '../../../src/lib/train/engine/backend-note';
 
 const kernel = "Error: Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'";
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ArtifactError, loadArtifacts, predictRows, saveArtifacts } from '$lib/train/engine/artifacts';
 import { buildModel, disposeModel } from '$lib/train/engine/models';
 import type { ModelSpec } from '$lib/ml/types';
-import { useCpu } from './cpu';
+import { useCpu } from '../cpu';
 
 beforeAll(useCpu);
 

@@ -11,7 +11,7 @@ import { activate, chooseBackend, currentBackend, type Probe } from '$lib/train/
 import { buildModel } from '$lib/train/engine/models';
 import { measureThroughput } from '$lib/train/engine/trial';
 import type { Backend, ModelSpec } from '$lib/ml/types';
-import { registerFakeBackend, useCpu } from './cpu';
+import { registerFakeBackend, useCpu } from '../cpu';
 
 const software: AdapterInfo = {
 	vendor: 'google',

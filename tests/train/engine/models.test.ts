@@ -8,7 +8,7 @@ import {
 	type BuildOptions
 } from '$lib/train/engine/models';
 import type { ModelSpec } from '$lib/ml/types';
-import { useCpu } from './cpu';
+import { useCpu } from '../cpu';
 
 const params: BuildOptions['params'] = { optimizer: 'adam', learningRate: 0.01, momentum: 0, seed: 7 };
 const mlp: ModelSpec = {

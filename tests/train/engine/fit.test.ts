@@ -5,7 +5,7 @@ import { buildModel, disposeModel } from '$lib/train/engine/models';
 import { predictRows, saveArtifacts } from '$lib/train/engine/artifacts';
 import { binaryProblem, splitAt } from '$lib/bench/train-bench';
 import type { Backend, Encoded, ModelSpec, TrainParams, TrainProgress } from '$lib/ml/types';
-import { registerFakeBackend, useCpu } from './cpu';
+import { registerFakeBackend, useCpu } from '../cpu';
 
 const params: TrainParams = {
 	optimizer: 'adam',
