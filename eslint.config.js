@@ -5,6 +5,20 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
+// workers/ reaches into src/lib only for code that runs anywhere (see the first block that uses it).
+const workerReach = {
+	group: [
+		'**/src/lib/**',
+		'!**/src/lib/contract',
+		'!**/src/lib/contract/**',
+		'!**/src/lib/ml',
+		'!**/src/lib/ml/**',
+		'!**/src/lib/onnx',
+		'!**/src/lib/onnx/**'
+	],
+	message: 'workers/ may import from src/lib only contract/, ml/ and onnx/ (docs/architecture.md).'
+};
+
 // Correctness rules only; formatting is prettier's job (`prettier --check` runs right after eslint in `npm run lint`).
 export default defineConfig(
 	globalIgnores([
@@ -40,20 +54,22 @@ export default defineConfig(
 			'no-restricted-imports': [
 				'error',
 				{
+					patterns: [workerReach]
+				}
+			]
+		}
+	},
+	{
+		// Services run without an HTTP context (Durable Objects, Cron, triggers call them): they throw domain errors and
+		// never see Hono; the routes map those errors to status codes (docs/architecture.md, "Services and domain errors").
+		files: ['workers/domain/**/*.ts', 'workers/registry/**/*.ts', 'workers/inference/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
 					patterns: [
-						{
-							group: [
-								'**/src/lib/**',
-								'!**/src/lib/contract',
-								'!**/src/lib/contract/**',
-								'!**/src/lib/ml',
-								'!**/src/lib/ml/**',
-								'!**/src/lib/onnx',
-								'!**/src/lib/onnx/**'
-							],
-							message:
-								'workers/ may import from src/lib only contract/, ml/ and onnx/ (docs/architecture.md).'
-						}
+						workerReach,
+						{ group: ['hono', 'hono/*'], message: 'Services take plain values; HTTP stays in the routes.' }
 					]
 				}
 			]

@@ -8,7 +8,7 @@ import {
 	MAX_CATEGORIES
 } from '../../src/lib/ml/preprocess';
 import type { ColumnData, FeatureSpec, Task } from '../../src/lib/ml/types';
-import { cat, frame, num, times } from '../train/frame';
+import { cat, frame, num, times } from './frame';
 
 // Rows 0-3 train; row 4 holds outliers that must not reach the fitted statistics.
 const table = frame(

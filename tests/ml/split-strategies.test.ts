@@ -8,7 +8,7 @@ import {
 	type SplitPlan
 } from '../../src/lib/ml/split-strategies';
 import type { SplitFractions, Splits } from '../../src/lib/ml/types';
-import { cat, frame, num, times } from '../train/frame';
+import { cat, frame, num, times } from './frame';
 
 const f = (train: number, validation: number, test: number): SplitFractions => ({ train, validation, test });
 const fractions = f(0.7, 0.15, 0.15);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inferTask, taskEvidence } from '../../src/lib/ml/task';
 import type { Task } from '../../src/lib/ml/types';
-import { cat, num, times } from '../train/frame';
+import { cat, num, times } from './frame';
 
 describe('inferTask follows the documented rule', () => {
 	const cases: { name: string; column: ReturnType<typeof num>; task: Task }[] = [

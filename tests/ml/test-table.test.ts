@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testTableProblem } from '../../src/lib/ml/test-table';
 import type { Frame } from '../../src/lib/ml/types';
-import { cat, frame, num, times } from '../train/frame';
+import { cat, frame, num, times } from './frame';
 
 const source = frame(
 	num(

@@ -6,7 +6,7 @@ import {
 	type Frame,
 	type SplitFractions
 } from '../../src/lib/ml/types';
-import { cat, frame, num, times } from '../train/frame';
+import { cat, frame, num, times } from './frame';
 
 const fractions: SplitFractions = { train: 0.7, validation: 0.15, test: 0.15 };
 const N = 20;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summariseWarnings } from '../../src/lib/ml/warnings';
 import { checkTrainingData } from '../../src/lib/ml/validate';
 import type { DataWarning } from '../../src/lib/ml/types';
-import { frame, num, times } from '../train/frame';
+import { frame, num, times } from './frame';
 
 const constant = (name: string): DataWarning => ({
 	kind: 'feature-constant',

@@ -103,7 +103,7 @@ export const trainConfig = z.object({
 	backend: z.enum(TRAIN_BACKENDS).default('auto'),
 	validation: z.number().min(0.05).max(0.5).default(0.15),
 	test: z.number().min(0.05).max(0.5).default(0.15),
-	/** How rows become train / validation / test (src/lib/train/split-strategies.ts); 'random' as before. */
+	/** How rows become train / validation / test (src/lib/ml/split-strategies.ts); 'random' as before. */
 	split: z.enum(['random', 'time', 'group', 'table']).default('random'),
 	/** The column a 'time' or 'group' split orders or groups by. */
 	splitColumn: z.string().default(''),
@@ -139,7 +139,7 @@ export const runOutput = z.object({
 		)
 		.default([]),
 	bestRunId: z.string().nullable().default(null),
-	/** One line per warning, or a group of same-kind warnings (src/lib/train/warnings.ts) with every item kept. */
+	/** One line per warning, or a group of same-kind warnings (src/lib/ml/warnings.ts) with every item kept. */
 	warnings: z
 		.array(z.union([z.string(), z.object({ text: z.string(), items: z.array(z.string()) })]))
 		.default([]),
@@ -165,7 +165,7 @@ export const evaluationOutput = z.object({
 	kind: z.literal('evaluation'),
 	runId: z.string(),
 	data: z.string(),
-	/** The EvaluationReport of src/lib/train/types.ts, stored as the run's artifact too. */
+	/** The EvaluationReport of src/lib/ml/types.ts, stored as the run's artifact too. */
 	report: z.record(z.string(), z.unknown())
 });
 

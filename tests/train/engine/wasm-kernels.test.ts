@@ -1,6 +1,6 @@
 /**
  * The real tfjs-backend-wasm (4.22) in Node: it has no Conv2DBackpropFilter kernel, so a CNN cannot train on it
- * while an MLP can. This pins the fact behind the backend note (src/lib/train/backend-note.ts) and drives the
+ * while an MLP can. This pins the fact behind the backend note (src/lib/train/engine/backend-note.ts) and drives the
  * real fallback: fit starts on wasm, the first step throws TF.js's own error, and training ends on cpu.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
