@@ -148,6 +148,8 @@ async function ingest(
 		case 'parquet': {
 			const footer = checkParquetFooter(bytes, req.fileName);
 			if (!footer.ok) throw new LoadError('ParquetFormatError', footer.message);
+			// Said, not left at "read N of N bytes": on a busy machine the decoder's first start takes seconds.
+			progress?.({ kind: 'decoder' });
 			let first = true;
 			for await (const group of readParquetGroups(bytes, req.fileName)) {
 				if (engine.cancelRequested) throw cancelled();

@@ -48,6 +48,8 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; error: DataError };
 /** Progress of one load, one stream of one type (docs/architecture.md, Conventions). */
 export type LoadProgress =
 	| { kind: 'read'; bytesRead: number; bytesTotal: number }
+	/** The first Parquet file of a tab fetches and compiles its decoder (6.6 MB of wasm) before any row is read. */
+	| { kind: 'decoder' }
 	| { kind: 'parse'; rowsParsed: number; rowsTotal: number | null }
 	| { kind: 'done'; rowCount: number };
 
