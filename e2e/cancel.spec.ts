@@ -36,6 +36,15 @@ test('a statement that ignores the interrupt is ended by restarting the engine, 
 	await expect(cell(page, stuck)).toHaveAttribute('data-status', 'running');
 	await cell(page, reader).getByRole('button', { name: /Run/ }).click();
 	await expect(cell(page, reader).getByTestId('cell-status')).toHaveText('queued');
+	// Cancel as a user does, after the statement has shown it runs long: pressed at once, the interrupt can land while
+	// DuckDB still builds the join's right side (between tasks, where it checks), and nothing needs restarting.
+	await expect(cell(page, stuck).getByTestId('cell-elapsed')).toHaveAttribute(
+		'data-seconds',
+		/^([3-9]|\d{2,})$/,
+		{
+			timeout: 30_000
+		}
+	);
 
 	await cell(page, stuck).getByRole('button', { name: 'Cancel' }).click();
 	// Bounded: the grace period, then the worker is terminated. Without a restart this statement runs for hours.
