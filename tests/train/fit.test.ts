@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fit, type FitOptions } from '$lib/train/fit';
 import { buildModel, disposeModel } from '$lib/train/models';
 import { predictRows, saveArtifacts } from '$lib/train/artifacts';
-import { binaryProblem, splitAt } from '$lib/bench/train-bench';
+import { binaryProblem, splitAt } from '$bench/train-bench';
 import type { Backend, Encoded, ModelSpec, TrainParams, TrainProgress } from '$lib/train/types';
 import { registerFakeBackend, useCpu } from './cpu';
 

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fit } from '$lib/train/fit';
 import { buildModel, disposeModel } from '$lib/train/models';
 import { backendNote, type BackendFailure } from '$lib/train/backend-note';
-import { binaryProblem, splitAt } from '$lib/bench/train-bench';
+import { binaryProblem, splitAt } from '$bench/train-bench';
 import type { Backend, ModelSpec, TrainParams, TrainProgress } from '$lib/train/types';
 
 const params: TrainParams = {
