@@ -8,7 +8,8 @@ export default {
 		// An SPA: the Worker serves index.html for every non-API path (wrangler's single-page-application mode).
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
 		// Sample data ships in the vega-datasets package, whose `exports` hide its data folder.
-		alias: { $samples: 'node_modules/vega-datasets/data' },
+		// Benchmark code lives outside the app library ($lib) and is reached only by the unlinked /bench/* routes.
+		alias: { $samples: 'node_modules/vega-datasets/data', $bench: 'src/bench' },
 		version: { name: process.env.npm_package_version ?? 'dev' }
 	}
 };

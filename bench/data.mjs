@@ -1,5 +1,5 @@
 // The app's SQL path against bare DuckDB-WASM on the same data, in the same page, plus time to first rows in the
-// notebook UI. The page side lives in src/routes/bench/data (an unlinked route) and src/lib/bench/.
+// notebook UI. The page side lives in src/routes/bench/data (an unlinked route) and src/bench/.
 import { median, round, summary, table } from './lib.mjs';
 import { uiFirstRows } from './data-ui.mjs';
 

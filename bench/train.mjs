@@ -1,7 +1,7 @@
 // Training speed: the app's train worker (`trainApi().train()`, as a train cell calls it) against a hand-written
 // TF.js loop in a plain module worker, on the same backend, data and model, in one page; plus the cost of getting a
 // 1M-row table from DuckDB into the Float32Array a model takes, and the main thread's long tasks while the app
-// trains. The page side lives in src/routes/bench/train-speed (an unlinked route) and src/lib/bench/.
+// trains. The page side lives in src/routes/bench/train-speed (an unlinked route) and src/bench/.
 import { median, round, table } from './lib.mjs';
 
 const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 2);

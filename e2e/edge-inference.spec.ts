@@ -1,5 +1,14 @@
 import { test, expect } from './fixtures';
-import { addSample, cell, newNotebook, runCell, setSql } from './helpers';
+import {
+	addSample,
+	addTrainCell,
+	cell,
+	newNotebook,
+	runCell,
+	runTraining,
+	setSql,
+	signedIn
+} from './helpers';
 
 /**
  * The deploy journey: a model trained in the notebook is registered (exported to ONNX in the browser), promoted,
@@ -15,11 +24,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	request
 }) => {
 	test.setTimeout(240_000);
-	await page.goto('/registry');
-	await page.getByLabel('registry URL').fill(baseURL!);
-	await page.getByLabel('API token').fill(TOKEN);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await expect(page.getByTestId('registry-connection')).toBeVisible();
+	await signedIn(page, baseURL!);
 
 	await newNotebook(page, 'Penguins at the edge');
 	await addSample(page, 'penguins');
@@ -29,17 +34,15 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass\nFROM penguins'
 	);
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('species');
-	await train.getByLabel('epochs').fill('20');
-	await train.getByLabel('learning rate').fill('0.03');
-	await train.getByLabel('backend').selectOption('cpu');
-	await train.getByRole('button', { name: /Run/ }).click();
-	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	const t = await addTrainCell(page, {
+		source: 'q1',
+		target: 'species',
+		epochs: 20,
+		learningRate: 0.03,
+		backend: 'cpu'
+	});
+	const train = cell(page, t);
+	await runTraining(page, t);
 
 	await train.getByTestId('run-link').click();
 	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-species');

@@ -37,16 +37,18 @@ export type CellEnd = 'done' | 'error' | 'cancelled';
  * Run a cell and wait for it to end in the state the journey expects ('done' unless told). Any other end fails
  * here, with the cell's error text, so a step not followed by a value check cannot pass on an error.
  */
-export async function runCell(page: Page, index: number, opts: { expect?: CellEnd } = {}): Promise<void> {
+export async function runCell(
+	page: Page,
+	index: number,
+	opts: { expect?: CellEnd; timeout?: number } = {}
+): Promise<void> {
 	const want = opts.expect ?? 'done';
 	const c = cell(page, index);
 	await c.getByRole('button', { name: /Run/ }).click();
 	await expect(c, `cell ${index} should finish running`).toHaveAttribute(
 		'data-status',
 		/done|error|cancelled/,
-		{
-			timeout: 60_000
-		}
+		{ timeout: opts.timeout ?? 60_000 }
 	);
 	const got = await c.getAttribute('data-status');
 	if (got !== want) {
@@ -151,4 +153,80 @@ function readNotebook(id: string): Promise<{ title: string; cells: string[] } | 
 /** One value of a SQL cell's result grid (row and column from 0), for exact assertions. */
 export function value(page: Page, cellIndex: number, row = 0, col = 0): Locator {
 	return cell(page, cellIndex).locator(`[data-testid="result-grid"] [data-row="${row}"] .val`).nth(col);
+}
+
+/**
+ * Fill the registry's sign-in form and submit it; what follows (signed in, or an error) is the caller's to check.
+ * The token defaults to the admin token the e2e setup gave this run's registry (the app's own Worker).
+ */
+export async function signIn(page: Page, opts: { url: string; token?: string }): Promise<void> {
+	await page.goto('/registry');
+	await page.getByLabel('registry URL').fill(opts.url);
+	await page.getByLabel('API token').fill(opts.token ?? process.env.EDGEBOOK_ADMIN_TOKEN!);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Sign in to this run's registry with the admin token, and wait until the page shows the connection. */
+export async function signedIn(page: Page, baseURL: string): Promise<void> {
+	await signIn(page, { url: baseURL });
+	await expect(page.getByTestId('registry-connection')).toBeVisible();
+}
+
+export interface TrainSetup {
+	/** A table name: a dataset or a cell result. */
+	source: string;
+	target: string;
+	epochs: number;
+	learningRate?: number;
+	patience?: number;
+	/** cpu needs no file from the server (it trains offline too) and gives the same metrics for the same seed. */
+	backend?: 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+}
+
+/** Fill a train cell's form as a user would: data, target, epochs, then what the journey sets beyond that. */
+export async function configureTrainCell(page: Page, index: number, setup: TrainSetup): Promise<void> {
+	const train = cell(page, index);
+	await train.getByLabel('training data').selectOption(setup.source);
+	await train.getByLabel('target column').selectOption(setup.target);
+	await train.getByLabel('epochs').fill(String(setup.epochs));
+	if (setup.patience !== undefined) await train.getByLabel('patience').fill(String(setup.patience));
+	if (setup.learningRate !== undefined)
+		await train.getByLabel('learning rate').fill(String(setup.learningRate));
+	if (setup.backend) await train.getByLabel('backend').selectOption(setup.backend);
+}
+
+/** Add a train cell after the last cell and fill its form; returns its index. */
+export async function addTrainCell(page: Page, setup: TrainSetup): Promise<number> {
+	const t = await addCell(page, 'Train');
+	await configureTrainCell(page, t, setup);
+	return t;
+}
+
+/** Run a train cell until it is done (an error fails here with its text); training takes longer than SQL. */
+export async function runTraining(page: Page, index: number, opts: { timeout?: number } = {}): Promise<void> {
+	await runCell(page, index, { timeout: opts.timeout ?? 120_000 });
+}
+
+/**
+ * Train once and read the new run's summary. Waits for a new run (its link changes) so a second call never reads
+ * the first run's table, and for the metrics a classifier reports, so two empty tables cannot compare equal.
+ */
+export async function trainOnce(page: Page, index: number): Promise<Record<string, string>> {
+	const train = cell(page, index);
+	const link = train.getByTestId('run-link');
+	const before = (await link.count()) ? await link.getAttribute('href') : null;
+	await runTraining(page, index, { timeout: 90_000 });
+	await expect(link).toHaveAttribute('href', /run=/);
+	if (before) await expect(link, 'training again should make a new run').not.toHaveAttribute('href', before);
+	const rows = train.getByTestId('run-summary').locator('tr[data-metric]');
+	// A run whose weights came from an earlier epoch shows that epoch's loss (best_loss) instead of the last one's.
+	const summary = train.getByTestId('run-summary');
+	await expect(summary.locator('tr[data-metric="test_accuracy"] td')).toHaveText(/\d/);
+	await expect(
+		summary.locator('tr[data-metric="loss"] td, tr[data-metric="best_loss"] td').first()
+	).toHaveText(/\d/);
+	const out: Record<string, string> = {};
+	for (const r of await rows.all())
+		out[(await r.getAttribute('data-metric'))!] = (await r.locator('td').textContent())!;
+	return out;
 }

@@ -1,5 +1,17 @@
 import { test, expect } from './fixtures';
-import { addCell, addSample, addSqlCell, cell, newNotebook, runCell, setSql, settle, value } from './helpers';
+import {
+	addCell,
+	addSample,
+	addTrainCell,
+	addSqlCell,
+	cell,
+	newNotebook,
+	runCell,
+	runTraining,
+	setSql,
+	settle,
+	value
+} from './helpers';
 
 test('a predict cell scores a table into p1, which SQL reads and which agrees with the evaluate cell', async ({
 	page
@@ -15,14 +27,8 @@ test('a predict cell scores a table into p1, which SQL reads and which agrees wi
 	await runCell(page, 1);
 	const rows = Number((await cell(page, 1).getByTestId('row-count').textContent())?.replace(/\D/g, ''));
 
-	const t = await addCell(page, 'Train');
-	const train = cell(page, t);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('species');
-	await train.getByLabel('epochs').fill('4');
-	await train.getByLabel('learning rate').fill('0.03');
-	await train.getByRole('button', { name: /Run/ }).click();
-	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+	const t = await addTrainCell(page, { source: 'q1', target: 'species', epochs: 4, learningRate: 0.03 });
+	await runTraining(page, t);
 
 	const e = await addCell(page, 'Evaluate');
 	const evaluate = cell(page, e);

@@ -1,16 +1,9 @@
-import { test, expect, expectCspBlock, type Page } from './fixtures';
-import { cell, newNotebook, runCell, setSql } from './helpers';
+import { test, expect, expectCspBlock } from './fixtures';
+import { addTrainCell, cell, newNotebook, runCell, runTraining, setSql, signIn } from './helpers';
 
 /** Bad input around the registry: each case names what is wrong, and nothing the user had is lost. */
 
 const TOKEN = process.env.EDGEBOOK_ADMIN_TOKEN!;
-
-async function signInWith(page: Page, url: string, token: string) {
-	await page.goto('/registry');
-	await page.getByLabel('registry URL').fill(url);
-	await page.getByLabel('API token').fill(token);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 const signInCases = [
 	{
@@ -44,7 +37,7 @@ const signInCases = [
 for (const c of signInCases) {
 	test(`signing in with ${c.what} says so and stays signed out`, async ({ page, baseURL }) => {
 		if (c.blocked) expectCspBlock(c.blocked);
-		await signInWith(page, c.url(baseURL!), c.token);
+		await signIn(page, { url: c.url(baseURL!), token: c.token });
 		await expect(page.getByTestId('sign-in-error')).toContainText(c.error, { timeout: 20_000 });
 		await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'signed-out');
 		await expect(page.getByTestId('sign-in')).toBeVisible();
@@ -56,21 +49,14 @@ test('a bad model name or alias is refused by name, and the registered model and
 	baseURL
 }) => {
 	test.setTimeout(120_000);
-	await signInWith(page, baseURL!, TOKEN);
+	await signIn(page, { url: baseURL! });
 	await expect(page.getByTestId('registry-connection')).toBeVisible();
 	await newNotebook(page);
 	await setSql(page, 1, 'SELECT range % 10 AS x, (range % 2) AS y FROM range(200)');
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('y');
-	await train.getByLabel('epochs').fill('2');
-	await train.getByLabel('backend').selectOption('cpu');
-	await train.getByRole('button', { name: /Run/ }).click();
-	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+	const t = await addTrainCell(page, { source: 'q1', target: 'y', epochs: 2, backend: 'cpu' });
+	const train = cell(page, t);
+	await runTraining(page, t, { timeout: 90_000 });
 	await train.getByTestId('run-link').click();
 
 	const form = page.getByTestId('register-model');

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from './fixtures';
-import { cell, newNotebook, runCell, setSql } from './helpers';
+import { addTrainCell, cell, runTraining, newNotebook, runCell, setSql, signIn } from './helpers';
 
 /**
  * Two browsers (two contexts: two IndexedDBs) and an MLflow-shaped HTTP client share one registry: the app's
@@ -11,10 +11,7 @@ const TOKEN = process.env.EDGEBOOK_ADMIN_TOKEN!;
 async function browserSignedIn(browser: Browser, baseURL: string): Promise<Page> {
 	const context = await browser.newContext({ baseURL });
 	const page = await context.newPage();
-	await page.goto('/registry');
-	await page.getByLabel('registry URL').fill(baseURL);
-	await page.getByLabel('API token').fill(TOKEN);
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await signIn(page, { url: baseURL });
 	await expect(page.getByTestId('registry-connection')).toContainText('local');
 	await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', {
 		timeout: 30_000
@@ -29,22 +26,8 @@ async function trainCell(page: Page): Promise<number> {
 		'SELECT x, y, (x * 0.7 + y * 0.3 > 0.5)::INTEGER AS label FROM (SELECT (range % 97) / 97 AS x, (range % 89) / 89 AS y FROM range(300))'
 	);
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('label');
-	await train.getByLabel('epochs').fill('3');
 	// cpu needs no file from the server, so it also trains while the browser is offline.
-	await train.getByLabel('backend').selectOption('cpu');
-	return 2;
-}
-
-async function train(page: Page, index: number): Promise<void> {
-	const c = cell(page, index);
-	await c.getByRole('button', { name: /Run/ }).click();
-	await expect(c).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+	return addTrainCell(page, { source: 'q1', target: 'label', epochs: 3, backend: 'cpu' });
 }
 
 test('a run logged offline in one browser reaches another browser and MLflow clients; a model is promoted', async ({
@@ -56,11 +39,11 @@ test('a run logged offline in one browser reaches another browser and MLflow cli
 	const a = await browserSignedIn(browser, baseURL!);
 	await newNotebook(a, 'Offline training');
 	const t = await trainCell(a);
-	await train(a, t); // online: loads the train worker
+	await runTraining(a, t, { timeout: 90_000 }); // online: loads the train worker
 
 	// Offline: the run is written to IndexedDB and its mutations wait in the outbox.
 	await a.context().setOffline(true);
-	await train(a, t);
+	await runTraining(a, t, { timeout: 90_000 });
 	await expect(a.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
 	await expect(a.getByTestId('sync-indicator')).toContainText(/pending/);
 	await a.context().setOffline(false);

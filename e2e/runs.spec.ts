@@ -1,31 +1,6 @@
-import { test, expect, type Page } from './fixtures';
+import { test, expect } from './fixtures';
 import { readFileSync } from 'node:fs';
-import { cell, newNotebook, runCell, setSql } from './helpers';
-
-/**
- * Train once and read the new run's summary. Waits for a new run (its link changes) so a second call never reads
- * the first run's table, and for the metrics a classifier reports, so two empty tables cannot compare equal.
- */
-async function trainOnce(page: Page, t: number): Promise<Record<string, string>> {
-	const train = cell(page, t);
-	const link = train.getByTestId('run-link');
-	const before = (await link.count()) ? await link.getAttribute('href') : null;
-	await train.getByRole('button', { name: /Run/ }).click();
-	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
-	await expect(link).toHaveAttribute('href', /run=/);
-	if (before) await expect(link, 'training again should make a new run').not.toHaveAttribute('href', before);
-	const rows = train.getByTestId('run-summary').locator('tr[data-metric]');
-	// A run whose weights came from an earlier epoch shows that epoch's loss (best_loss) instead of the last one's.
-	const summary = train.getByTestId('run-summary');
-	await expect(summary.locator('tr[data-metric="test_accuracy"] td')).toHaveText(/\d/);
-	await expect(
-		summary.locator('tr[data-metric="loss"] td, tr[data-metric="best_loss"] td').first()
-	).toHaveText(/\d/);
-	const out: Record<string, string> = {};
-	for (const r of await rows.all())
-		out[(await r.getAttribute('data-metric'))!] = (await r.locator('td').textContent())!;
-	return out;
-}
+import { addTrainCell, cell, newNotebook, runCell, setSql, trainOnce } from './helpers';
 
 test('the same seed on the same backend gives the same metrics; changed data is called out', async ({
 	page
@@ -38,16 +13,10 @@ test('the same seed on the same backend gives the same metrics; changed data is 
 		'SELECT x, y, (x * 0.7 + y * 0.3 > 0.5)::INTEGER AS label FROM (SELECT (range % 97) / 97 AS x, (range % 89) / 89 AS y FROM range(400))'
 	);
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('label');
-	await train.getByLabel('epochs').fill('4');
-	await train.getByLabel('backend').selectOption('cpu');
-	const first = await trainOnce(page, 2);
-	const second = await trainOnce(page, 2);
+	const t = await addTrainCell(page, { source: 'q1', target: 'label', epochs: 4, backend: 'cpu' });
+	const train = cell(page, t);
+	const first = await trainOnce(page, t);
+	const second = await trainOnce(page, t);
 	// Tolerance stated: identical to the 4 significant digits shown (same seed, same backend, same data).
 	expect(second).toEqual(first);
 	await expect(train.getByTestId('train-result')).not.toContainText('data changed');
@@ -58,7 +27,7 @@ test('the same seed on the same backend gives the same metrics; changed data is 
 		'SELECT x, y, (x * 0.7 + y * 0.3 > 0.5)::INTEGER AS label FROM (SELECT (range % 97) / 97 AS x, (range % 89) / 89 AS y FROM range(300))'
 	);
 	await runCell(page, 1);
-	await trainOnce(page, 2);
+	await trainOnce(page, t);
 	await expect(train.getByTestId('train-result')).toContainText(
 		/data changed since run .*row count went from 400 to 300/
 	);
@@ -69,17 +38,11 @@ test('runs can be filtered, exported, imported, deleted and restored', async ({ 
 	await newNotebook(page);
 	await setSql(page, 1, 'SELECT range % 10 AS x, (range % 2) AS y FROM range(200)');
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('y');
-	await train.getByLabel('epochs').fill('2');
-	await train.getByLabel('backend').selectOption('cpu');
-	await trainOnce(page, 2);
+	const t = await addTrainCell(page, { source: 'q1', target: 'y', epochs: 2, backend: 'cpu' });
+	const train = cell(page, t);
+	await trainOnce(page, t);
 	await train.getByLabel('learning rate').fill('0.05');
-	await trainOnce(page, 2);
+	await trainOnce(page, t);
 
 	await page.goto('/runs');
 	const rows = page.getByTestId('run-row');
@@ -127,16 +90,9 @@ test('two runs trained with default settings get distinct names and compare one 
 	await newNotebook(page);
 	await setSql(page, 1, 'SELECT range % 10 AS x, (range % 2) AS y FROM range(120)');
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('y');
-	await train.getByLabel('epochs').fill('2');
-	await train.getByLabel('backend').selectOption('cpu');
-	await trainOnce(page, 2);
-	await trainOnce(page, 2);
+	const t = await addTrainCell(page, { source: 'q1', target: 'y', epochs: 2, backend: 'cpu' });
+	await trainOnce(page, t);
+	await trainOnce(page, t);
 
 	await page.goto('/runs');
 	const rows = page.getByTestId('run-row');
@@ -170,17 +126,16 @@ test('early stopping says why it stopped and records the restored epoch with tha
 	// Labels that x cannot predict: validation loss soon stops improving, so patience 1 ends training early.
 	await setSql(page, 1, 'SELECT range % 10 AS x, (hash(range) % 2)::INTEGER AS y FROM range(200)');
 	await runCell(page, 1);
-	await page.getByTestId('notebook-title').focus();
-	await cell(page, 1).hover();
-	await page.getByRole('button', { name: '+ Train' }).last().click();
-	const train = cell(page, 2);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('y');
-	await train.getByLabel('epochs').fill('40');
-	await train.getByLabel('patience').fill('1');
-	await train.getByLabel('learning rate').fill('0.1');
-	await train.getByLabel('backend').selectOption('cpu');
-	const shown = await trainOnce(page, 2);
+	const t = await addTrainCell(page, {
+		source: 'q1',
+		target: 'y',
+		epochs: 40,
+		patience: 1,
+		learningRate: 0.1,
+		backend: 'cpu'
+	});
+	const train = cell(page, t);
+	const shown = await trainOnce(page, t);
 	const stop = train.getByTestId('train-stop');
 	await expect(stop).toContainText(
 		/^stopped early at epoch \d+ of 40: val_loss did not improve for 1 epoch; weights from epoch \d+$/

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from './fixtures';
-import { addCell, cell, newNotebook, runCell, setSql, settle } from './helpers';
+import { addCell, addTrainCell, cell, newNotebook, runCell, setSql, settle } from './helpers';
 
 /**
  * Split strategies as a data scientist uses them: by time, by group, and a named table as the test set. Each
@@ -15,15 +15,8 @@ async function sqlTable(page: Page, sql: string, index?: number): Promise<number
 	return i;
 }
 
-async function trainCell(page: Page, source: string, target: string): Promise<number> {
-	const t = await addCell(page, 'Train');
-	const train = cell(page, t);
-	await train.getByLabel('training data').selectOption(source);
-	await train.getByLabel('target column').selectOption(target);
-	await train.getByLabel('epochs').fill('3');
-	await train.getByLabel('backend').selectOption('cpu');
-	return t;
-}
+const trainCell = (page: Page, source: string, target: string): Promise<number> =>
+	addTrainCell(page, { source, target, epochs: 3, backend: 'cpu' });
 
 /** The params the run page lists for the run the train cell links to. */
 async function runParams(page: Page, t: number): Promise<Record<string, string>> {

@@ -1,6 +1,7 @@
 import { test, expect, type Browser } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { signedIn } from './helpers';
 
 /**
  * One artifact whose bytes the registry cannot serve must not stall sync (docs/sync.md). The registry holds a
@@ -32,13 +33,9 @@ async function upload(baseURL: string, text: string): Promise<string> {
 	return sha;
 }
 
-async function signedIn(browser: Browser, baseURL: string) {
+async function newBrowserSignedIn(browser: Browser, baseURL: string) {
 	const page = await (await browser.newContext({ baseURL })).newPage();
-	await page.goto('/registry');
-	await page.getByLabel('registry URL').fill(baseURL);
-	await page.getByLabel('API token').fill(TOKEN);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	await expect(page.getByTestId('registry-connection')).toBeVisible();
+	await signedIn(page, baseURL);
 	return page;
 }
 
@@ -79,7 +76,7 @@ test('a blob the registry cannot serve: a second browser converges on the rest a
 	});
 	expect(gone.status).toBe(404);
 
-	const page = await signedIn(browser, baseURL!);
+	const page = await newBrowserSignedIn(browser, baseURL!);
 	const indicator = page.getByTestId('sync-indicator');
 	await expect(indicator).toHaveAttribute('data-state', 'synced', { timeout: 30_000 });
 	await expect(indicator).toContainText(/Synced · \d+ artifacts? missing/);

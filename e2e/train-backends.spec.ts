@@ -1,5 +1,5 @@
 import { expect, test, type Page } from './fixtures';
-import type { TrainBenchOptions, TrainBenchResult } from '../src/lib/bench/train-bench-types';
+import type { TrainBenchOptions, TrainBenchResult } from '../src/bench/train-bench-types';
 
 /**
  * The real train worker in real Chromium, through the unlinked /bench/train page: every TF.js backend trains,

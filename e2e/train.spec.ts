@@ -1,6 +1,16 @@
 import { test, expect } from './fixtures';
 import type { Locator } from '@playwright/test';
-import { addCell, addSample, cell, newNotebook, runCell, setSql, settle } from './helpers';
+import {
+	addCell,
+	addSample,
+	addTrainCell,
+	cell,
+	newNotebook,
+	runCell,
+	runTraining,
+	setSql,
+	settle
+} from './helpers';
 
 /** Each trial polyline of a parallel-coordinates chart: its trial label, its tooltip and its drawn vertices. */
 async function drawnTrials(chart: Locator) {
@@ -29,12 +39,8 @@ test('train an MLP on penguins, watch it, evaluate it, and find the run again af
 	);
 	await runCell(page, 1);
 
-	const t = await addCell(page, 'Train');
+	const t = await addTrainCell(page, { source: 'q1', target: 'species', epochs: 15, learningRate: 0.03 });
 	const train = cell(page, t);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('species');
-	await train.getByLabel('epochs').fill('15');
-	await train.getByLabel('learning rate').fill('0.03');
 	await train.getByRole('button', { name: /Run/ }).click();
 	await expect(train.getByTestId('train-live')).toBeVisible({ timeout: 60_000 });
 	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
@@ -87,16 +93,11 @@ test('a small sweep runs its trials as child runs and marks the best; two runs c
 		'SELECT x, y, (x + y > 1)::INTEGER AS label FROM (SELECT random() AS x, random() AS y FROM range(300))'
 	);
 	await runCell(page, 1);
-	const t = await addCell(page, 'Train');
+	const t = await addTrainCell(page, { source: 'q1', target: 'label', epochs: 5, backend: 'cpu' });
 	const train = cell(page, t);
-	await train.getByLabel('training data').selectOption('q1');
-	await train.getByLabel('target column').selectOption('label');
-	await train.getByLabel('epochs').fill('5');
-	await train.getByLabel('backend').selectOption('cpu');
 	await train.getByLabel('sweep mode').selectOption('grid');
 	await train.getByLabel('sweep space').fill('{"learningRate": [0.05, 0.01, 0.002], "layers": ["8"]}');
-	await train.getByRole('button', { name: /Run/ }).click();
-	await expect(train).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
+	await runTraining(page, t, { timeout: 150_000 });
 	const table = train.getByTestId('sweep-trials');
 	await expect(table.locator('tbody tr')).toHaveCount(3);
 	await expect(table.locator('[data-best="true"]')).toHaveCount(1);

@@ -1,4 +1,4 @@
-import type { Cell, PredictRequest } from '../../src/lib/contract';
+import type { Scalar, PredictRequest } from '../../src/lib/contract';
 import type { ColumnData, Frame, Preprocessing } from '../../src/lib/ml/types';
 import { InvalidInput } from '../domain/errors';
 
@@ -14,7 +14,7 @@ type Issue = { path: string; message: string };
 
 const MAX_ISSUES = 20;
 
-function cellsOf(body: PredictRequest, name: string, issues: Issue[]): (Cell | undefined)[] | null {
+function cellsOf(body: PredictRequest, name: string, issues: Issue[]): (Scalar | undefined)[] | null {
 	if ('columns' in body) {
 		if (Object.hasOwn(body.columns, name)) return body.columns[name];
 		issues.push({ path: `columns.${name}`, message: `the model needs the column "${name}"` });
@@ -28,7 +28,7 @@ function cellsOf(body: PredictRequest, name: string, issues: Issue[]): (Cell | u
 	});
 }
 
-function numeric(name: string, cells: (Cell | undefined)[], path: (i: number) => string, issues: Issue[]) {
+function numeric(name: string, cells: (Scalar | undefined)[], path: (i: number) => string, issues: Issue[]) {
 	const values = new Float64Array(cells.length);
 	cells.forEach((v, i) => {
 		if (typeof v === 'number') values[i] = v;

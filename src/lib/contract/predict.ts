@@ -7,13 +7,14 @@ import { LIMITS } from './limits';
  * so callers send raw feature values (numbers, text, null for missing), never encoded ones.
  */
 
-export const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-export type Cell = z.infer<typeof cellSchema>;
+export const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** One raw feature value as JSON carries it; "cell" is kept for the notebook's cells. */
+export type Scalar = z.infer<typeof scalarSchema>;
 
-const rowCount = z.array(cellSchema).min(1, 'send at least one row').max(LIMITS.predictRows);
+const rowCount = z.array(scalarSchema).min(1, 'send at least one row').max(LIMITS.predictRows);
 
 export const predictRowsSchema = z.strictObject({
-	rows: z.array(z.record(z.string(), cellSchema)).min(1, 'send at least one row').max(LIMITS.predictRows)
+	rows: z.array(z.record(z.string(), scalarSchema)).min(1, 'send at least one row').max(LIMITS.predictRows)
 });
 
 export const predictColumnsSchema = z

@@ -1,5 +1,5 @@
 import { SvelteMap } from 'svelte/reactivity';
-import { tableName, type Cell, type CellError, type CellKind, type Notebook } from './schema';
+import { tableName, type Cell, type CellError, type CellKind, type ChartSpec, type Notebook } from './schema';
 import { graphNodes, newCell, resultTable } from './cells';
 import { runOrder, upstream, dependents } from './graph';
 import { idleRuntime, type CellRuntime } from './runtime';
@@ -9,6 +9,9 @@ import { saveNotebook } from '$lib/tracking/notebooks';
 import { nextJob } from '$lib/data/client';
 import { orphanedBy } from './orphans';
 import { CellHistory, undoEdit } from './cell-history.svelte';
+import { ipynbBundle, type BundleResult } from './ipynb-bundle';
+import type { JsonCell } from '$lib/data/rows';
+import type { ChartData } from '$lib/data/types';
 
 const AUTOSAVE_MS = 250;
 
@@ -251,6 +254,52 @@ export class OpenNotebook {
 			}));
 		this.#patchRt(id, {
 			profile: res.ok ? { state: 'ready', profile: res.profile } : { state: 'error', error: res.error }
+		});
+	}
+
+	/**
+	 * A window of a cell's result table, for the grid. The notebook makes every worker call, so views only ask
+	 * it; a table the engine no longer has (restarted, dropped) gives an empty window, never a broken grid.
+	 */
+	async rows(table: string, offset: number, limit: number): Promise<JsonCell[][]> {
+		const res = await this.#ctx
+			.api()
+			.rows({ table, offset, limit })
+			.catch(() => null);
+		return res?.ok ? res.rows : [];
+	}
+
+	/** A result table's bytes; a call the engine was restarted under rejects, and says so like any failure. */
+	async exportTable(
+		table: string,
+		format: 'csv' | 'parquet'
+	): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; message: string }> {
+		const res = await this.#ctx
+			.api()
+			.exportTable({ table, format })
+			.catch((e: Error) => ({ ok: false as const, error: { message: e.message } }));
+		return res.ok
+			? { ok: true, bytes: res.bytes }
+			: { ok: false, message: `Export failed: ${res.error.message}` };
+	}
+
+	/**
+	 * The Jupyter zip (ipynb-bundle.ts) of this notebook. A chart not drawn in this tab (say, after a reload) is
+	 * drawn first, through the scheduler; `png` rasterises it (a DOM job, so the view passes it in).
+	 */
+	ipynb(
+		datasets: readonly string[],
+		png: (spec: ChartSpec, data: ChartData) => Promise<Uint8Array | null>
+	): Promise<BundleResult> {
+		return ipynbBundle($state.snapshot(this.doc) as Notebook, {
+			datasets,
+			ensureAttached: (names) => this.#ctx.ensureAttached(names),
+			exportCsv: (table) => this.#ctx.api().exportTable({ table, format: 'csv' }),
+			chartPng: async (cell) => {
+				if (!this.rt(cell.id).chart && cell.spec.source && cell.spec.x) await this.runCell(cell.id);
+				const data = this.rt(cell.id).chart;
+				return data ? png(cell.spec, data).catch(() => null) : null;
+			}
 		});
 	}
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fit, type FitOptions } from '$lib/train/engine/fit';
 import { buildModel, disposeModel } from '$lib/train/engine/models';
 import { predictRows, saveArtifacts } from '$lib/train/engine/artifacts';
-import { binaryProblem, splitAt } from '$lib/bench/train-bench';
+import { binaryProblem, splitAt } from '$bench/train-bench';
 import type { Backend, Encoded, ModelSpec, TrainParams, TrainProgress } from '$lib/ml/types';
 import { registerFakeBackend, useCpu } from '../cpu';
 

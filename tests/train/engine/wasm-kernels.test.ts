@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fit } from '$lib/train/engine/fit';
 import { buildModel, disposeModel } from '$lib/train/engine/models';
 import { backendNote, type BackendFailure } from '$lib/train/engine/backend-note';
-import { binaryProblem, splitAt } from '$lib/bench/train-bench';
+import { binaryProblem, splitAt } from '$bench/train-bench';
 import type { Backend, ModelSpec, TrainParams, TrainProgress } from '$lib/ml/types';
 
 const params: TrainParams = {

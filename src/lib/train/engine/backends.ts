@@ -1,6 +1,6 @@
 /**
  * TF.js backends inside the train worker: load each lazily, switch with verification, probe what this device
- * has, and choose by measuring (DESIGN, "Facts about the stack": the fastest backend depends on the device).
+ * has, and choose by measuring (docs/architecture.md, "Measured facts": the fastest backend depends on the device).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKENDS, type Backend } from '../../ml/types';
@@ -33,7 +33,7 @@ const loaders: Record<Backend, () => Promise<unknown>> = {
 			import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url')
 		]);
 		// Our own copies (offline, self-hosted), never a CDN. The threaded build hangs in a minified production
-		// bundle (DESIGN), so the flag is forced off before the backend first initialises; the flag exists only
+		// bundle (docs/architecture.md, "Measured facts"), so the flag is forced off before the backend first initialises; the flag exists only
 		// once the module above has registered it.
 		tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 		wasm.setWasmPaths({

@@ -1,8 +1,8 @@
 import { FakeRegistry, freshDb, pending, signedIn } from './fake-registry';
 import { describe, expect, it } from 'vitest';
-import { SyncEngine } from '$lib/registry/engine';
-import { retryDelay } from '$lib/registry/backoff';
-import { registerModelVersion } from '$lib/registry/models';
+import { SyncEngine } from '$lib/sync/engine';
+import { retryDelay } from '$lib/sync/backoff';
+import { registerModelVersion } from '$lib/sync/models';
 import { logMetrics, logParams, saveArtifacts } from '$lib/tracking/runs';
 import { newRun } from '../tracking/helpers';
 import { appModel, saveArtifacts as saveModel } from '../onnx/models';

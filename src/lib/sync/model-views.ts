@@ -1,6 +1,28 @@
-import type { ModelView } from '$lib/components/ModelCard.svelte';
 import { db as defaultDb, type EdgebookDB } from '$lib/tracking/db';
 import { getModel, listModels } from './models';
+
+/** What the Models page shows of one registered model (read from IndexedDB: works offline). */
+export interface ModelVersionView {
+	id: string;
+	/** Null until the registry has numbered it (the version was registered offline). */
+	version: number | null;
+	sourceRunId: string | null;
+	createdAt: number;
+	description: string;
+	lineage: {
+		query: string;
+		rowCount: number;
+		sources: { name: string; sha256: string }[];
+		configHash: string;
+	} | null;
+}
+export interface ModelView {
+	name: string;
+	description: string;
+	/** alias → version id */
+	aliases: Record<string, string>;
+	versions: ModelVersionView[];
+}
 
 /** Every registered model with its versions and each version's data lineage, as the Models page shows them. */
 export async function modelViews(o: { db?: EdgebookDB } = {}): Promise<ModelView[]> {

@@ -1,10 +1,10 @@
 import { FakeRegistry, freshDb, signedIn } from './fake-registry';
 import { describe, expect, it } from 'vitest';
 import { experimentIdForName, type Mutation } from '$lib/contract';
-import { SyncEngine } from '$lib/registry/engine';
-import { listMissing } from '$lib/registry/missing-artifacts';
-import { getModel } from '$lib/registry/models';
-import { getState } from '$lib/registry/state';
+import { SyncEngine } from '$lib/sync/engine';
+import { listMissing } from '$lib/sync/missing-artifacts';
+import { getModel } from '$lib/sync/models';
+import { getState } from '$lib/sync/state';
 
 /**
  * One artifact whose bytes cannot be fetched (no answer, 404, 500) must not stall sync: the pull applies

@@ -1,7 +1,7 @@
 import { FakeRegistry, freshDb, signedIn } from './fake-registry';
 import { describe, expect, it } from 'vitest';
-import { SyncEngine } from '$lib/registry/engine';
-import { setAlias } from '$lib/registry/models';
+import { SyncEngine } from '$lib/sync/engine';
+import { setAlias } from '$lib/sync/models';
 import { logMetrics } from '$lib/tracking/runs';
 import { newRun } from '../tracking/helpers';
 

@@ -2,8 +2,8 @@
  * What /bench/train's `window.edgebookTrain.run` takes and gives back. Relative imports of plain-type modules only,
  * so the Playwright spec (its own tsconfig, no `$lib`, no Vite) can type-check against the same shapes.
  */
-import type { AdapterInfo, Preference, Trial } from '../train/engine/backend-choice';
-import type { Backend, TrainProgress } from '../ml/types';
+import type { AdapterInfo, Preference, Trial } from '../lib/train/engine/backend-choice';
+import type { Backend, TrainProgress } from '../lib/ml/types';
 
 export interface TrainBenchOptions {
 	preference: Preference;

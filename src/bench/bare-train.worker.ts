@@ -65,7 +65,7 @@ const loaders: Record<Backend, () => Promise<unknown>> = {
 			import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'),
 			import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url')
 		]);
-		// As the app does (DESIGN): the threaded build hangs in a minified production bundle.
+		// As the app does (docs/architecture.md, "Measured facts"): the threaded build hangs in a minified production bundle.
 		tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 		wasm.setWasmPaths({
 			'tfjs-backend-wasm.wasm': plain.default,

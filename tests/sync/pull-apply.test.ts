@@ -1,9 +1,9 @@
 import { FakeRegistry, freshDb, signedIn } from './fake-registry';
 import { describe, expect, it } from 'vitest';
 import { experimentIdForName, type Mutation } from '$lib/contract';
-import { SyncEngine } from '$lib/registry/engine';
-import { getModel } from '$lib/registry/models';
-import { getState, setState } from '$lib/registry/state';
+import { SyncEngine } from '$lib/sync/engine';
+import { getModel } from '$lib/sync/models';
+import { getState, setState } from '$lib/sync/state';
 import { setNote } from '$lib/tracking/runs';
 import { lineage, newRun } from '../tracking/helpers';
 
@@ -207,8 +207,8 @@ describe('pull applies every kind of remote change', () => {
 		reg.add({ type: 'run.update', runId: run.id, note: 'theirs', name: 'renamed' });
 		reg.failures.push(503); // the push fails, the pull below still sees our note pending
 		await engine.syncNow();
-		const { pullChanges } = await import('$lib/registry/pull');
-		const { RegistryClient } = await import('$lib/registry/client');
+		const { pullChanges } = await import('$lib/sync/pull');
+		const { RegistryClient } = await import('$lib/sync/client');
 		await pullChanges({
 			db: d,
 			client: new RegistryClient({ url: 'http://registry.test', token: 't', fetch: reg.fetch }),

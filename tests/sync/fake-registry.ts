@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { pushRequestSchema, type Change, type Mutation, type PushResult } from '$lib/contract';
 import { EdgebookDB, useDb } from '$lib/tracking/db';
-import { writeConfig } from '$lib/registry/state';
+import { writeConfig } from '$lib/sync/state';
 
 /**
  * An in-memory registry that speaks the sync contract (push in order and exactly once per id, pull with
