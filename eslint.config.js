@@ -116,6 +116,43 @@ export default defineConfig(
 		}
 	},
 	{
+		// The train worker's code sees only the kernel, the contract and TF.js: no tab state (notebook, data, tracking,
+		// sync, components), so the training session runs the same in the worker, a Durable Object's participant and
+		// Node (docs/architecture.md, "The training session").
+		files: ['src/lib/train/engine/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: [
+								'$lib/*',
+								'!$lib/ml',
+								'!$lib/ml/**',
+								'!$lib/contract',
+								'!$lib/contract/**',
+								'../*',
+								'!../..',
+								'../../*',
+								'!../../ml',
+								'!../../ml/**',
+								'!../../contract',
+								'!../../contract/**'
+							],
+							message:
+								'src/lib/train/engine may import only src/lib/ml and src/lib/contract (docs/architecture.md).'
+						},
+						{
+							group: ['dexie', 'svelte', 'svelte/*', '@duckdb/*'],
+							message: 'The train worker holds no tab state: no dexie, Svelte or DuckDB.'
+						}
+					]
+				}
+			]
+		}
+	},
+	{
 		// The contract is the bottom of the graph: zod and itself only.
 		files: ['src/lib/contract/**/*.ts'],
 		rules: {

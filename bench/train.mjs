@@ -7,6 +7,9 @@ import { median, round, table } from './lib.mjs';
 const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 2);
 const FRAME_REPS = Number(process.env.BENCH_FRAME_REPS ?? 1);
 const ATTRIBUTE = process.env.BENCH_TRAIN_ATTRIBUTE === '1';
+// BENCH_TRAIN_CELL_ONLY=1: only the train cell's whole path (page vs worker preparation), not the backend cases.
+const CELL_ONLY = process.env.BENCH_TRAIN_CELL_ONLY === '1';
+const CELL_BACKEND = process.env.BENCH_TRAIN_CELL_BACKEND ?? 'wasm';
 const SYNTH_ROWS = 1_000_000;
 const SYNTH_WIDTH = 20;
 const BATCH = 256;
@@ -176,7 +179,36 @@ function attributionTable(attribution) {
 	);
 }
 
-function report(prep, results, attribution, allTasks) {
+function cellPathTable(cell) {
+	const steps = ['read', 'check', 'split', 'train', 'score'];
+	const rows = cell.runs.map((r) => {
+		const longest = Math.max(0, ...r.longTasks.map((t) => t.duration));
+		const total = r.longTasks.reduce((a, t) => a + t.duration, 0);
+		return [
+			r.path === 'page' ? 'before: prepared on the page' : 'now: prepared in the train worker',
+			round(r.ms),
+			...steps.map((s) => round(r.steps[s] ?? NaN)),
+			r.longTasks.length,
+			round(longest),
+			round(total),
+			round(r.testAccuracy, 3)
+		];
+	});
+	return table(
+		[
+			'path',
+			'total ms',
+			...steps.map((s) => `${s} ms`),
+			'long tasks',
+			'longest ms',
+			'blocked ms',
+			'test acc'
+		],
+		rows
+	);
+}
+
+function report(prep, results, attribution, allTasks, cell) {
 	const s = prep.data.synth;
 	const appTasks = results.flatMap((r) => r.longTasks.app);
 	const bareTasks = results.flatMap((r) => r.longTasks.bare);
@@ -184,7 +216,16 @@ function report(prep, results, attribution, allTasks) {
 	const adapter = prep.adapter
 		? `${prep.adapter.description || prep.adapter.vendor || 'an adapter'}${prep.adapter.isFallbackAdapter ? ', a software fallback adapter' : ''}`
 		: 'unavailable';
+	const cellLines = [
+		`A train cell's whole path on the ${fmt(prep.data.synth.rows)}-row × ${prep.data.synth.width} table (${cell.case.backend},`,
+		`${cell.case.epochs} epoch, ${prep.data.synth.width}→${cell.case.hidden.join('→')}→1, batch ${cell.case.batchSize}): read → check → split (fit + encode) → train → score`,
+		'the test split; main-thread long tasks (> 50 ms) over each whole path, preparation included (goal: none):',
+		cellPathTable(cell),
+		''
+	];
+	if (CELL_ONLY) return cellLines.join('\n');
 	return [
+		...cellLines,
 		`Training: app = trainApi().train() (the notebook's train worker); bare = a hand-written TF.js loop in a plain`,
 		`module worker. Same backend, data, model, Adam, batch ${BATCH}, no validation split, one warm-up run each first.`,
 		`Samples/s from the round trip of the call from the page; median (nearest rank: of 2, the faster) of "runs"`,
@@ -245,8 +286,19 @@ export async function run({ browser, url }) {
 		console.log(`  data: penguins and the ${fmt(SYNTH_ROWS)}-row table, Arrow to tensor: ${elapsed()}`);
 		const missing = BACKENDS.filter((b) => !prep.available.includes(b));
 		if (missing.length) console.log(`  not available here, skipped: ${missing.join(', ')}`);
+		started = Date.now();
+		const cell = await bench('cellPaths', {
+			table: 'synth',
+			target: 'y',
+			features: prep.data.synth.features,
+			backend: CELL_BACKEND,
+			epochs: 1,
+			hidden: SYNTH.hidden,
+			batchSize: BATCH
+		});
+		console.log(`  a train cell's whole path, page and worker: ${elapsed()}`);
 		const results = [];
-		for (const c of cases(prep.available)) {
+		for (const c of CELL_ONLY ? [] : cases(prep.available)) {
 			started = Date.now();
 			const r = await bench('compare', c);
 			console.log(`  ${c.data} on ${c.backend}: ${fmt(r.rows)} rows × ${c.epochs}: ${elapsed()}`);
@@ -264,7 +316,7 @@ export async function run({ browser, url }) {
 		}
 		const allTasks = await bench('longTasks');
 		return {
-			text: report(prep, results, attribution, allTasks),
+			text: report(prep, results, attribution, allTasks, cell),
 			json: {
 				settings: {
 					reps: REPS,
@@ -274,6 +326,7 @@ export async function run({ browser, url }) {
 					penguins: PENGUINS
 				},
 				prepare: prep,
+				cellPath: cell,
 				results,
 				attribution,
 				longTasks: allTasks

@@ -8,6 +8,7 @@ import { range } from '$lib/ml/random';
 import type { Backend, Encoded, Frame, Task, TrainProgress } from '$lib/ml/types';
 import type { BareExtras, BareTrainApi } from './bare-train.worker';
 import { BareDuckDB } from './bare-duckdb';
+import { pagePath, workerPath, type CellPathCase, type CellPathRun } from './cell-path';
 
 /**
  * Driven by bench/train.mjs through `window.edgebookTrainSpeed` (/bench/train-speed, an unlinked route): the app's
@@ -406,4 +407,24 @@ export async function attribute(
 /** Every long task since the page loaded, for the record. */
 export function allLongTasks(): LongTask[] {
 	return overlapping([{ start: 0, end: Infinity }]);
+}
+
+export interface CellPathResult {
+	case: CellPathCase;
+	runs: (CellPathRun & { longTasks: LongTask[] })[];
+}
+
+/**
+ * A train cell's whole path (read, check, split, train, score) on the page's main thread as before, and in the
+ * train worker as now; each run's long tasks counted over its whole window (cell-path.ts).
+ */
+export async function cellPaths(c: CellPathCase): Promise<CellPathResult> {
+	const runs: CellPathResult['runs'] = [];
+	for (const run of [pagePath, workerPath]) {
+		await pause();
+		const r = await run(c);
+		await pause();
+		runs.push({ ...r, longTasks: overlapping([{ start: r.start, end: r.end }]) });
+	}
+	return { case: c, runs };
 }

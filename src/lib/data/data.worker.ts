@@ -113,6 +113,28 @@ const api = {
 		return transfer(result, buffers);
 	},
 
+	/**
+	 * The same columns posted on `port` to another worker (the train worker, frame-pipe.ts), so a table's rows
+	 * never pass through the page. Posts null when the table cannot be read; answers the shape or the error.
+	 */
+	async frameTo(req: { table: string; columns: string[] | null }, port: MessagePort) {
+		const result = await attempt(async () => ({
+			frame: await tableFrame(await getEngine(), req.table, req.columns)
+		}));
+		if (!result.ok) {
+			port.postMessage(null);
+			port.close();
+			return result;
+		}
+		const { frame } = result;
+		port.postMessage(
+			frame,
+			frame.columns.flatMap((c) => (c.kind === 'numeric' ? [c.values.buffer] : []))
+		);
+		port.close();
+		return { ok: true as const, rowCount: frame.rowCount };
+	},
+
 	/** Columns computed elsewhere (a predict cell's predictions) become a table, as Arrow. */
 	async insertColumns(req: { table: string; columns: InsertColumn[] }): Promise<Result<object>> {
 		return attempt(async () => {

@@ -4,9 +4,9 @@ import type { Remote } from 'comlink';
 import type { DataApi } from '$lib/data/data.worker';
 import type { Datasets } from '$lib/data/datasets.svelte';
 import { artifactsOf, getRun, saveArtifacts } from '$lib/tracking/runs';
-import { encode } from '../ml/preprocess';
-import { testReport } from './report';
-import type { EvaluationReport, Preprocessing, Task } from '../ml/types';
+import { trainApi } from './client';
+import { pipeFrame } from './frame-pipe';
+import type { EvaluationReport, Preprocessing } from '../ml/types';
 
 function fail(name: string, message: string): Outcome {
 	return { ok: false, output: { kind: 'error', name, message } };
@@ -58,46 +58,24 @@ export function createEvaluator(deps: {
 		const prep = JSON.parse(await prepBlob.text()) as Preprocessing;
 		const attach = await deps.datasets.ensureAttached([cell.data]);
 		if (attach) return fail(attach.name, attach.message);
-		const needed = [...prep.features.map((f) => f.name), prep.target.name];
-		const res = await deps.data().frame({ table: cell.data, columns: null });
-		if (!res.ok) return fail(res.error.name, res.error.message);
-		const have = new Set(res.frame.columns.map((c) => c.name));
-		const missing = needed.filter((n) => !have.has(n));
-		if (missing.length) {
-			return fail(
-				'MissingColumns',
-				`${cell.data} lacks ${missing.map((m) => `"${m}"`).join(', ')}, which the model needs.`
-			);
-		}
-		let encoded;
+		// Encoding, scoring and the report run in the train worker, on rows piped there from the data worker:
+		// a 1M-row table froze the page for 14-19 s when this ran here (docs/architecture.md).
+		const piped = await pipeFrame(deps.data(), trainApi(), { table: cell.data, columns: null });
+		if (!piped.ok) return fail(piped.error.name, piped.error.message);
+		let scored;
 		try {
-			encoded = encode(prep, res.frame);
-		} catch (e) {
-			return fail(e instanceof Error ? e.name : 'EncodeError', e instanceof Error ? e.message : String(e));
+			scored = await trainApi().evaluateFrame({
+				frame: piped.ref.handle,
+				table: cell.data,
+				prep,
+				artifacts: { modelJson: await modelJson.text(), weights: await weights.arrayBuffer() }
+			});
+		} finally {
+			void trainApi().release([piped.ref.handle]);
 		}
-		const keep = Array.from({ length: encoded.rows }, (_, i) => i).filter((i) =>
-			Number.isFinite(encoded.y[i])
-		);
-		if (keep.length === 0)
-			return fail(
-				'NoLabels',
-				`${cell.data} has no rows with a value in "${prep.target.name}" to score against.`
-			);
-		const task: Task = prep.target.task;
-		const test = {
-			x: Float32Array.from(
-				keep.flatMap((i) => Array.from(encoded.x.subarray(i * encoded.width, (i + 1) * encoded.width)))
-			),
-			y: Float32Array.from(keep.map((i) => encoded.y[i])),
-			rows: keep.length,
-			width: encoded.width
-		};
-		const report = await testReport({
-			prep,
-			task,
-			test,
-			artifacts: { modelJson: await modelJson.text(), weights: await weights.arrayBuffer() }
-		});
+		if (!scored.ok) return fail(scored.error.name, scored.error.message);
+		const { report } = scored;
+		const test = { rows: scored.rows };
 		await saveArtifacts(runId, [
 			{
 				name: `evaluation-${cell.data}.json`,

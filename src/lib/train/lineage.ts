@@ -1,6 +1,12 @@
 import type { Notebook } from '$lib/notebook/schema';
 import type { DatasetMeta } from '$lib/data/types';
-import type { Frame } from '../ml/types';
+import type { ColumnData } from '../ml/types';
+
+/** A table's shape without its rows: a Frame, or the handle the train worker gives for one. */
+export interface FrameShape {
+	rowCount: number;
+	columns: Pick<ColumnData, 'name' | 'kind'>[];
+}
 import type { Lineage } from '$lib/tracking/runs';
 import { graphNodes, resultTable } from '$lib/notebook/cells';
 import { upstream } from '$lib/notebook/graph';
@@ -13,7 +19,7 @@ export function dataFingerprint(
 	nb: Notebook,
 	datasets: DatasetMeta[],
 	source: string,
-	frame: Frame
+	frame: FrameShape
 ): Lineage['dataFingerprint'] {
 	const nodes = graphNodes(nb);
 	const definer = nb.cells.find((c) => resultTable(c)?.toLowerCase() === source.toLowerCase());

@@ -7,8 +7,7 @@ import type { Datasets } from '$lib/data/datasets.svelte';
 import { quoteIdent } from '$lib/data/sql-ident';
 import { artifactsOf, getRun } from '$lib/tracking/runs';
 import { trainApi } from './client';
-import { encode } from '../ml/preprocess';
-import { predictionColumns } from '../ml/predictions';
+import { pipeFrame } from './frame-pipe';
 import type { Preprocessing } from '../ml/types';
 
 function fail(name: string, message: string): Outcome {
@@ -58,23 +57,25 @@ export function createPredictor(deps: {
 				'MissingColumns',
 				`${cell.data} lacks ${missing.map((m) => `"${m}"`).join(', ')}, which the model needs.`
 			);
-		// Only the features: the target may be absent (new rows) or hold a class the model never saw.
-		const res = await deps.data().frame({ table: cell.data, columns: prep.features.map((f) => f.name) });
-		if (!res.ok) return fail(res.error.name, res.error.message);
-		let columns;
+		// Only the features: the target may be absent (new rows) or hold a class the model never saw. Encoding and
+		// scoring run in the train worker, on rows piped there from the data worker.
+		const piped = await pipeFrame(deps.data(), trainApi(), {
+			table: cell.data,
+			columns: prep.features.map((f) => f.name)
+		});
+		if (!piped.ok) return fail(piped.error.name, piped.error.message);
+		let out;
 		try {
-			const encoded = encode(prep, res.frame);
-			const out = await trainApi().predict({
-				artifacts: { modelJson: await modelJson.text(), weights: await weights.arrayBuffer() },
-				x: encoded.x,
-				rows: encoded.rows,
-				width: encoded.width
+			out = await trainApi().predictFrame({
+				frame: piped.ref.handle,
+				prep,
+				artifacts: { modelJson: await modelJson.text(), weights: await weights.arrayBuffer() }
 			});
-			if (!out.ok) return fail(out.error.name, out.error.message);
-			columns = predictionColumns(prep, out.values, encoded.rows);
-		} catch (e) {
-			return fail(e instanceof Error ? e.name : 'PredictError', e instanceof Error ? e.message : String(e));
+		} finally {
+			void trainApi().release([piped.ref.handle]);
 		}
+		if (!out.ok) return fail(out.error.name, out.error.message);
+		const { columns } = out;
 		const staging = `_predict_${cell.id}`;
 		const inserted = await deps.data().insertColumns({ table: staging, columns });
 		if (!inserted.ok) return fail(inserted.error.name, inserted.error.message);

@@ -1,4 +1,4 @@
-import { proxy, transfer } from 'comlink';
+import { proxy } from 'comlink';
 import type { Notebook, RunOutput, TrainCell, TrainConfig } from '$lib/notebook/schema';
 import type { Outcome } from '$lib/notebook/execute';
 import type { DataApi } from '$lib/data/data.worker';
@@ -10,20 +10,19 @@ import { holdRunLock } from '$lib/tracking/run-lock';
 import { expandSweep, parseSpace } from './sweep';
 import { sweepScore } from '../ml/sweep-score';
 import { ConfigError, modelSpec, runParams, trainParams } from './model-spec';
-import { checkTrainingData } from '../ml/validate';
-import { labelTarget } from '../ml/preprocess';
 import { strategyFractions, type TimeFormat } from '../ml/split-strategies';
 import { columnKind } from '$lib/data/profile-sql';
-import { splitSets } from './split-sets';
+import { pipeFrame } from './frame-pipe';
+import type { FrameRef, PreparedRef } from './engine/prepared';
 import { stableHash } from '../ml/config-hash';
 import { dataChanges, dataFingerprint } from './lineage';
-import { testReport, reportSummary } from './report';
+import { reportSummary } from './report';
 import { stopSummary } from './stop-summary';
 import { modelShapeKey, type CachedChoice } from './engine/backend-choice';
 import { selectFeatures } from './feature-select';
 import { summariseWarnings, type WarningLine } from '../ml/warnings';
 import { backendNote } from './engine/backend-note';
-import type { Frame, Task, TrainProgress } from '../ml/types';
+import type { Task, TrainProgress } from '../ml/types';
 
 export interface TrainerDeps {
 	notebook: () => Notebook;
@@ -40,14 +39,16 @@ function fail(name: string, message: string): Outcome {
 /** 'target-has-missing' → 'TargetHasMissing': the data checks' codes in the style of every other cell error. */
 const pascal = (code: string) => code.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
-/** Prepared once per train-cell run and shared by its trials (a sweep reads the table once). */
+/**
+ * Prepared once per train-cell run and shared by its trials (a sweep reads the table once). The rows themselves
+ * stay in the train worker: this holds their handles.
+ */
 interface Prepared {
-	frame: Frame;
+	frame: FrameRef;
 	features: string[];
 	task: Task;
-	stratify: Int32Array | undefined;
 	/** A 'table' split's test set, read once like the source. */
-	test: Frame | undefined;
+	test: FrameRef | undefined;
 	/** A time split's column as the note shows it, from its SQL type (a Frame holds dates as epoch ms). */
 	timeFormat: TimeFormat;
 	fingerprint: tracking.Lineage['dataFingerprint'];
@@ -59,11 +60,13 @@ interface Prepared {
 }
 
 /**
- * Train cells: read the table from the data worker as columns, check it, split, fit preprocessing on the training
- * rows only, train in the train worker, score the test split, and record everything as a run in IndexedDB.
+ * Train cells: pipe the table from the data worker to the train worker, and there check it, split, fit
+ * preprocessing on the training rows only, encode, train (the training session) and score the test split; record
+ * everything as a run in IndexedDB here. The page never holds the rows (docs/architecture.md, "The training
+ * session"); `staged` collects the handles to release when the cell ends, however it ends.
  */
 export function createTrainer(deps: TrainerDeps) {
-	async function prepare(cell: TrainCell, c: TrainConfig): Promise<Prepared | Outcome> {
+	async function prepare(cell: TrainCell, c: TrainConfig, staged: string[]): Promise<Prepared | Outcome> {
 		if (!c.source) return fail('ConfigError', 'Pick the table to train on.');
 		if (!c.target) return fail('ConfigError', 'Pick the target column.');
 		const byTable = c.split === 'table' && c.testTable !== '';
@@ -74,14 +77,16 @@ export function createTrainer(deps: TrainerDeps) {
 			);
 		const attach = await deps.datasets.ensureAttached(byTable ? [c.source, c.testTable] : [c.source]);
 		if (attach) return fail(attach.name, attach.message);
-		const res = await deps.data().frame({ table: c.source, columns: null });
+		const res = await pipeFrame(deps.data(), trainApi(), { table: c.source, columns: null });
 		if (!res.ok) return fail(res.error.name, res.error.message);
-		const frame = res.frame;
-		let test: Frame | undefined;
+		const frame = res.ref;
+		staged.push(frame.handle);
+		let test: FrameRef | undefined;
 		if (byTable) {
-			const t = await deps.data().frame({ table: c.testTable, columns: null });
+			const t = await pipeFrame(deps.data(), trainApi(), { table: c.testTable, columns: null });
 			if (!t.ok) return fail(t.error.name, t.error.message);
-			test = t.frame;
+			test = t.ref;
+			staged.push(test.handle);
 		}
 		const selection = selectFeatures(
 			c,
@@ -89,7 +94,7 @@ export function createTrainer(deps: TrainerDeps) {
 		);
 		if (!selection.ok) return fail('FeatureSelectionError', selection.message);
 		const features = selection.features;
-		const check = checkTrainingData(frame, {
+		const checked = await trainApi().check(frame.handle, {
 			target: c.target,
 			features,
 			task: c.task === 'auto' ? undefined : c.task,
@@ -97,10 +102,17 @@ export function createTrainer(deps: TrainerDeps) {
 			split:
 				c.split === 'random'
 					? undefined
-					: { strategy: c.split, column: c.splitColumn, seed: c.seed, testTable: c.testTable, test }
+					: {
+							strategy: c.split,
+							column: c.splitColumn,
+							seed: c.seed,
+							testTable: c.testTable,
+							test: test?.handle
+						}
 		});
+		if (!checked.ok) return fail(checked.error.name, checked.error.message);
+		const { check } = checked;
 		if (!check.ok) return fail(pascal(check.code), check.message);
-		const targetCol = frame.columns.find((col) => col.name === c.target)!;
 		const nb = deps.notebook();
 		const fingerprint = dataFingerprint(nb, deps.datasets.list, c.source, frame);
 		const warnings: WarningLine[] = summariseWarnings(check.warnings);
@@ -116,7 +128,6 @@ export function createTrainer(deps: TrainerDeps) {
 			frame,
 			features,
 			task: check.task,
-			stratify: check.task === 'regression' ? undefined : labelTarget(targetCol).labels,
 			test,
 			timeFormat: c.split === 'time' ? await timeFormatOf(c.source, c.splitColumn) : 'number',
 			fingerprint,
@@ -148,18 +159,42 @@ export function createTrainer(deps: TrainerDeps) {
 		parentId: string | null,
 		onProgress: (e: TrainProgress) => void
 	): Promise<{ output: RunOutput } | { error: Outcome }> {
-		// sets.validation is what the worker early-stops on: the strategy's validation rows (split-sets.ts).
-		const split = splitSets({
-			config: c,
-			frame: p.frame,
-			test: p.test,
+		// The validation set is what the worker early-stops on: the strategy's validation rows (split-sets.ts).
+		const split = await trainApi().split({
+			frame: p.frame.handle,
+			test: p.test?.handle,
+			config: {
+				split: c.split,
+				splitColumn: c.splitColumn,
+				testTable: c.testTable,
+				seed: c.seed,
+				validation: c.validation,
+				test: c.test,
+				target: c.target
+			},
 			features: p.features,
 			task: p.task,
-			stratify: p.stratify,
 			timeFormat: p.timeFormat
 		});
-		if (!split.ok) return { error: fail(pascal(split.code), split.message) };
-		const { prep, sets, note } = split;
+		if (!split.ok) return { error: fail(split.error.name, split.error.message) };
+		if ('refused' in split) return { error: fail(pascal(split.refused.code), split.refused.message) };
+		try {
+			return await trainOn(cell, c, p, parentId, onProgress, split);
+		} finally {
+			// A sweep's trials each encode their own split: free each as it ends, not at the sweep's end.
+			void trainApi().release([split.handle]);
+		}
+	}
+
+	async function trainOn(
+		cell: TrainCell,
+		c: TrainConfig,
+		p: Prepared,
+		parentId: string | null,
+		onProgress: (e: TrainProgress) => void,
+		split: PreparedRef
+	): Promise<{ output: RunOutput } | { error: Outcome }> {
+		const { prep, note, rows, handle: sets } = split;
 		const spec = modelSpec(c);
 		const classes = prep.target.task === 'regression' ? 0 : prep.target.classes.length;
 		const run = await tracking.startRun({
@@ -171,7 +206,7 @@ export function createTrainer(deps: TrainerDeps) {
 			params: {
 				...runParams(c, p.task, p.features),
 				...featureParams(p),
-				split_rows: `${sets.train.rows}/${sets.validation.rows}/${sets.test.rows}`
+				split_rows: `${rows.train}/${rows.validation}/${rows.test}`
 			},
 			lineage: {
 				dataFingerprint: p.fingerprint,
@@ -213,21 +248,17 @@ export function createTrainer(deps: TrainerDeps) {
 		const cached: CachedChoice | null = c.backend === 'auto' ? readCache(shapeKey) : null;
 		try {
 			const res: TrainResult = await holdRunLock(run.id, (): Promise<TrainResult> =>
-				trainApi().train(
-					// The encoded rows move to the worker (transferred, not copied): this trial has no other use for them.
-					transfer(
-						{
-							spec,
-							train: sets.train,
-							validation: sets.validation,
-							task: p.task,
-							classes,
-							params: trainParams(c),
-							preference: c.backend,
-							cached
-						},
-						[sets.train.x.buffer, sets.train.y.buffer, sets.validation.x.buffer, sets.validation.y.buffer]
-					),
+				// The training session on the sets prepared in the worker: no rows cross here.
+				trainApi().trainPrepared(
+					{
+						sets,
+						spec,
+						task: p.task,
+						classes,
+						params: trainParams(c),
+						preference: c.backend,
+						cached
+					},
 					proxy(progress)
 				)
 			);
@@ -241,13 +272,9 @@ export function createTrainer(deps: TrainerDeps) {
 			}
 			if (c.backend === 'auto' && !cached) writeCache(shapeKey, { backend: res.backend, trials: res.trials });
 			const backendFallback = backendNote({ used: res.backend, failures: res.failures });
-			const report = await testReport({
-				prep,
-				task: p.task,
-				test: sets.test,
-				artifacts: res.artifacts,
-				backend: res.backend
-			});
+			const scored = await trainApi().scoreTest({ sets, artifacts: res.artifacts, backend: res.backend });
+			if (!scored.ok) throw Object.assign(new Error(scored.error.message), { name: scored.error.name });
+			const { report } = scored;
 			const stop = stopSummary(res.history, {
 				restoredEpoch: res.restoredEpoch,
 				stoppedEarly: res.stoppedEarly,
@@ -280,7 +307,7 @@ export function createTrainer(deps: TrainerDeps) {
 						data: JSON.stringify({
 							split: 'test',
 							...(p.test ? { table: c.testTable } : {}),
-							rows: sets.test.rows,
+							rows: rows.test,
 							report
 						})
 					}
@@ -324,9 +351,10 @@ export function createTrainer(deps: TrainerDeps) {
 			if (e instanceof ConfigError) return fail(e.name, e.message);
 			throw e;
 		}
-		const prepared = await prepare(cell, c);
-		if ('ok' in prepared) return prepared;
+		const staged: string[] = [];
 		try {
+			const prepared = await prepare(cell, c, staged);
+			if ('ok' in prepared) return prepared;
 			if (variants.length === 1 && c.sweep.mode === 'off') {
 				const one = await runOne(cell, variants[0], prepared, null, onProgress);
 				return 'error' in one ? one.error : { ok: true, output: one.output, live: false };
@@ -335,6 +363,8 @@ export function createTrainer(deps: TrainerDeps) {
 		} catch (e) {
 			if (e instanceof Error && e.name === 'StorageFull') return fail(e.name, e.message);
 			throw e;
+		} finally {
+			if (staged.length) void trainApi().release(staged);
 		}
 	}
 

@@ -21,7 +21,7 @@ export interface FitControl {
 }
 
 export interface FitOptions {
-	/** A fresh compiled model on the active backend (seeded: the same weights every call). */
+	/** A fresh compiled model on the active backend (seeded, or from given weights: the same ones every call). */
 	build: () => tfl.LayersModel;
 	train: Encoded;
 	validation: Encoded;
@@ -39,6 +39,8 @@ export interface FitOptions {
 	lost?: (b: Backend) => string | null;
 	/** Test hook: throw a backend failure once, before this batch (1-based epoch and batch). */
 	failAt?: { epoch: number; batch: number };
+	/** FedProx's μ: adds μ/2·‖w − w_start‖² to each batch's loss (step.ts). 0 or absent: plain training. */
+	proximalMu?: number;
 }
 
 export interface FitResult {
@@ -57,14 +59,30 @@ interface Data {
 	y: tf.Tensor2D;
 	vx: tf.Tensor2D | null;
 	vy: tf.Tensor2D | null;
+	/** The proximal term's w_start on this backend (trainable-weight order), when there is one. */
+	anchor: tf.Tensor[];
 }
 
-const upload = (t: Encoded, v: Encoded): Data => ({
+const upload = (t: Encoded, v: Encoded, anchor: WeightSnapshot): Data => ({
 	x: tf.tensor2d(t.x, [t.rows, t.width]),
 	y: tf.tensor2d(t.y, [t.rows, 1]),
 	vx: v.rows > 0 ? tf.tensor2d(v.x, [v.rows, v.width]) : null,
-	vy: v.rows > 0 ? tf.tensor2d(v.y, [v.rows, 1]) : null
+	vy: v.rows > 0 ? tf.tensor2d(v.y, [v.rows, 1]) : null,
+	anchor: anchor.map((w) => tf.tensor(w.values, w.shape, 'float32'))
 });
+
+const tensorsOf = (d: Data): tf.Tensor[] =>
+	[d.x, d.y, d.vx, d.vy, ...d.anchor].filter((t): t is tf.Tensor => t !== null);
+
+/** The trainable weights as they are now, read to JS memory (they outlive a backend switch). */
+async function trainableSnapshot(model: tfl.LayersModel): Promise<WeightSnapshot> {
+	return Promise.all(
+		model.trainableWeights.map(async (w) => ({
+			shape: w.shape as number[],
+			values: Float32Array.from((await w.read().data()) as Float32Array)
+		}))
+	);
+}
 
 /** Disposing on a backend that just died can throw too; the run goes on either way. */
 function quietly(fn: () => void): void {
@@ -94,8 +112,12 @@ export async function fit(o: FitOptions): Promise<FitResult> {
 	const earlyStopping = params.patience > 0 && o.validation.rows > 0;
 	const fallbacks = [...(o.fallbacks ?? [])];
 	let backend = o.backend;
+	const mu = o.proximalMu ?? 0;
+	if (!(mu >= 0) || !Number.isFinite(mu))
+		throw new RangeError(`the proximal term's mu must be a finite number ≥ 0, not ${mu}`);
 	let model = o.build();
-	let data = upload(o.train, o.validation);
+	const anchor = mu > 0 ? await trainableSnapshot(model) : [];
+	let data = upload(o.train, o.validation, anchor);
 	let good: WeightSnapshot = await snapshotWeights(model);
 	let best: { loss: number; epoch: number; weights: WeightSnapshot } | null = null;
 	let sinceBest = 0;
@@ -125,7 +147,8 @@ export async function fit(o: FitOptions): Promise<FitResult> {
 				const idx = order.subarray(b * bs, Math.min(o.train.rows, (b + 1) * bs));
 				const step = tf.tidy(() => {
 					const i = tf.tensor1d(idx, 'int32');
-					return trainStep(model, tf.gather(data.x, i), tf.gather(data.y, i));
+					const proximal = mu > 0 ? { mu, anchor: data.anchor } : null;
+					return trainStep(model, tf.gather(data.x, i), tf.gather(data.y, i), proximal);
 				});
 				const previous = sums;
 				sums = tf.tidy(() => tf.add(previous, tf.mul(step, idx.length)));
@@ -197,7 +220,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
 		quietly(() => disposeModel(model));
 		throw e;
 	} finally {
-		quietly(() => tf.dispose([data.x, data.y, data.vx, data.vy].filter((t) => t !== null)));
+		quietly(() => tf.dispose(tensorsOf(data)));
 	}
 
 	// With early stopping on, the model returned is the best one by validation loss (also after a cancel).
@@ -222,11 +245,11 @@ export async function fit(o: FitOptions): Promise<FitResult> {
 				continue;
 			}
 			quietly(() => disposeModel(model));
-			quietly(() => tf.dispose([data.x, data.y, data.vx, data.vy].filter((t) => t !== null)));
+			quietly(() => tf.dispose(tensorsOf(data)));
 			backend = next;
 			model = o.build();
 			restoreWeights(model, good);
-			data = upload(o.train, o.validation);
+			data = upload(o.train, o.validation, anchor);
 			const why = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
 			emit({
 				kind: 'backend',

@@ -6,70 +6,25 @@
 import { expose, transfer } from 'comlink';
 import * as tf from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';
-import {
-	activate,
-	backendLost,
-	chooseBackend,
-	currentBackend,
-	ensureBackend,
-	probeBackends
-} from './backends';
-import {
-	fallbackChain,
-	type AdapterInfo,
-	type CachedChoice,
-	type Preference,
-	type Trial
-} from './backend-choice';
-import { buildModel, disposeModel, validateSpec } from './models';
-import { fit, type EpochRecord, type FitControl } from './fit';
-import { measureThroughput } from './trial';
-import type { BackendFailure } from './backend-note';
-import { loadArtifacts, predictRows, saveArtifacts, type ModelArtifacts } from './artifacts';
-import type { Backend, Encoded, ModelSpec, Task, TrainParams, TrainProgress } from '../../ml/types';
+import { currentBackend, ensureBackend, probeBackends } from './backends';
+import type { AdapterInfo } from './backend-choice';
+import type { FitControl } from './fit';
+import { fitSession, type SessionOutcome, type SessionRequest } from './session';
+import { loadArtifacts, predictRows, type ModelArtifacts } from './artifacts';
+import * as data from './prepared';
+import type { Backend, Preprocessing, TrainProgress } from '../../ml/types';
 
-export interface TrainRequest {
-	spec: ModelSpec;
-	train: Encoded;
-	validation: Encoded;
-	task: Task;
-	/** Number of classes; 0 for regression. */
-	classes: number;
-	params: TrainParams;
-	preference?: Preference;
-	/** The caller's cached choice for this device + `modelShapeKey`: skips the measured trial. */
-	cached?: CachedChoice | null;
-	/** A `batch` event every this many batches (default about ten per epoch). */
-	batchEvery?: number;
-	/** Test hook: make the backend fail once before this batch, to exercise the fallback. */
-	failAt?: { epoch: number; batch: number };
-}
+export type TrainRequest = SessionRequest;
 
 export interface TrainError {
 	name: string;
 	message: string;
 }
 
-export type TrainResult =
-	| {
-			ok: true;
-			/** The backend the model finished on (`tf.getBackend()`, verified). */
-			backend: Backend;
-			reason: string;
-			trials: Trial[];
-			adapter: AdapterInfo | null;
-			/** Backends that could not run this model on the way, in order (see backend-note.ts). */
-			failures: BackendFailure[];
-			artifacts: ModelArtifacts;
-			history: EpochRecord[];
-			epochs: number;
-			stoppedEarly: boolean;
-			cancelled: boolean;
-			/** Early stopping put back the weights of this epoch; null when the last epoch's weights are kept. */
-			restoredEpoch: number | null;
-			batchesRun: number;
-	  }
-	| { ok: false; error: TrainError };
+export type TrainResult = ({ ok: true } & SessionOutcome) | { ok: false; error: TrainError };
+
+/** A session on rows prepared in this worker (`split`): the sets are looked up, not posted. */
+export type PreparedTrainRequest = Omit<SessionRequest, 'train' | 'validation'> & { sets: string };
 
 export interface PredictRequest {
 	artifacts: ModelArtifacts;
@@ -91,14 +46,47 @@ function toError(e: unknown): { ok: false; error: TrainError } {
 	return failure('TrainError', String(e));
 }
 
-function checkEncoded(what: string, e: Encoded, width: number): void {
-	if (e.width !== width || e.x.length !== e.rows * e.width || e.y.length !== e.rows) {
-		const err = new Error(
-			`${what}: x has ${e.x.length} values and y ${e.y.length} for ${e.rows} rows × ${e.width} (model width ${width})`
-		);
-		err.name = 'ShapeMismatchError';
-		throw err;
+/** Expected failures come back as values; a bug in this worker still rejects (docs/architecture.md). */
+async function attempt<T extends object>(
+	fn: () => Promise<T> | T
+): Promise<({ ok: true } & T) | { ok: false; error: TrainError }> {
+	try {
+		const r = await fn();
+		return 'ok' in r && r.ok === false
+			? (r as unknown as { ok: false; error: TrainError })
+			: { ok: true, ...r };
+	} catch (e) {
+		return toError(e);
 	}
+}
+
+/** One session at a time per worker: the GPU and `control` are shared. */
+async function session(req: SessionRequest, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+	if (running) return failure('BusyError', 'a training run is already in progress in this worker');
+	running = true;
+	control.cancelled = false;
+	control.batches = 0;
+	try {
+		const result: TrainResult = { ok: true, ...(await fitSession(req, control, onProgress)) };
+		return transfer(result, [result.artifacts.weights]);
+	} catch (e) {
+		return toError(e);
+	} finally {
+		running = false;
+	}
+}
+
+/** A scorer on this worker's backend; never switches backends under a running fit (its tensors live there). */
+function scorer(artifacts: ModelArtifacts, backend?: Backend): data.Scorer {
+	return async (x, rows, width) => {
+		if (!running) await ensureBackend(backend);
+		const model = await loadArtifacts(artifacts);
+		try {
+			return (await predictRows(model, x, rows, width)).values;
+		} finally {
+			model.dispose();
+		}
+	};
 }
 
 const api = {
@@ -111,87 +99,71 @@ const api = {
 		return { ...p, versions: { 'tfjs-core': tf.version_core, 'tfjs-layers': version_layers } };
 	},
 
-	/** `onProgress` is its own argument: comlink proxies callbacks only at the top level of a call. */
-	async train(req: TrainRequest, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
-		if (running) return failure('BusyError', 'a training run is already in progress in this worker');
-		running = true;
-		control.cancelled = false;
-		control.batches = 0;
-		try {
-			const { spec, task, classes, params } = req;
-			const width = req.train.width;
-			checkEncoded('training data', req.train, width);
-			checkEncoded('validation data', req.validation, width);
-			if (req.train.rows === 0) return failure('EmptyDataError', 'the training split has no rows');
-			validateSpec({ spec, width, task, classes });
-			const build = () => buildModel({ spec, width, task, classes, params });
+	/**
+	 * The training session on rows the caller posts (transfer them): the federated participant and any caller
+	 * with its own encoded rows. `onProgress` is its own argument: comlink proxies callbacks only at the top level.
+	 */
+	train(req: TrainRequest, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+		return session(req, onProgress);
+	},
 
-			const choice = await chooseBackend({
-				preference: req.preference ?? 'auto',
-				cached: req.cached,
-				trial: () =>
-					measureThroughput({ build, width, task, classes, batchSize: params.batchSize, seed: params.seed })
-			});
-			void Promise.resolve(
-				onProgress?.({ kind: 'backend', backend: choice.backend, reason: choice.reason })
-			).catch(() => undefined);
-			const { available } = await probeBackends();
-			const switches: string[] = [];
-			const failures: BackendFailure[] = [...choice.failures];
-			const r = await fit({
-				build,
-				train: req.train,
-				validation: req.validation,
-				task,
-				params,
-				backend: choice.backend,
-				control,
-				batchEvery: req.batchEvery,
-				fallbacks: fallbackChain(choice.backend, available, choice.trials),
-				activate,
-				lost: backendLost,
-				failAt: req.failAt,
-				onProgress: (p) => {
-					if (p.kind === 'backend') {
-						switches.push(p.reason);
-						if (p.failed) failures.push({ ...p.failed, duringTraining: true });
-					}
-					return onProgress?.(p);
-				}
-			});
-			let artifacts: ModelArtifacts;
-			try {
-				artifacts = await saveArtifacts(r.model);
-			} finally {
-				disposeModel(r.model);
-			}
-			const result: TrainResult = {
-				ok: true,
-				backend: r.backend,
-				reason: [choice.reason, ...switches].join('; then '),
-				trials: choice.trials,
-				adapter: choice.adapter,
-				failures,
-				artifacts,
-				history: r.history,
-				epochs: r.epochs,
-				stoppedEarly: r.stoppedEarly,
-				cancelled: r.cancelled,
-				restoredEpoch: r.restoredEpoch,
-				batchesRun: control.batches
-			};
-			return transfer(result, [artifacts.weights]);
+	/** The same session on sets prepared here by `split`: the train cell and each sweep trial. */
+	async trainPrepared(
+		req: PreparedTrainRequest,
+		onProgress?: (p: TrainProgress) => void
+	): Promise<TrainResult> {
+		let sets;
+		try {
+			sets = data.trainingSets(req.sets);
 		} catch (e) {
 			return toError(e);
-		} finally {
-			running = false;
 		}
+		return session({ ...req, train: sets.train, validation: sets.validation }, onProgress);
 	},
 
 	/** Stops the run before its next batch. Says how many batches had finished when the request landed. */
 	cancel(): { running: boolean; batchesRun: number } {
 		if (running) control.cancelled = true;
 		return { running, batchesRun: control.batches };
+	},
+
+	/** Takes the table the data worker posts on `port` (frame-pipe.ts); answers its handle and shape. */
+	receiveFrame(port: MessagePort) {
+		return attempt(() => data.receiveFrame(port));
+	},
+
+	check(frame: string, opts: data.CheckRequest) {
+		return attempt(() => ({ check: data.checkFrame(frame, opts) }));
+	},
+
+	split(req: data.SplitRequest) {
+		return attempt(() => data.splitFrame(req));
+	},
+
+	/** The test split of prepared sets, scored by the model the session returned. */
+	scoreTest(req: { sets: string; artifacts: ModelArtifacts; backend?: Backend }) {
+		return attempt(async () => ({
+			report: await data.scoreTestSet(req.sets, scorer(req.artifacts, req.backend))
+		}));
+	},
+
+	evaluateFrame(req: { frame: string; table: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
+		return attempt(() => data.evaluateFrame(req, scorer(req.artifacts)));
+	},
+
+	async predictFrame(req: { frame: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
+		const r = await attempt(() => data.predictFrame(req, scorer(req.artifacts)));
+		if (!r.ok) return r;
+		const buffers = r.columns.flatMap((c) => (c.values instanceof Float64Array ? [c.values.buffer] : []));
+		return transfer(r, buffers);
+	},
+
+	release(handles: string[]): void {
+		data.release(handles);
+	},
+
+	staged(): string[] {
+		return data.staged();
 	},
 
 	async predict(req: PredictRequest) {

@@ -4,10 +4,21 @@
  * train worker early-stops on (fit.ts), so a time split validates on the rows after the training ones and a
  * group split on whole unseen groups, never on random rows. Pure (no DOM, no TF.js), so that is tested directly.
  */
-import type { TrainConfig } from '$lib/notebook/schema';
-import { encode, fitPreprocessing } from '../ml/preprocess';
-import { planSplit, strategyFractions, type TimeFormat } from '../ml/split-strategies';
-import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from '../ml/types';
+import { encode, fitPreprocessing } from '../../ml/preprocess';
+import { planSplit, strategyFractions, type SplitStrategy, type TimeFormat } from '../../ml/split-strategies';
+import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from '../../ml/types';
+
+/** The train cell's split settings (its TrainConfig's fields of these names): plain data, for any caller. */
+export interface SplitConfig {
+	split: SplitStrategy;
+	splitColumn: string;
+	testTable: string;
+	seed: number;
+	/** Shares of the rows for validation and test (the rest trains). */
+	validation: number;
+	test: number;
+	target: string;
+}
 
 export type SplitSets =
 	| {
@@ -20,10 +31,7 @@ export type SplitSets =
 	| { ok: false; code: DataCheckCode; message: string };
 
 export function splitSets(o: {
-	config: Pick<
-		TrainConfig,
-		'split' | 'splitColumn' | 'testTable' | 'seed' | 'validation' | 'test' | 'target'
-	>;
+	config: SplitConfig;
 	frame: Frame;
 	/** A 'table' split's test table, already checked by validate.ts. */
 	test: Frame | undefined;

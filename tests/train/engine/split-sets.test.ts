@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { trainConfig } from '../../src/lib/notebook/schema';
-import { splitSets } from '../../src/lib/train/split-sets';
-import { decodeRegression } from '../../src/lib/ml/preprocess';
-import type { Encoded } from '../../src/lib/ml/types';
-import { cat, frame, num, times } from '../ml/frame';
+import { trainConfig } from '../../../src/lib/notebook/schema';
+import { splitSets } from '../../../src/lib/train/engine/split-sets';
+import { decodeRegression } from '../../../src/lib/ml/preprocess';
+import type { Encoded } from '../../../src/lib/ml/types';
+import { cat, frame, num, times } from '../../ml/frame';
 
 // Times 0…999 in a scrambled row order; the target is the time itself, so each encoded set says which rows it holds.
 const t = times(1000, (i) => (i * 7919) % 1000);
