@@ -1,5 +1,6 @@
 import type { EvaluateCell, Notebook } from '$lib/notebook/schema';
 import type { Outcome } from '$lib/notebook/execute';
+import { fail } from './cell-error';
 import type { Remote } from 'comlink';
 import type { DataApi } from '$lib/data/data.worker';
 import type { Datasets } from '$lib/data/datasets.svelte';
@@ -7,10 +8,6 @@ import { artifactsOf, getRun, saveArtifacts } from '$lib/tracking/runs';
 import { trainApi } from './client';
 import { pipeFrame } from './frame-pipe';
 import type { EvaluationReport, Preprocessing } from '../ml/types';
-
-function fail(name: string, message: string): Outcome {
-	return { ok: false, output: { kind: 'error', name, message } };
-}
 
 /**
  * Evaluate cells score a run's model: on its own test split (the report saved with the run), or on any table

@@ -1,5 +1,6 @@
 import type { Notebook, PredictCell } from '$lib/notebook/schema';
 import type { Outcome } from '$lib/notebook/execute';
+import { fail } from './cell-error';
 import { resultTable } from '$lib/notebook/cells';
 import type { Remote } from 'comlink';
 import type { DataApi } from '$lib/data/data.worker';
@@ -9,10 +10,6 @@ import { artifactsOf, getRun } from '$lib/tracking/runs';
 import { trainApi } from './client';
 import { pipeFrame } from './frame-pipe';
 import type { Preprocessing } from '../ml/types';
-
-function fail(name: string, message: string): Outcome {
-	return { ok: false, output: { kind: 'error', name, message } };
-}
 
 /**
  * Predict cells score a table with a run's model into a named table: the input columns, `predicted` and, for a
