@@ -70,6 +70,13 @@ export class InvalidModel extends DomainError {
 	}
 }
 
+/** The stored bytes are not the bytes the version names (their sha-256 differs): storage is damaged, not the request. */
+export class BrokenArtifact extends DomainError {
+	constructor(o: Opts) {
+		super({ code: 'broken_artifact', ...o });
+	}
+}
+
 /** Momentary: the same call may succeed after `retryAfter` seconds. */
 export class Unavailable extends DomainError {
 	constructor(o: Opts & { retryAfter: number }) {

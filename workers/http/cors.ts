@@ -9,7 +9,8 @@ import type { AppEnv } from '../types';
  */
 const ALLOW_HEADERS = 'authorization, content-type';
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
-const EXPOSE_HEADERS = 'retry-after, etag, content-length';
+const EXPOSE_HEADERS =
+	'retry-after, etag, content-length, x-edgebook-model, x-edgebook-version, x-edgebook-alias';
 
 export function allowedOrigins(raw: string | undefined): Set<string> {
 	return new Set(

@@ -10,6 +10,7 @@ const STATUS: Record<string, ContentfulStatusCode> = {
 	not_servable: 409,
 	payload_too_large: 413,
 	invalid_model: 422,
+	broken_artifact: 503,
 	unavailable: 503
 };
 

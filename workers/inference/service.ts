@@ -1,15 +1,24 @@
 import {
 	LIMITS,
+	MLFLOW_FORMATS,
+	ScoringBodyError,
+	parseScoringBody,
 	predictColumnsSchema,
 	predictRowsSchema,
 	preprocessingSchema,
+	scoringRows,
+	type GraphPredictResponse,
 	type PredictRequest,
-	type PredictResponse
+	type PredictResponse,
+	type ScoringBody
 } from '../../src/lib/contract';
 import { encode } from '../../src/lib/ml/preprocess';
+import { TensorInputError, feedsFor, isTensor, predictionsOf } from '../../src/lib/ml/tensors';
 import type { Preprocessing } from '../../src/lib/ml/types';
 import {
 	AliasNotFound,
+	BrokenArtifact,
+	InvalidInput,
 	InvalidModel,
 	ModelNotFound,
 	NotServable,
@@ -46,18 +55,17 @@ export interface PredictInput {
 	body: unknown;
 }
 
-/** What a version needs to serve: an ONNX artifact this workspace uploaded, and its preprocessing spec. */
-function servable(v: ServingVersion): { sha256: string; prep: Preprocessing } {
+/**
+ * What a version needs to serve: an ONNX artifact this workspace uploaded, and either the app's preprocessing
+ * spec (a notebook-trained model: raw feature records in) or nothing more (any other graph: tensors in, checked
+ * against the signature read from the graph itself).
+ */
+function servable(v: ServingVersion): { sha256: string; prep: Preprocessing | null } {
 	const where = `Version ${v.version} of "${v.modelName}"`;
 	const details = { modelName: v.modelName, version: v.version };
 	const raw = v.signature?.preprocessing;
-	if (raw === undefined)
-		throw new NotServable({
-			message: `${where} has no preprocessing signature. Register the version from the notebook (it saves signature.preprocessing), or pass signature: { preprocessing } when creating it.`,
-			details
-		});
-	const parsed = preprocessingSchema.safeParse(raw);
-	if (!parsed.success)
+	const parsed = raw === undefined ? null : preprocessingSchema.safeParse(raw);
+	if (parsed && !parsed.success)
 		throw new InvalidModel({
 			message: `${where} has a malformed signature.preprocessing: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}. Register the version again from the notebook.`,
 			details: { ...details, issues: parsed.error.issues.slice(0, 20) }
@@ -65,7 +73,7 @@ function servable(v: ServingVersion): { sha256: string; prep: Preprocessing } {
 	const sha256 = v.artifactSha256;
 	if (!sha256)
 		throw new NotServable({
-			message: `${where} has no artifact. Upload its ONNX export (PUT /api/v1/blobs/<sha256>) and register a version with that artifactSha256.`,
+			message: `${where} has no ONNX artifact. Upload its ONNX file (PUT /api/v1/blobs/<sha256>) and register a version with that artifactSha256, or log the .onnx file under the run's model folder before model-versions/create.`,
 			details
 		});
 	// Through blob_refs only: a hash another workspace uploaded never serves here.
@@ -74,11 +82,49 @@ function servable(v: ServingVersion): { sha256: string; prep: Preprocessing } {
 			message: `${where} names artifact ${sha256}, which this workspace never uploaded. PUT its ONNX bytes to /api/v1/blobs/${sha256}.`,
 			details: { ...details, sha256 }
 		});
-	return { sha256, prep: parsed.data };
+	return { sha256, prep: parsed ? parsed.data : null };
+}
+
+const tooLarge = (count: number) =>
+	new TooLarge({
+		message: `${count} rows is more than the ${LIMITS.predictRows} one request may score; send them in batches.`,
+		details: { rows: count, limit: LIMITS.predictRows }
+	});
+
+/** MLflow's envelope read once; a malformed one is InvalidInput naming the part at fault. */
+function scoringBody(raw: unknown): ScoringBody {
+	try {
+		const body = parseScoringBody(raw);
+		const count = scoringRows(body);
+		if (count > LIMITS.predictRows) throw tooLarge(count);
+		return body;
+	} catch (e) {
+		if (!(e instanceof ScoringBodyError)) throw e;
+		throw new InvalidInput({ message: `Invalid body: ${e.message}`, details: { path: e.path } });
+	}
+}
+
+const hasMlflowFormat = (raw: unknown) =>
+	typeof raw === 'object' && raw !== null && MLFLOW_FORMATS.some((k) => k in raw);
+
+/**
+ * MLflow's formats for a notebook-trained model, whose graph takes encoded features: a table (dataframe_split,
+ * dataframe_records, a list of records as instances/inputs) becomes rows, an object of columns becomes columns.
+ */
+function asRowsOrColumns(raw: unknown): unknown {
+	const body = scoringBody(raw);
+	if (body.kind === 'records')
+		return { rows: body.data.map((row) => Object.fromEntries(body.columns.map((c, i) => [c, row[i]]))) };
+	if (body.kind === 'named') return { columns: body.values };
+	throw new InvalidInput({
+		message: `Invalid body: this model takes raw feature records (its preprocessing runs here), not a bare tensor: send dataframe_split, dataframe_records, or ${body.format} as a list of records or an object of column → values.`,
+		details: { path: body.format }
+	});
 }
 
 /** The body as rows or columns; more than LIMITS.predictRows is TooLarge rather than a shape error. */
-export function predictBody(raw: unknown): PredictRequest {
+export function predictBody(body: unknown): PredictRequest {
+	const raw = hasMlflowFormat(body) ? asRowsOrColumns(body) : body;
 	const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
 	const rows = isObject && 'rows' in raw ? raw.rows : undefined;
 	const columns = isObject && 'columns' in raw ? raw.columns : undefined;
@@ -88,11 +134,7 @@ export function predictBody(raw: unknown): PredictRequest {
 			? Object.values(columns).map((col) => (Array.isArray(col) ? col.length : 0))
 			: [];
 	const count = Math.max(0, ...lengths);
-	if (count > LIMITS.predictRows)
-		throw new TooLarge({
-			message: `${count} rows is more than the ${LIMITS.predictRows} one request may score; send them in batches.`,
-			details: { rows: count, limit: LIMITS.predictRows }
-		});
+	if (count > LIMITS.predictRows) throw tooLarge(count);
 	if (rows === undefined && columns !== undefined) return parseOrInvalid(predictColumnsSchema, raw, 'body');
 	return parseOrInvalid(predictRowsSchema, raw, 'body');
 }
@@ -122,8 +164,11 @@ async function find(deps: InferenceDeps, input: TargetRef): Promise<ServingVersi
 export interface Target {
 	modelName: string;
 	version: number;
+	/** The alias the caller named, when it named one: answers say which alias (and version) served them. */
+	alias?: string;
 	sha256: string;
-	prep: Preprocessing;
+	/** The app's preprocessing for a notebook-trained model; null for any other graph (tensors in). */
+	prep: Preprocessing | null;
 }
 
 export type TargetRef = Omit<PredictInput, 'body'>;
@@ -134,42 +179,90 @@ export type TargetRef = Omit<PredictInput, 'body'>;
  */
 export async function resolve(deps: InferenceDeps, ref: TargetRef): Promise<Target> {
 	const v = await find(deps, ref);
-	return { modelName: v.modelName, version: v.version, ...servable(v) };
+	const alias = 'alias' in ref.ref ? { alias: ref.ref.alias } : {};
+	return { modelName: v.modelName, version: v.version, ...alias, ...servable(v) };
 }
 
-/** Step two: scores `body` (parsed JSON, checked here) with the target (prediction logging will attach here). */
-export async function score(deps: InferenceDeps, target: Target, body: unknown): Promise<PredictResponse> {
-	const startedAt = Date.now();
-	const { sha256, prep } = target;
+function artifactBytes(deps: InferenceDeps, sha256: string) {
+	return async () => {
+		const obj = await deps.bucket.get(blobKey(sha256));
+		if (!obj)
+			throw new NotServable({
+				message: `The bytes of ${sha256} are missing from storage; upload them again.`,
+				details: { sha256 }
+			});
+		const bytes = new Uint8Array(await obj.arrayBuffer());
+		// Checked once per load (then cached): damaged bytes must never be run as though they were the model.
+		const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+		const actual = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+		if (actual !== sha256)
+			throw new BrokenArtifact({
+				message: `The stored bytes of artifact ${sha256} hash to ${actual}: storage is damaged. Upload the ONNX file again.`,
+				details: { sha256, actual }
+			});
+		return bytes;
+	};
+}
+
+/** A notebook-trained model: raw records → the version's preprocessing → "features" → decoded predictions. */
+async function scoreRecords(deps: InferenceDeps, target: Target, prep: Preprocessing, body: unknown) {
 	const encoded = encode(prep, toFrame(prep, predictBody(body)));
 	// ORT loads here, on the first prediction an isolate serves: every other caller stays light.
 	const { runModel } = await import('./run');
 	const output = await runModel({
-		sha256,
+		sha256: target.sha256,
 		features: encoded.x,
 		rows: encoded.rows,
 		width: encoded.width,
-		bytes: async () => {
-			const obj = await deps.bucket.get(blobKey(sha256));
-			if (!obj)
-				throw new NotServable({
-					message: `The bytes of ${sha256} are missing from storage; upload them again.`,
-					details: { sha256 }
-				});
-			return new Uint8Array(await obj.arrayBuffer());
-		}
+		bytes: artifactBytes(deps, target.sha256)
 	});
-	return {
-		model: target.modelName,
-		version: target.version,
-		task: prep.target.task,
-		predictions: decodePredictions(prep, output, encoded.rows),
-		latencyMs: Date.now() - startedAt
-	};
+	return { task: prep.target.task, predictions: decodePredictions(prep, output, encoded.rows) };
+}
+
+/** Any other graph: MLflow's formats → feeds checked against the graph's own signature → outputs by name. */
+async function scoreTensors(deps: InferenceDeps, target: Target, raw: unknown) {
+	const body = scoringBody(raw);
+	const { loaded, runGraph } = await import('./run');
+	const model = await loaded(target.sha256, artifactBytes(deps, target.sha256));
+	const other = model.signature.inputs.find((i) => !isTensor(i));
+	if (other)
+		throw new NotServable({
+			message: `Input "${other.name}" of version ${target.version} of "${target.modelName}" is ${other.onnxType}, not a tensor: JSON requests can feed tensor inputs only.`,
+			details: { input: other.name }
+		});
+	let feeds;
+	try {
+		feeds = feedsFor(model.signature, body);
+	} catch (e) {
+		if (!(e instanceof TensorInputError)) throw e;
+		throw new InvalidInput({
+			message: e.message,
+			details: { input: e.input, signature: { inputs: model.signature.inputs } }
+		});
+	}
+	if (feeds[0] && feeds[0].dims[0] > LIMITS.predictRows) throw tooLarge(feeds[0].dims[0]);
+	const { outputs } = await runGraph(model, feeds);
+	return { predictions: predictionsOf(outputs, body) };
+}
+
+/** Step two: scores `body` (parsed JSON, checked here) with the target (prediction logging will attach here). */
+export async function score(
+	deps: InferenceDeps,
+	target: Target,
+	body: unknown
+): Promise<PredictResponse | GraphPredictResponse> {
+	const startedAt = Date.now();
+	const out = target.prep
+		? await scoreRecords(deps, target, target.prep, body)
+		: await scoreTensors(deps, target, body);
+	return { model: target.modelName, version: target.version, ...out, latencyMs: Date.now() - startedAt };
 }
 
 /** Both steps, for callers that hold the body already (a Cron handler, a Durable Object, a test). */
-export async function predict(deps: InferenceDeps, input: PredictInput): Promise<PredictResponse> {
+export async function predict(
+	deps: InferenceDeps,
+	input: PredictInput
+): Promise<PredictResponse | GraphPredictResponse> {
 	const startedAt = Date.now();
 	const target = await resolve(deps, input);
 	const out = await score(deps, target, input.body);

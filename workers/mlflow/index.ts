@@ -3,6 +3,7 @@ import { authenticate } from '../auth/middleware';
 import { rateLimit } from '../http/rate-limit';
 import type { AppEnv } from '../types';
 import { artifacts } from './artifacts';
+import { artifactsList } from './artifacts-list';
 import { MlflowError, mlflowOnError } from './errors';
 import { experiments } from './experiments';
 import { metrics } from './metrics';
@@ -27,6 +28,7 @@ mlflow.route('/mlflow/runs', runs);
 mlflow.route('/mlflow', metrics);
 mlflow.route('/mlflow/registered-models', models);
 mlflow.route('/mlflow/model-versions', versions);
+mlflow.route('/mlflow/artifacts', artifactsList);
 mlflow.route('/', artifacts);
 mlflow.all('*', (c) => {
 	throw new MlflowError(

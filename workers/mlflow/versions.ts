@@ -10,6 +10,7 @@ import { invalid, notFound } from './errors';
 import { checkClause, parseFilter, parseOrderBy } from './filter';
 import { loadModel, loadVersion, versionJson, versionNumber } from './models-read';
 import { newId } from '../registry/write';
+import { onnxOfSource } from './model-source';
 import { apply, f, readMessage, requireScope, workspace, type Ctx } from './request';
 
 /** /mlflow/model-versions/*. */
@@ -36,13 +37,15 @@ versions.post('/create', async (c) => {
 	const runId = m.run_id || RUNS_URI.exec(m.source)?.[1] || null;
 	if (runId && !(await getRun(c.env.DB, workspace(c), runId)))
 		throw notFound(`Run with id=${runId} not found`);
+	// An ONNX file among the source's artifacts makes the version servable at the edge (predict routes).
+	const onnx = await onnxOfSource(c.env.DB, c.env.ARTIFACTS, workspace(c), m.source);
 	const result = await apply(c, {
 		type: 'model.version.create',
 		id: newId(),
 		modelName: m.name,
 		sourceRunId: runId,
-		artifactSha256: null,
-		signature: null,
+		artifactSha256: onnx?.sha256 ?? null,
+		signature: onnx?.signature ?? null,
 		description: m.description ?? '',
 		tags: m.tags,
 		source: m.source

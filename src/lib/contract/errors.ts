@@ -15,6 +15,7 @@ export const ERROR_CODES = [
 	'not_migrated',
 	'not_servable',
 	'invalid_model',
+	'broken_artifact',
 	'internal'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,5 +8,6 @@ export * from './ids';
 export * from './mutations';
 export * from './sync';
 export * from './predict';
+export * from './scoring';
 export * from './preprocessing';
 export * from './workspaces';

@@ -46,3 +46,15 @@ export const predictResponseSchema = z.object({
 	latencyMs: z.number().nonnegative()
 });
 export type PredictResponse = z.infer<typeof predictResponseSchema>;
+
+/**
+ * Any other ONNX graph's answer: `predictions` as MLflow's scoring server writes it (outputs by name for a tensor
+ * body, one record per row for a table); `model` and `version` name what answered.
+ */
+export const graphPredictResponseSchema = z.object({
+	model: z.string(),
+	version: z.number().int().positive(),
+	predictions: z.unknown(),
+	latencyMs: z.number().nonnegative()
+});
+export type GraphPredictResponse = z.infer<typeof graphPredictResponseSchema>;

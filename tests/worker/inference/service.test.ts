@@ -1,3 +1,4 @@
+import type { PredictResponse } from '../../../src/lib/contract';
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/lib/contract';
@@ -103,7 +104,10 @@ beforeAll(async () => {
 
 describe('the inference service, called with plain values', () => {
 	it('scores rows of a version against the weights by hand', async () => {
-		const out = await predict(deps, input({ body: { rows: [{ age: 30 }, { age: 40 }, { age: 0 }] } }));
+		const out = (await predict(
+			deps,
+			input({ body: { rows: [{ age: 30 }, { age: 40 }, { age: 0 }] } })
+		)) as PredictResponse;
 		expect(out).toMatchObject({ model: 'churn', version: 1, task: 'binary' });
 		// x = 0, 1, −3 → logits 0.5, 2.5, −5.5.
 		const p = out.predictions.map((r) => ('probabilities' in r ? r.probabilities.yes : NaN));
@@ -112,7 +116,10 @@ describe('the inference service, called with plain values', () => {
 	});
 
 	it('scores columns through an alias', async () => {
-		const out = await predict(deps, input({ ref: { alias: 'champion' }, body: { columns: { age: [35] } } }));
+		const out = (await predict(
+			deps,
+			input({ ref: { alias: 'champion' }, body: { columns: { age: [35] } } })
+		)) as PredictResponse;
 		expect(out.version).toBe(1);
 		const first = out.predictions[0];
 		expect('probabilities' in first && first.probabilities.yes).toBeCloseTo(sigmoid(1.5), 5);
@@ -141,7 +148,7 @@ describe('the inference service, called with plain values', () => {
 	it('a version without an artifact is NotServable', async () => {
 		const e = await refusal(predict(deps, input({ ref: { version: 2 } })));
 		expect(e).toBeInstanceOf(NotServable);
-		expect(e.message).toContain('has no artifact');
+		expect(e.message).toContain('has no ONNX artifact');
 	});
 
 	it.each([

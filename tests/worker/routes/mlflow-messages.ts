@@ -43,6 +43,7 @@ export function objectMessages(s: MlflowSeed): Messages {
 		'POST /runs/log-batch': () => ({ json: { ...run(), tags: [{ key: 'note', value: 'y' }] } }),
 		'POST /runs/log-model': () => ({ json: { ...run(), model_json: '{}' } }),
 		'GET /metrics/get-history': () => ({ query: { ...run(), metric_key: 'loss' } }),
+		'GET /artifacts/list': () => ({ query: { ...run(), path: 'model' } }),
 		'GET /registered-models/get': () => ({ query: model() }),
 		'POST /registered-models/rename': () => ({ json: { ...model(), new_name: 'stolen' } }),
 		'PATCH /registered-models/update': () => ({ json: { ...model(), description: 'stolen' } }),

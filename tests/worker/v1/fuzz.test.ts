@@ -274,7 +274,8 @@ const ELSEWHERE = [
 	'POST /sync/push',
 	'PUT /blobs/:sha256',
 	'POST /models/:name/versions/:version/predict',
-	'POST /models/:name/aliases/:alias/predict'
+	'POST /models/:name/aliases/:alias/predict',
+	'POST /models/:name/predict'
 ];
 
 let s: Seeded;

@@ -104,7 +104,8 @@ const CASES: Case[] = [
 		route: 'POST /models/:name/aliases/:alias/predict',
 		path: () => `${model()}/aliases/champion/predict`,
 		json: { rows: [{ x: 1 }] }
-	}
+	},
+	{ route: 'POST /models/:name/predict', path: () => `${model()}/predict`, json: { rows: [{ x: 1 }] } }
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */

@@ -21,8 +21,15 @@ async function serve(c: Ctx, name: string, ref: VersionRef, startedAt: number) {
 	const target = await resolve(deps, { workspaceId: ws(c), modelName: name, ref });
 	const body = await jsonBody(c, z.unknown(), LIMITS.predictBodyBytes);
 	const out = await score(deps, target, body);
+	// Every answer names what answered, so a caller of an alias knows the version (and, with canaries, which one).
+	c.header('x-edgebook-model', encodeURIComponent(target.modelName));
+	c.header('x-edgebook-version', String(target.version));
+	if (target.alias) c.header('x-edgebook-alias', target.alias);
 	return c.json({ ...out, latencyMs: Date.now() - startedAt }, 200);
 }
+
+/** The alias a model's bare predict route serves, as MLflow's convention names the production version. */
+export const DEFAULT_ALIAS = 'champion';
 
 predict.post('/:name/versions/:version/predict', requireScope('predict'), async (c) => {
 	const startedAt = Date.now();
@@ -35,4 +42,10 @@ predict.post('/:name/aliases/:alias/predict', requireScope('predict'), async (c)
 	const startedAt = Date.now();
 	const name = modelName(c);
 	return await serve(c, name, { alias: param(c, 'alias', aliasSchema) }, startedAt);
+});
+
+predict.post('/:name/predict', requireScope('predict'), async (c) => {
+	const startedAt = Date.now();
+	const name = modelName(c);
+	return await serve(c, name, { alias: DEFAULT_ALIAS }, startedAt);
 });
