@@ -42,3 +42,4 @@ app.onError(onError);
 export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
 // Durable Object classes are exported from the main module for wrangler.toml's bindings.
 export { RateLimiter } from './http/rate-limiter';
+export { PredictionLog } from './predictions/log-object';

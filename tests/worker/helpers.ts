@@ -1,4 +1,4 @@
-import { createExecutionContext, env, type D1Migration } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext, type D1Migration } from 'cloudflare:test';
 import worker from '../../workers/index';
 
 /**
@@ -7,7 +7,19 @@ import worker from '../../workers/index';
  */
 export function call(path: string, init?: RequestInit): Promise<Response> {
 	const req = new Request(`http://edgebook.test${path}`, withLength(init));
-	return Promise.resolve(worker.fetch(req, env as never, createExecutionContext()));
+	const ctx = createExecutionContext();
+	// The latest contexts are kept for `settle`, which waits for their ctx.waitUntil work.
+	const running = Promise.resolve(worker.fetch(req, env as never, ctx));
+	contexts.push(ctx);
+	if (contexts.length > 256) contexts.splice(0, contexts.length - 256);
+	return running;
+}
+
+const contexts: ExecutionContext[] = [];
+
+/** Waits for what the latest requests left running after answering (`ctx.waitUntil`: the prediction log). */
+export async function settle(): Promise<void> {
+	while (contexts.length) await waitOnExecutionContext(contexts.shift()!);
 }
 
 /**

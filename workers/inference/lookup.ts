@@ -1,3 +1,4 @@
+import { LOG_TAGS } from '../../src/lib/contract';
 /**
  * What a prediction needs of a version, in one D1 query: its number, artifact, signature, and whether this
  * workspace holds the artifact (blob_refs). The general read path (version, tags, aliases, then blob_refs) is
@@ -11,6 +12,9 @@ export interface ServingVersion {
 	signature: Record<string, unknown> | null;
 	/** This workspace uploaded the artifact: a hash alone never serves another workspace's model. */
 	hasArtifact: boolean;
+	/** The model's prediction-log settings (model tags, contract LOG_TAGS); null where unset. */
+	logSampleRate: string | null;
+	logInputs: string | null;
 }
 
 type Row = {
@@ -19,10 +23,16 @@ type Row = {
 	artifact_sha256: string | null;
 	signature: string | null;
 	has_ref: number | null;
+	log_sample: string | null;
+	log_inputs: string | null;
 };
 
 const SELECT = `SELECT v.model_name, v.version, v.artifact_sha256, v.signature,
-	(SELECT 1 FROM blob_refs r WHERE r.workspace_id = v.workspace_id AND r.sha256 = v.artifact_sha256) AS has_ref
+	(SELECT 1 FROM blob_refs r WHERE r.workspace_id = v.workspace_id AND r.sha256 = v.artifact_sha256) AS has_ref,
+	(SELECT value FROM model_tags t WHERE t.workspace_id = v.workspace_id AND t.model_name = v.model_name
+	 AND t.key = '${LOG_TAGS.sampleRate}') AS log_sample,
+	(SELECT value FROM model_tags t WHERE t.workspace_id = v.workspace_id AND t.model_name = v.model_name
+	 AND t.key = '${LOG_TAGS.inputs}') AS log_inputs
 	FROM model_versions v`;
 
 export async function servingVersion(
@@ -58,6 +68,8 @@ export async function servingVersion(
 		version: row.version,
 		artifactSha256: row.artifact_sha256,
 		signature,
-		hasArtifact: row.has_ref === 1
+		hasArtifact: row.has_ref === 1,
+		logSampleRate: row.log_sample,
+		logInputs: row.log_inputs
 	};
 }

@@ -30,6 +30,8 @@ import { blobKey } from '../registry/read-artifacts';
 import { getModel } from '../registry/read-models';
 import { decodePredictions } from './decode';
 import { toFrame } from './frame';
+import { appendLog, type LogEnv } from '../predictions/log-store';
+import { predictionId, predictionRecords, rowsOfRequest, rowsOfScoring } from '../predictions/records';
 import { servingVersion, type ServingVersion } from './lookup';
 
 /**
@@ -43,6 +45,11 @@ export interface InferenceDeps {
 	db: D1Database;
 	/** Where the artifacts' bytes live, under blobs/<sha256>. */
 	bucket: R2Bucket;
+	/**
+	 * The prediction log, where the caller has one: the models' log buffers and how to finish work after the
+	 * answer (`ctx.waitUntil`), so logging never delays it. Without it nothing is logged (a test, a dry run).
+	 */
+	log?: { logs: LogEnv['PREDICTION_LOG']; waitUntil: (work: Promise<unknown>) => void };
 }
 
 export type VersionRef = { version: number } | { alias: string };
@@ -162,6 +169,7 @@ async function find(deps: InferenceDeps, input: TargetRef): Promise<ServingVersi
 
 /** A version ready to score: what `resolve` found, for `score`. */
 export interface Target {
+	workspaceId: string;
 	modelName: string;
 	version: number;
 	/** The alias the caller named, when it named one: answers say which alias (and version) served them. */
@@ -169,6 +177,14 @@ export interface Target {
 	sha256: string;
 	/** The app's preprocessing for a notebook-trained model; null for any other graph (tensors in). */
 	prep: Preprocessing | null;
+	/** The model's prediction-log settings: the share of requests logged, and inputs kept or only hashed. */
+	logging: { sampleRate: number; hashInputs: boolean };
+}
+
+/** A tag's text as a rate in [0, 1]; unset or unreadable is 1 (log everything), as the contract's default says. */
+function sampleRateOf(raw: string | null): number {
+	const n = raw === null ? NaN : Number(raw);
+	return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 1;
 }
 
 export type TargetRef = Omit<PredictInput, 'body'>;
@@ -180,7 +196,15 @@ export type TargetRef = Omit<PredictInput, 'body'>;
 export async function resolve(deps: InferenceDeps, ref: TargetRef): Promise<Target> {
 	const v = await find(deps, ref);
 	const alias = 'alias' in ref.ref ? { alias: ref.ref.alias } : {};
-	return { modelName: v.modelName, version: v.version, ...alias, ...servable(v) };
+	const logging = { sampleRate: sampleRateOf(v.logSampleRate), hashInputs: v.logInputs === 'hash' };
+	return {
+		workspaceId: ref.workspaceId,
+		modelName: v.modelName,
+		version: v.version,
+		...alias,
+		...servable(v),
+		logging
+	};
 }
 
 function artifactBytes(deps: InferenceDeps, sha256: string) {
@@ -206,7 +230,8 @@ function artifactBytes(deps: InferenceDeps, sha256: string) {
 
 /** A notebook-trained model: raw records → the version's preprocessing → "features" → decoded predictions. */
 async function scoreRecords(deps: InferenceDeps, target: Target, prep: Preprocessing, body: unknown) {
-	const encoded = encode(prep, toFrame(prep, predictBody(body)));
+	const request = predictBody(body);
+	const encoded = encode(prep, toFrame(prep, request));
 	// ORT loads here, on the first prediction an isolate serves: every other caller stays light.
 	const { runModel } = await import('./run');
 	const output = await runModel({
@@ -216,7 +241,8 @@ async function scoreRecords(deps: InferenceDeps, target: Target, prep: Preproces
 		width: encoded.width,
 		bytes: artifactBytes(deps, target.sha256)
 	});
-	return { task: prep.target.task, predictions: decodePredictions(prep, output, encoded.rows) };
+	const predictions = decodePredictions(prep, output, encoded.rows);
+	return { out: { task: prep.target.task, predictions }, inputs: () => rowsOfRequest(request) };
 }
 
 /** Any other graph: MLflow's formats → feeds checked against the graph's own signature → outputs by name. */
@@ -242,20 +268,48 @@ async function scoreTensors(deps: InferenceDeps, target: Target, raw: unknown) {
 	}
 	if (feeds[0] && feeds[0].dims[0] > LIMITS.predictRows) throw tooLarge(feeds[0].dims[0]);
 	const { outputs } = await runGraph(model, feeds);
-	return { predictions: predictionsOf(outputs, body) };
+	const firstInput = model.signature.inputs[0].name;
+	return {
+		out: { predictions: predictionsOf(outputs, body) },
+		inputs: () => rowsOfScoring(body, firstInput)
+	};
 }
 
-/** Step two: scores `body` (parsed JSON, checked here) with the target (prediction logging will attach here). */
+/**
+ * Step two: scores `body` (parsed JSON, checked here) with the target. Every answer carries one prediction id per
+ * row; where the caller gave a log, a sampled request's rows are written to it after the answer (`waitUntil`).
+ * Refused requests are never logged: the log holds predictions, not attempts.
+ */
 export async function score(
 	deps: InferenceDeps,
 	target: Target,
 	body: unknown
 ): Promise<PredictResponse | GraphPredictResponse> {
 	const startedAt = Date.now();
-	const out = target.prep
+	const { out, inputs } = target.prep
 		? await scoreRecords(deps, target, target.prep, body)
 		: await scoreTensors(deps, target, body);
-	return { model: target.modelName, version: target.version, ...out, latencyMs: Date.now() - startedAt };
+	const rows = inputs();
+	const predictionIds = rows.map(() => predictionId());
+	const latencyMs = Date.now() - startedAt;
+	const log = deps.log;
+	if (log && Math.random() < target.logging.sampleRate) {
+		const owner = { workspaceId: target.workspaceId, modelName: target.modelName };
+		const write = predictionRecords({
+			ids: predictionIds,
+			at: Date.now(),
+			model: target.modelName,
+			version: target.version,
+			alias: target.alias ?? null,
+			inputs: rows,
+			predictions: out.predictions,
+			latencyMs,
+			hashInputs: target.logging.hashInputs
+		}).then((records) => appendLog({ PREDICTION_LOG: log.logs }, owner, records));
+		// A log that cannot be written never fails the answer already given; it is reported, not swallowed.
+		log.waitUntil(write.catch((e) => console.error('prediction log: append failed', e)));
+	}
+	return { model: target.modelName, version: target.version, ...out, predictionIds, latencyMs };
 }
 
 /** Both steps, for callers that hold the body already (a Cron handler, a Durable Object, a test). */

@@ -9,5 +9,6 @@ export * from './mutations';
 export * from './sync';
 export * from './predict';
 export * from './scoring';
+export * from './prediction-log';
 export * from './preprocessing';
 export * from './workspaces';

@@ -42,6 +42,8 @@ export const predictResponseSchema = z.object({
 	version: z.number().int().positive(),
 	task: z.enum(['binary', 'multiclass', 'regression']),
 	predictions: z.array(z.union([classPredictionSchema, regressionPredictionSchema])),
+	/** One id per row, in order, as the prediction log records them (labels join on it later). */
+	predictionIds: z.array(z.string()).optional(),
 	/** Time in the Worker for this request (workerd's clock only moves across I/O, so it is coarse). */
 	latencyMs: z.number().nonnegative()
 });
@@ -55,6 +57,7 @@ export const graphPredictResponseSchema = z.object({
 	model: z.string(),
 	version: z.number().int().positive(),
 	predictions: z.unknown(),
+	predictionIds: z.array(z.string()).optional(),
 	latencyMs: z.number().nonnegative()
 });
 export type GraphPredictResponse = z.infer<typeof graphPredictResponseSchema>;

@@ -105,7 +105,8 @@ const CASES: Case[] = [
 		path: () => `${model()}/aliases/champion/predict`,
 		json: { rows: [{ x: 1 }] }
 	},
-	{ route: 'POST /models/:name/predict', path: () => `${model()}/predict`, json: { rows: [{ x: 1 }] } }
+	{ route: 'POST /models/:name/predict', path: () => `${model()}/predict`, json: { rows: [{ x: 1 }] } },
+	{ route: 'GET /models/:name/predictions', path: () => `${model()}/predictions` }
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */

@@ -17,7 +17,11 @@ export const predict = new Hono<AppEnv>();
 
 /** The version first (404 or 409 before the body is read), then the body, as the route has always answered. */
 async function serve(c: Ctx, name: string, ref: VersionRef, startedAt: number) {
-	const deps = { db: c.env.DB, bucket: c.env.ARTIFACTS };
+	const deps = {
+		db: c.env.DB,
+		bucket: c.env.ARTIFACTS,
+		log: { logs: c.env.PREDICTION_LOG, waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) }
+	};
 	const target = await resolve(deps, { workspaceId: ws(c), modelName: name, ref });
 	const body = await jsonBody(c, z.unknown(), LIMITS.predictBodyBytes);
 	const out = await score(deps, target, body);

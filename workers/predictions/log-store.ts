@@ -1,0 +1,61 @@
+import type { PredictionRecord } from '../../src/lib/contract';
+import type { LogOwner, PredictionLog } from './log-object';
+
+/**
+ * The prediction log's two ends for the rest of the Worker: `appendLog` (called from `waitUntil` after an answer)
+ * and `readLog` (a time range: the D1 index names the R2 batches to read, and the model's buffer adds the rows not
+ * yet written out).
+ */
+
+export interface LogEnv {
+	DB: D1Database;
+	ARTIFACTS: R2Bucket;
+	PREDICTION_LOG: DurableObjectNamespace<PredictionLog>;
+}
+
+export const logFor = (env: Pick<LogEnv, 'PREDICTION_LOG'>, o: LogOwner) =>
+	env.PREDICTION_LOG.get(env.PREDICTION_LOG.idFromName(`${o.workspaceId}\n${o.modelName}`));
+
+export async function appendLog(
+	env: Pick<LogEnv, 'PREDICTION_LOG'>,
+	o: LogOwner,
+	records: PredictionRecord[]
+) {
+	if (records.length) await logFor(env, o).append(o, records);
+}
+
+/** Batches read for one page at most: a range wider than this is answered in pages (`truncated`). */
+const MAX_BATCHES = 50;
+
+export async function readLog(
+	env: LogEnv,
+	o: LogOwner,
+	range: { from: number; to: number; limit: number }
+): Promise<{ predictions: PredictionRecord[]; truncated: boolean }> {
+	const { results } = await env.DB.prepare(
+		`SELECT object_key FROM prediction_batches WHERE workspace_id = ? AND model_name = ? AND last_at >= ? AND first_at <= ?
+		 ORDER BY first_at, object_key LIMIT ?`
+	)
+		.bind(o.workspaceId, o.modelName, range.from, range.to, MAX_BATCHES + 1)
+		.all<{ object_key: string }>();
+	const byId = new Map<string, PredictionRecord>();
+	for (const { object_key } of results.slice(0, MAX_BATCHES)) {
+		const obj = await env.ARTIFACTS.get(object_key);
+		if (!obj) continue;
+		for (const line of (await obj.text()).split('\n')) {
+			if (!line) continue;
+			const r = JSON.parse(line) as PredictionRecord;
+			if (r.at >= range.from && r.at <= range.to) byId.set(r.id, r);
+		}
+	}
+	// A row being written out can be in a batch and still buffered for an instant: one copy by id.
+	for (const body of await logFor(env, o).pending(range.from, range.to)) {
+		const r = JSON.parse(body) as PredictionRecord;
+		byId.set(r.id, r);
+	}
+	const all = [...byId.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	return {
+		predictions: all.slice(0, range.limit),
+		truncated: all.length > range.limit || results.length > MAX_BATCHES
+	};
+}
