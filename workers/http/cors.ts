@@ -10,7 +10,7 @@ import type { AppEnv } from '../types';
 const ALLOW_HEADERS = 'authorization, content-type';
 const ALLOW_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 const EXPOSE_HEADERS =
-	'retry-after, etag, content-length, x-edgebook-model, x-edgebook-version, x-edgebook-alias';
+	'retry-after, etag, content-length, x-edgebook-model, x-edgebook-version, x-edgebook-alias, x-edgebook-route';
 
 export function allowedOrigins(raw: string | undefined): Set<string> {
 	return new Set(

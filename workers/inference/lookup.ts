@@ -1,4 +1,4 @@
-import { LOG_TAGS } from '../../src/lib/contract';
+import { LOG_TAGS, trafficTag } from '../../src/lib/contract';
 /**
  * What a prediction needs of a version, in one D1 query: its number, artifact, signature, and whether this
  * workspace holds the artifact (blob_refs). The general read path (version, tags, aliases, then blob_refs) is
@@ -15,6 +15,8 @@ export interface ServingVersion {
 	/** The model's prediction-log settings (model tags, contract LOG_TAGS); null where unset. */
 	logSampleRate: string | null;
 	logInputs: string | null;
+	/** The alias's traffic split (model tag `edgebook.traffic.<alias>`, JSON); null for a version by number. */
+	traffic: string | null;
 }
 
 type Row = {
@@ -25,15 +27,25 @@ type Row = {
 	has_ref: number | null;
 	log_sample: string | null;
 	log_inputs: string | null;
+	traffic?: string | null;
 };
 
-const SELECT = `SELECT v.model_name, v.version, v.artifact_sha256, v.signature,
+const COLUMNS = `v.model_name, v.version, v.artifact_sha256, v.signature,
 	(SELECT 1 FROM blob_refs r WHERE r.workspace_id = v.workspace_id AND r.sha256 = v.artifact_sha256) AS has_ref,
 	(SELECT value FROM model_tags t WHERE t.workspace_id = v.workspace_id AND t.model_name = v.model_name
 	 AND t.key = '${LOG_TAGS.sampleRate}') AS log_sample,
 	(SELECT value FROM model_tags t WHERE t.workspace_id = v.workspace_id AND t.model_name = v.model_name
-	 AND t.key = '${LOG_TAGS.inputs}') AS log_inputs
-	FROM model_versions v`;
+	 AND t.key = '${LOG_TAGS.inputs}') AS log_inputs`;
+
+const BY_VERSION = `SELECT ${COLUMNS} FROM model_versions v
+	WHERE v.workspace_id = ? AND v.model_name = ? AND v.version = ?`;
+
+/** Through the alias, with its traffic split (the tag named after the alias). */
+const BY_ALIAS = `SELECT ${COLUMNS},
+	(SELECT value FROM model_tags t WHERE t.workspace_id = v.workspace_id AND t.model_name = v.model_name
+	 AND t.key = '${trafficTag('')}' || a.alias) AS traffic
+	FROM model_versions v JOIN model_aliases a ON a.workspace_id = v.workspace_id AND a.model_name = v.model_name
+	AND a.version = v.version WHERE v.workspace_id = ? AND v.model_name = ? AND a.alias = ?`;
 
 export async function servingVersion(
 	db: D1Database,
@@ -43,17 +55,8 @@ export async function servingVersion(
 ): Promise<ServingVersion | null> {
 	const row =
 		'version' in ref
-			? await db
-					.prepare(`${SELECT} WHERE v.workspace_id = ? AND v.model_name = ? AND v.version = ?`)
-					.bind(workspaceId, modelName, ref.version)
-					.first<Row>()
-			: await db
-					.prepare(
-						`${SELECT} JOIN model_aliases a ON a.workspace_id = v.workspace_id AND a.model_name = v.model_name
-						 AND a.version = v.version WHERE v.workspace_id = ? AND v.model_name = ? AND a.alias = ?`
-					)
-					.bind(workspaceId, modelName, ref.alias)
-					.first<Row>();
+			? await db.prepare(BY_VERSION).bind(workspaceId, modelName, ref.version).first<Row>()
+			: await db.prepare(BY_ALIAS).bind(workspaceId, modelName, ref.alias).first<Row>();
 	if (!row) return null;
 	let signature: Record<string, unknown> | null = null;
 	try {
@@ -70,6 +73,7 @@ export async function servingVersion(
 		signature,
 		hasArtifact: row.has_ref === 1,
 		logSampleRate: row.log_sample,
-		logInputs: row.log_inputs
+		logInputs: row.log_inputs,
+		traffic: row.traffic ?? null
 	};
 }

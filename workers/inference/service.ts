@@ -7,10 +7,15 @@ import {
 	predictRowsSchema,
 	preprocessingSchema,
 	scoringRows,
+	trafficBucket,
+	trafficSchema,
 	type GraphPredictResponse,
+	type PredictionRecord,
+	type Traffic,
 	type PredictRequest,
 	type PredictResponse,
-	type ScoringBody
+	type ScoringBody,
+	type StickyBy
 } from '../../src/lib/contract';
 import { encode } from '../../src/lib/ml/preprocess';
 import { TensorInputError, feedsFor, isTensor, predictionsOf } from '../../src/lib/ml/tensors';
@@ -18,6 +23,7 @@ import type { Preprocessing } from '../../src/lib/ml/types';
 import {
 	AliasNotFound,
 	BrokenArtifact,
+	DomainError,
 	InvalidInput,
 	InvalidModel,
 	ModelNotFound,
@@ -179,6 +185,8 @@ export interface Target {
 	prep: Preprocessing | null;
 	/** The model's prediction-log settings: the share of requests logged, and inputs kept or only hashed. */
 	logging: { sampleRate: number; hashInputs: boolean };
+	/** The alias's traffic split (canary or shadow), when called through an alias that has one. */
+	traffic: Traffic | null;
 }
 
 /** A tag's text as a rate in [0, 1]; unset or unreadable is 1 (log everything), as the contract's default says. */
@@ -190,20 +198,22 @@ function sampleRateOf(raw: string | null): number {
 export type TargetRef = Omit<PredictInput, 'body'>;
 
 /**
- * Step one: which version serves `ref`, and whether it can (traffic splitting will choose here). Apart from
- * `score` so that the HTTP door reads the body only once the model is known to serve, as it always has.
+ * Step one: which version serves `ref`, and whether it can, with the alias's traffic split (which `score`
+ * applies). Apart from `score` so that the HTTP door reads the body only once the model is known to serve.
  */
 export async function resolve(deps: InferenceDeps, ref: TargetRef): Promise<Target> {
 	const v = await find(deps, ref);
 	const alias = 'alias' in ref.ref ? { alias: ref.ref.alias } : {};
 	const logging = { sampleRate: sampleRateOf(v.logSampleRate), hashInputs: v.logInputs === 'hash' };
+	const traffic = trafficOf(v.traffic);
 	return {
 		workspaceId: ref.workspaceId,
 		modelName: v.modelName,
 		version: v.version,
 		...alias,
 		...servable(v),
-		logging
+		logging,
+		traffic
 	};
 }
 
@@ -275,43 +285,131 @@ async function scoreTensors(deps: InferenceDeps, target: Target, raw: unknown) {
 	};
 }
 
+type Route = PredictionRecord['route'];
+
+/** The traffic split stored on the alias, or null (none, or a tag that does not parse: the alias serves alone). */
+function trafficOf(raw: string | null): Traffic | null {
+	if (!raw) return null;
+	try {
+		const parsed = trafficSchema.safeParse(JSON.parse(raw));
+		return parsed.success ? parsed.data : null;
+	} catch {
+		return null;
+	}
+}
+
+/** The request's sticky key for a canary: a header, or a field of the body's `params`; null when absent. */
+function stickyKey(by: StickyBy | undefined, headers: Headers | undefined, body: unknown): string | null {
+	if (!by) return null;
+	if ('header' in by) return headers?.get(by.header) ?? null;
+	const params =
+		typeof body === 'object' && body !== null ? (body as { params?: unknown }).params : undefined;
+	const value =
+		typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[by.param] : undefined;
+	return value === undefined || value === null ? null : String(value);
+}
+
+/** The split's other version, ready to score, or null when it no longer can (deleted, no artifact). */
+async function secondTarget(deps: InferenceDeps, primary: Target, version: number): Promise<Target | null> {
+	try {
+		const t = await resolve(deps, {
+			workspaceId: primary.workspaceId,
+			modelName: primary.modelName,
+			ref: { version }
+		});
+		return { ...t, alias: primary.alias, logging: primary.logging };
+	} catch (e) {
+		if (e instanceof DomainError) return null;
+		throw e;
+	}
+}
+
+async function scoreBody(deps: InferenceDeps, target: Target, body: unknown) {
+	const startedAt = Date.now();
+	const { out, inputs } = target.prep
+		? await scoreRecords(deps, target, target.prep, body)
+		: await scoreTensors(deps, target, body);
+	return { out, rows: inputs(), latencyMs: Date.now() - startedAt };
+}
+
+function writeLog(
+	log: NonNullable<InferenceDeps['log']>,
+	target: Target,
+	route: Route,
+	ids: string[],
+	scored: Awaited<ReturnType<typeof scoreBody>>,
+	shadowOf?: string[]
+): Promise<void> {
+	const owner = { workspaceId: target.workspaceId, modelName: target.modelName };
+	return predictionRecords({
+		ids,
+		at: Date.now(),
+		model: target.modelName,
+		version: target.version,
+		alias: target.alias ?? null,
+		inputs: scored.rows,
+		predictions: scored.out.predictions,
+		latencyMs: scored.latencyMs,
+		hashInputs: target.logging.hashInputs,
+		route,
+		shadowOf
+	}).then((records) => appendLog({ PREDICTION_LOG: log.logs }, owner, records));
+}
+
+export interface ScoreOptions {
+	/** The request's headers, for a canary sticky by a header. */
+	headers?: Headers;
+}
+
 /**
- * Step two: scores `body` (parsed JSON, checked here) with the target. Every answer carries one prediction id per
- * row; where the caller gave a log, a sampled request's rows are written to it after the answer (`waitUntil`).
+ * Step two: scores `body` (parsed JSON, checked here) with the target, or with its alias's canary for the share
+ * of requests the split sends there (sticky by the request key where one is set). Every answer carries one
+ * prediction id per row; where the caller gave a log, a sampled request's rows are written to it after the answer
+ * (`waitUntil`), and a shadow version scores the same body there too, its rows logged beside the answer's.
  * Refused requests are never logged: the log holds predictions, not attempts.
  */
 export async function score(
 	deps: InferenceDeps,
 	target: Target,
-	body: unknown
+	body: unknown,
+	opts: ScoreOptions = {}
 ): Promise<PredictResponse | GraphPredictResponse> {
-	const startedAt = Date.now();
-	const { out, inputs } = target.prep
-		? await scoreRecords(deps, target, target.prep, body)
-		: await scoreTensors(deps, target, body);
-	const rows = inputs();
-	const predictionIds = rows.map(() => predictionId());
-	const latencyMs = Date.now() - startedAt;
+	const split = target.traffic;
+	let serving = target;
+	let route: Route = 'primary';
+	if (split && 'canary' in split && target.alias) {
+		const key = stickyKey(split.canary.stickyBy, opts.headers, body);
+		const place = key === null ? Math.random() * 100 : trafficBucket(target.alias, key);
+		const canary =
+			place < split.canary.percent ? await secondTarget(deps, target, split.canary.version) : null;
+		if (canary) [serving, route] = [canary, 'canary'];
+	}
+	const scored = await scoreBody(deps, serving, body);
+	const predictionIds = scored.rows.map(() => predictionId());
 	const log = deps.log;
 	if (log && Math.random() < target.logging.sampleRate) {
-		const owner = { workspaceId: target.workspaceId, modelName: target.modelName };
-		const write = predictionRecords({
-			ids: predictionIds,
-			at: Date.now(),
-			model: target.modelName,
-			version: target.version,
-			alias: target.alias ?? null,
-			inputs: rows,
-			predictions: out.predictions,
-			latencyMs,
-			hashInputs: target.logging.hashInputs
-		}).then((records) => appendLog({ PREDICTION_LOG: log.logs }, owner, records));
 		// A log that cannot be written never fails the answer already given; it is reported, not swallowed.
-		log.waitUntil(write.catch((e) => console.error('prediction log: append failed', e)));
+		const report = (e: unknown) => console.error('prediction log: append failed', e);
+		log.waitUntil(writeLog(log, serving, route, predictionIds, scored).catch(report));
+		if (split && 'shadow' in split) {
+			const shadowing = (async () => {
+				const shadow = await secondTarget(deps, target, split.shadow.version);
+				if (!shadow) return;
+				const shadowScored = await scoreBody(deps, shadow, body);
+				const ids = shadowScored.rows.map(() => predictionId());
+				await writeLog(log, shadow, 'shadow', ids, shadowScored, predictionIds);
+			})();
+			log.waitUntil(shadowing.catch(report));
+		}
 	}
-	return { model: target.modelName, version: target.version, ...out, predictionIds, latencyMs };
+	return {
+		model: serving.modelName,
+		version: serving.version,
+		...scored.out,
+		predictionIds,
+		latencyMs: scored.latencyMs
+	};
 }
-
 /** Both steps, for callers that hold the body already (a Cron handler, a Durable Object, a test). */
 export async function predict(
 	deps: InferenceDeps,

@@ -75,6 +75,9 @@ export async function predictionRecords(o: {
 	predictions: unknown;
 	latencyMs: number;
 	hashInputs: boolean;
+	route: PredictionRecord['route'];
+	/** For a shadow's rows: the ids of the rows the answer gave, in the same order. */
+	shadowOf?: string[];
 }): Promise<PredictionRecord[]> {
 	const rows = o.ids.length;
 	return Promise.all(
@@ -87,7 +90,9 @@ export async function predictionRecords(o: {
 			...(o.hashInputs ? { inputsHash: await sha256Json(o.inputs[i]) } : { inputs: o.inputs[i] }),
 			outputs: outputOfRow(o.predictions, i, rows),
 			latencyMs: o.latencyMs,
-			status: 'ok' as const
+			status: 'ok' as const,
+			route: o.route,
+			...(o.shadowOf ? { shadowOf: o.shadowOf[i] } : {})
 		}))
 	);
 }

@@ -10,5 +10,6 @@ export * from './sync';
 export * from './predict';
 export * from './scoring';
 export * from './prediction-log';
+export * from './traffic';
 export * from './preprocessing';
 export * from './workspaces';

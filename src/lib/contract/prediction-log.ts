@@ -21,7 +21,13 @@ export const predictionRecordSchema = z.object({
 	outputs: z.unknown(),
 	/** The request's time in the Worker, shared by its rows. */
 	latencyMs: z.number(),
-	status: z.literal('ok')
+	status: z.literal('ok'),
+	/**
+	 * How the version came to answer: the alias's own version (`primary`), its canary, or a shadow that scored the
+	 * same row without answering; a shadow record names the answered row's id in `shadowOf`.
+	 */
+	route: z.enum(['primary', 'canary', 'shadow']),
+	shadowOf: z.string().optional()
 });
 export type PredictionRecord = z.infer<typeof predictionRecordSchema>;
 

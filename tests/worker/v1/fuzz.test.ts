@@ -129,6 +129,12 @@ const ROUTES: Route[] = [
 		fields: { version: num(true) }
 	},
 	{
+		method: 'PUT',
+		path: (s) => `/api/v1/models/${s.model}/aliases/fz/traffic`,
+		valid: () => ({ shadow: { version: 2 } }),
+		fields: { canary: rec(), shadow: rec() }
+	},
+	{
 		method: 'POST',
 		path: (s) => `/api/v1/models/${s.model}/versions`,
 		valid: (s) => ({

@@ -106,7 +106,14 @@ const CASES: Case[] = [
 		json: { rows: [{ x: 1 }] }
 	},
 	{ route: 'POST /models/:name/predict', path: () => `${model()}/predict`, json: { rows: [{ x: 1 }] } },
-	{ route: 'GET /models/:name/predictions', path: () => `${model()}/predictions` }
+	{ route: 'GET /models/:name/predictions', path: () => `${model()}/predictions` },
+	{ route: 'GET /models/:name/aliases/:alias/traffic', path: () => `${model()}/aliases/champion/traffic` },
+	{
+		route: 'PUT /models/:name/aliases/:alias/traffic',
+		path: () => `${model()}/aliases/champion/traffic`,
+		json: { shadow: { version: 1 } }
+	},
+	{ route: 'DELETE /models/:name/aliases/:alias/traffic', path: () => `${model()}/aliases/champion/traffic` }
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */

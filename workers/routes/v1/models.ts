@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { LIMITS, aliasSchema, keySchema, modelNameSchema } from '../../../src/lib/contract';
+import { LIMITS, aliasSchema, keySchema, modelNameSchema, trafficTag } from '../../../src/lib/contract';
+import { ApiError } from '../../errors';
 import { requireScope } from '../../auth/middleware';
 import { jsonBody, parseWith } from '../../http/body';
 import { getModel, getVersionByAlias, listModels, listModelVersions } from '../../registry/read-models';
@@ -52,6 +53,14 @@ models.put('/:name/tags/:key{.+}', requireScope('write'), async (c) => {
 	const name = modelName(c);
 	const key = param(c, 'key', keySchema);
 	const { value } = await jsonBody(c, tagBody);
+	// A traffic split is checked where it is set (routes/v1/traffic.ts), never written here unchecked.
+	if (key.startsWith(trafficTag('')))
+		throw new ApiError({
+			status: 400,
+			code: 'invalid_request',
+			message: `"${key}" is an alias's traffic split: set it with PUT /api/v1/models/${name}/aliases/<alias>/traffic.`,
+			details: { key }
+		});
 	await apply(c, { type: 'model.tag.set', name, key, value });
 	return c.json(await mustGetModel(c, name), 200);
 });

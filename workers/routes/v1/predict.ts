@@ -24,11 +24,14 @@ async function serve(c: Ctx, name: string, ref: VersionRef, startedAt: number) {
 	};
 	const target = await resolve(deps, { workspaceId: ws(c), modelName: name, ref });
 	const body = await jsonBody(c, z.unknown(), LIMITS.predictBodyBytes);
-	const out = await score(deps, target, body);
-	// Every answer names what answered, so a caller of an alias knows the version (and, with canaries, which one).
-	c.header('x-edgebook-model', encodeURIComponent(target.modelName));
-	c.header('x-edgebook-version', String(target.version));
-	if (target.alias) c.header('x-edgebook-alias', target.alias);
+	const out = await score(deps, target, body, { headers: c.req.raw.headers });
+	// Every answer names what answered, so a caller of an alias knows the version (and whether a canary answered).
+	c.header('x-edgebook-model', encodeURIComponent(out.model));
+	c.header('x-edgebook-version', String(out.version));
+	if (target.alias) {
+		c.header('x-edgebook-alias', target.alias);
+		c.header('x-edgebook-route', out.version === target.version ? 'primary' : 'canary');
+	}
 	return c.json({ ...out, latencyMs: Date.now() - startedAt }, 200);
 }
 
