@@ -66,7 +66,7 @@ async function logAndRegister(weights: number[][]): Promise<string> {
 	await ok(`${root}/MLmodel`, { method: 'PUT', body: mlmodel, headers: { 'content-type': 'text/plain' } });
 	await ok(`${root}/model.onnx`, {
 		method: 'PUT',
-		body: sklearnLikeModel(weights),
+		body: Buffer.from(sklearnLikeModel(weights)),
 		headers: { 'content-type': 'application/octet-stream' }
 	});
 	const created = await ok<{ model_version: { version: string } }>('/api/2.0/mlflow/model-versions/create', {
