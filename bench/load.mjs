@@ -70,7 +70,7 @@ function routes() {
 	};
 }
 
-function cell(url, route, tokens, connections, duration) {
+export function cell(url, route, tokens, connections, duration) {
 	let next = 0;
 	return autocannon({
 		url,
@@ -97,7 +97,7 @@ function cell(url, route, tokens, connections, duration) {
 	});
 }
 
-function figures(route, connections, r) {
+export function figures(route, connections, r) {
 	const codes = r.statusCodeStats ?? {};
 	const count = (pred) =>
 		Object.entries(codes)

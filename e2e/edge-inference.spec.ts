@@ -45,6 +45,8 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await runTraining(page, t);
 
 	await train.getByTestId('run-link').click();
+	await expect(page.getByTestId('register-model')).toBeVisible();
+	const runPage = page.url();
 	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-species');
 	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
 	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText('penguin-species');
@@ -96,4 +98,68 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 		data: { rows }
 	});
 	expect(unknown.status()).toBe(404);
+
+	// MLflow's scoring formats answer the same labels, and the bare predict route serves the champion.
+	const auth = { authorization: `Bearer ${TOKEN}` };
+	const records = await request.post('/api/v1/models/penguin-species/predict', {
+		headers: auth,
+		data: { dataframe_records: rows.slice(0, 3) }
+	});
+	expect(records.status()).toBe(200);
+	expect(records.headers()['x-edgebook-alias']).toBe('champion');
+	expect((await records.json()).predictions.map((p: { label: string }) => p.label)).toEqual(
+		body.predictions.slice(0, 3).map((p: { label: string }) => p.label)
+	);
+
+	// A second version of the same run, then a canary taking every request, set on the Models page.
+	await page.goto(runPage);
+	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-species');
+	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
+	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText(
+		'Registered as penguin-species'
+	);
+	await page.goto('/models');
+	await expect(model.locator('[data-testid="model-version"][data-version="2"]')).toBeVisible({
+		timeout: 30_000
+	});
+	const traffic = model.locator('[data-testid="traffic"][data-alias="champion"]');
+	await traffic.locator('summary').click();
+	await expect(traffic.getByTestId('traffic-summary')).toHaveText('all to v1');
+	await traffic.getByLabel('split').selectOption('canary');
+	await expect(traffic.getByLabel('second version')).toHaveValue('2');
+	await traffic.getByLabel('percent').fill('100');
+	await traffic.getByLabel('sticky header').fill('x-user-id');
+	await traffic.getByRole('button', { name: 'Save traffic' }).click();
+	await expect(traffic.getByTestId('traffic-summary')).toHaveText(
+		'canary v2 takes 100% (sticky by header x-user-id)'
+	);
+	const canary = await request.post('/api/v1/models/penguin-species/predict', {
+		headers: { ...auth, 'x-user-id': 'someone' },
+		data: { dataframe_records: [rows[1]] }
+	});
+	expect(canary.status()).toBe(200);
+	expect([canary.headers()['x-edgebook-version'], canary.headers()['x-edgebook-route']]).toEqual([
+		'2',
+		'canary'
+	]);
+	const canaryId = (await canary.json()).predictionIds[0];
+
+	// The prediction log holds that row, as sent, under the version and route that answered it.
+	await expect
+		.poll(async () => {
+			const log = await request.get('/api/v1/models/penguin-species/predictions', { headers: auth });
+			const found = (await log.json()).predictions.find((r: { id: string }) => r.id === canaryId);
+			return found && { version: found.version, route: found.route, inputs: found.inputs };
+		})
+		.toEqual({ version: 2, route: 'canary', inputs: rows[1] });
+
+	// Back to one version: the split ends, and the champion answers alone.
+	await traffic.getByLabel('split').selectOption('none');
+	await traffic.getByRole('button', { name: 'Save traffic' }).click();
+	await expect(traffic.getByTestId('traffic-summary')).toHaveText('all to v1');
+	const alone = await request.post('/api/v1/models/penguin-species/predict', {
+		headers: { ...auth, 'x-user-id': 'someone' },
+		data: { dataframe_records: [rows[1]] }
+	});
+	expect(alone.headers()['x-edgebook-version']).toBe('1');
 });

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { LIMITS, epochMs, keySchema, mutationSchema, type Mutation } from '../../src/lib/contract';
+import {
+	LIMITS,
+	epochMs,
+	keySchema,
+	mutationSchema,
+	trafficSchema,
+	trafficTag,
+	type Mutation
+} from '../../src/lib/contract';
 import type { MetricRowIn } from './plan-runs';
 
 /**
@@ -38,6 +46,8 @@ function refusal(where: string, issue: z.core.$ZodIssue): Refusal {
 export function checkMutation(m: unknown, special?: MetricRowIn[]): Refusal | null {
 	const checked = mutationSchema.safeParse(m);
 	if (!checked.success) return refusal('', checked.error.issues[0]);
+	const traffic = trafficRefusal(checked.data);
+	if (traffic) return traffic;
 	if (special === undefined) return null;
 	if ((m as Mutation).type !== 'run.log')
 		return {
@@ -56,4 +66,26 @@ export function checkMutation(m: unknown, special?: MetricRowIn[]): Refusal | nu
 			details: { path: 'metrics' }
 		};
 	return null;
+}
+
+/**
+ * An alias's traffic split is a model tag the serving path reads (docs/architecture.md, "Canary and shadow"):
+ * whichever door writes it (sync, MLflow's set-tag), its value must be a split the contract describes.
+ */
+function trafficRefusal(m: Mutation): Refusal | null {
+	if (m.type !== 'model.tag.set' || !m.key.startsWith(trafficTag(''))) return null;
+	let value: unknown;
+	try {
+		value = JSON.parse(m.value);
+	} catch {
+		value = undefined;
+	}
+	const parsed = trafficSchema.safeParse(value);
+	if (parsed.success) return null;
+	return {
+		status: 400,
+		code: 'invalid_request',
+		message: `Invalid value at value: "${m.key}" holds an alias's traffic split, JSON such as {"canary": {"version": 2, "percent": 10}} or {"shadow": {"version": 2}}.`,
+		details: { path: 'value' }
+	};
 }

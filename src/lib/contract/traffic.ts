@@ -32,6 +32,13 @@ export const trafficSchema = z.union([
 ]);
 export type Traffic = z.infer<typeof trafficSchema>;
 
+/** What GET/PUT …/aliases/:alias/traffic answer: the alias, the version it serves, and its split. */
+export const aliasTrafficSchema = z.object({
+	alias: z.string(),
+	version: z.number().int().positive(),
+	traffic: trafficSchema
+});
+
 export const trafficTag = (alias: string) => `edgebook.traffic.${alias}`;
 
 /**

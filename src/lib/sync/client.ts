@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
+	aliasTrafficSchema,
 	errorBodySchema,
+	type Traffic,
 	type FeedCursor,
 	pullResponseSchema,
 	pushResponseSchema,
@@ -190,5 +192,38 @@ export class RegistryClient {
 			if (e instanceof RegistryError && e.failure.kind === 'final' && e.failure.status === 404) return null;
 			throw e;
 		}
+	}
+
+	/** An alias's traffic split, or null when it has none (GET …/aliases/:alias/traffic answers 404). */
+	async traffic(model: string, alias: string): Promise<Traffic | null> {
+		try {
+			const res = await this.#request(this.#trafficPath(model, alias));
+			return (await this.#json(aliasTrafficSchema, res)).traffic;
+		} catch (e) {
+			if (e instanceof RegistryError && e.failure.kind === 'final' && e.failure.status === 404) return null;
+			throw e;
+		}
+	}
+
+	/** Sets (a split) or ends (null) an alias's traffic split; the registry checks the versions first. */
+	async setTraffic(model: string, alias: string, split: Traffic | null): Promise<void> {
+		const path = this.#trafficPath(model, alias);
+		const res = split
+			? await this.#request(path, {
+					method: 'PUT',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(split)
+				})
+			: await this.#request(path, { method: 'DELETE' }).catch((e) => {
+					// Ending a split that is not there leaves what was asked for.
+					if (e instanceof RegistryError && e.failure.kind === 'final' && e.failure.status === 404)
+						return null;
+					throw e;
+				});
+		await res?.body?.cancel();
+	}
+
+	#trafficPath(model: string, alias: string): string {
+		return `/api/v1/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}/traffic`;
 	}
 }

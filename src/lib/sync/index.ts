@@ -2,7 +2,8 @@ import { db } from '$lib/tracking/db';
 import { RegistryClient, RegistryError } from './client';
 import { SyncEngine, type SyncResult } from './engine';
 import { listMissing } from './missing-artifacts';
-import { clearConfig, writeConfig } from './state';
+import type { Traffic } from '$lib/contract';
+import { clearConfig, readConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
 
 /**
@@ -56,6 +57,29 @@ export function syncNow(): Promise<SyncResult> {
 /** Artifacts pulled without their bytes (why, and when the next try is), for the UI to show. */
 export function missingArtifacts() {
 	return listMissing(db());
+}
+
+/**
+ * An alias's traffic split lives at the edge, not in this browser: reading and setting it needs the registry
+ * online (the Models page says so when it is not).
+ */
+async function onlineClient(): Promise<RegistryClient> {
+	const config = await readConfig(db());
+	if (!config)
+		throw new Error('Sign in to a registry to split an alias’s traffic: it takes effect at the edge.');
+	return new RegistryClient({ url: config.url, token: config.token });
+}
+
+export async function aliasTraffic(modelName: string, alias: string): Promise<Traffic | null> {
+	return (await onlineClient()).traffic(modelName, alias);
+}
+
+export async function setAliasTraffic(
+	modelName: string,
+	alias: string,
+	split: Traffic | null
+): Promise<void> {
+	await (await onlineClient()).setTraffic(modelName, alias, split);
 }
 
 /** Changes the registry refused, with its reason, for the UI to show. */

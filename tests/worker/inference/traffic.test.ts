@@ -187,6 +187,35 @@ describe('bad traffic settings: a 4xx naming the problem, nothing stored changes
 		expect((await tag.json<ErrorJson>()).error.message).toMatch(/aliases\/<alias>\/traffic/);
 	});
 
+	it('every door checks a split written as a tag: MLflow set-tag refuses one that is not a split', async () => {
+		const before = await snapshot(testEnv.DB);
+		const res = await api('/api/2.0/mlflow/registered-models/set-tag', {
+			method: 'POST',
+			json: {
+				name: 'ab',
+				key: 'edgebook.traffic.champion',
+				value: '{"canary": {"version": 2, "percent": 250}}'
+			}
+		});
+		expect(res.status).toBe(400);
+		const body = await res.json<{ error_code: string; message: string }>();
+		expect(body.error_code).toBe('INVALID_PARAMETER_VALUE');
+		expect(body.message).toMatch(/holds an alias's traffic split/);
+		expect(await snapshot(testEnv.DB)).toBe(before);
+		// A valid one is accepted there too, and serving follows it.
+		const good = await api('/api/2.0/mlflow/registered-models/set-tag', {
+			method: 'POST',
+			json: {
+				name: 'ab',
+				key: 'edgebook.traffic.champion',
+				value: '{"canary": {"version": 2, "percent": 100}}'
+			}
+		});
+		expect(good.status).toBe(200);
+		expect((await call(ROW)).version).toBe('2');
+		await api(`${CHAMPION}/traffic`, { method: 'DELETE' });
+	});
+
 	it('a canary whose version is deleted after it was set falls back to the alias’s own version', async () => {
 		const v = await register('ab', { sha: await upload(sklearnLikeModel(TWO)) });
 		expect((await setTraffic({ canary: { version: v, percent: 100 } })).status).toBe(200);
