@@ -1,13 +1,15 @@
 import { test, expect } from './fixtures';
 import {
 	addSample,
+	addSqlCell,
 	addTrainCell,
 	cell,
 	newNotebook,
 	runCell,
 	runTraining,
 	setSql,
-	signedIn
+	signedIn,
+	value
 } from './helpers';
 
 /**
@@ -27,6 +29,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await signedIn(page, baseURL!);
 
 	await newNotebook(page, 'Penguins at the edge');
+	const notebookPage = page.url();
 	await addSample(page, 'penguins');
 	await setSql(
 		page,
@@ -162,4 +165,48 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 		data: { dataframe_records: [rows[1]] }
 	});
 	expect(alone.headers()['x-edgebook-version']).toBe('1');
+
+	// The log comes into the notebook as a table and answers SQL: 4 + 3 + 1 rows from v1, 1 from the canary.
+	await expect
+		.poll(async () => {
+			const log = await request.get('/api/v1/models/penguin-species/predictions', { headers: auth });
+			return (await log.json()).predictions.length;
+		})
+		.toBe(9);
+	await page.goto(notebookPage);
+	const loader = page.getByTestId('load-prediction-log');
+	// A model the registry does not have is named in the error, and no table appears.
+	await loader.getByLabel('model whose predictions to load').fill('no-such-model');
+	await loader.getByRole('button', { name: 'Load prediction log' }).click();
+	await expect(page.getByTestId('dataset-error')).toContainText('No registered model named "no-such-model"');
+	await expect(page.getByTestId('dataset')).toHaveCount(1);
+	await page.getByTestId('dataset-error').getByRole('button', { name: 'Dismiss' }).click();
+	await loader.getByLabel('model whose predictions to load').fill('penguin-species');
+	await loader.getByRole('button', { name: 'Load prediction log' }).click();
+	await expect(
+		page.locator('[data-testid="dataset"][data-name="predictions_penguin_species"]')
+	).toContainText('9 rows');
+	const q = await addSqlCell(page);
+	await setSql(
+		page,
+		q,
+		"SELECT route, version, count(*) AS n, count(input_island) AS islands, sum(CASE WHEN id = '" +
+			canaryId +
+			"' THEN 1 ELSE 0 END) AS canary_row FROM predictions_penguin_species GROUP BY ALL ORDER BY route"
+	);
+	await runCell(page, q);
+	expect(await Promise.all([0, 1, 2, 3, 4].map((c) => value(page, q, 0, c).textContent()))).toEqual([
+		'canary',
+		'2',
+		'1',
+		'1',
+		'1'
+	]);
+	expect(await Promise.all([0, 1, 2, 3, 4].map((c) => value(page, q, 1, c).textContent()))).toEqual([
+		'primary',
+		'1',
+		'8',
+		'8',
+		'0'
+	]);
 });

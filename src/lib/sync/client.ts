@@ -223,6 +223,11 @@ export class RegistryClient {
 		await res?.body?.cancel();
 	}
 
+	/** Any JSON read of the registry API (the prediction log pages), with the client's auth and error handling. */
+	async getJson(path: string): Promise<unknown> {
+		return this.#json(z.unknown(), await this.#request(path));
+	}
+
 	#trafficPath(model: string, alias: string): string {
 		return `/api/v1/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}/traffic`;
 	}

@@ -2,6 +2,7 @@ import { db } from '$lib/tracking/db';
 import { RegistryClient, RegistryError } from './client';
 import { SyncEngine, type SyncResult } from './engine';
 import { listMissing } from './missing-artifacts';
+import { predictionLogFile, readPredictionLog } from './prediction-log';
 import type { Traffic } from '$lib/contract';
 import { clearConfig, readConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
@@ -60,13 +61,13 @@ export function missingArtifacts() {
 }
 
 /**
- * An alias's traffic split lives at the edge, not in this browser: reading and setting it needs the registry
- * online (the Models page says so when it is not).
+ * An alias's traffic split and a model's prediction log live at the edge, not in this browser: reading or setting
+ * them needs the registry online (the page says so when it is not).
  */
-async function onlineClient(): Promise<RegistryClient> {
+async function onlineClient(what = 'split an alias’s traffic'): Promise<RegistryClient> {
 	const config = await readConfig(db());
 	if (!config)
-		throw new Error('Sign in to a registry to split an alias’s traffic: it takes effect at the edge.');
+		throw new Error(`Sign in to a registry to ${what}: it lives at the edge, not in this browser.`);
 	return new RegistryClient({ url: config.url, token: config.token });
 }
 
@@ -80,6 +81,13 @@ export async function setAliasTraffic(
 	split: Traffic | null
 ): Promise<void> {
 	await (await onlineClient()).setTraffic(modelName, alias, split);
+}
+
+/** A model's prediction log from the registry as an NDJSON file for the dataset loader; null when it is empty. */
+export async function predictionLog(modelName: string): Promise<File | null> {
+	const client = await onlineClient('read a model’s prediction log');
+	const records = await readPredictionLog((path) => client.getJson(path), modelName);
+	return records.length ? predictionLogFile(modelName, records) : null;
 }
 
 /** Changes the registry refused, with its reason, for the UI to show. */
