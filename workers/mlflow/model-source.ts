@@ -1,4 +1,4 @@
-import { OnnxFormatError, readOnnxSignature } from '../../src/lib/ml/onnx-signature';
+import { graphSignature } from '../inference/graph-signature';
 import { blobKey, listArtifacts } from '../registry/read-artifacts';
 
 /**
@@ -61,14 +61,5 @@ export async function onnxOfSource(
 			(onnx.length === 1 ? onnx[0] : onnx.find((f) => f.name === `${prefix}model.onnx`));
 	}
 	if (!chosen) return null;
-	const obj = await bucket.get(blobKey(chosen.sha256));
-	if (!obj) return { sha256: chosen.sha256, signature: null };
-	try {
-		const sig = readOnnxSignature(new Uint8Array(await obj.arrayBuffer()));
-		return { sha256: chosen.sha256, signature: { inputs: sig.inputs, outputs: sig.outputs } };
-	} catch (e) {
-		// A file named .onnx that is not one still becomes the version's artifact: serving then says what is wrong.
-		if (e instanceof OnnxFormatError) return { sha256: chosen.sha256, signature: null };
-		throw e;
-	}
+	return { sha256: chosen.sha256, signature: await graphSignature(bucket, chosen.sha256) };
 }

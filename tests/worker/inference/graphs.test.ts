@@ -53,6 +53,20 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('any ONNX graph, in MLflow scoring formats', () => {
+	it('a version created through /api/v1 with only an artifact stores the signature read from its graph', async () => {
+		const v = await ok<{ signature: unknown }>('/api/v1/models/two/versions/1');
+		expect(v.signature).toEqual({
+			inputs: [
+				{ type: 'tensor', name: 'a', 'tensor-spec': { dtype: 'float32', shape: [-1, 2] } },
+				{ type: 'tensor', name: 'b', 'tensor-spec': { dtype: 'int64', shape: [-1, 1] } }
+			],
+			outputs: [
+				{ type: 'tensor', name: 'y', 'tensor-spec': { dtype: 'float32', shape: [-1, 1] } },
+				{ type: 'tensor', name: 'flag', 'tensor-spec': { dtype: 'bool', shape: [-1, 1] } }
+			]
+		});
+	});
+
 	it('inputs by name: outputs by name, each of its own element type, computed from the weights', async () => {
 		const { body, headers } = await predictJson<Preds<{ y: number[][]; flag: boolean[][] }>>(twoPath(), {
 			inputs: {

@@ -10,7 +10,8 @@ import {
 } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { jsonBody } from '../../http/body';
-import { listArtifacts } from '../../registry/read-artifacts';
+import { graphSignature } from '../../inference/graph-signature';
+import { getBlobRef, listArtifacts } from '../../registry/read-artifacts';
 import { listModelVersions } from '../../registry/read-models';
 import { getRun } from '../../registry/read-runs';
 import type { AppEnv } from '../../types';
@@ -37,13 +38,20 @@ const version = (c: Ctx) => param(c, 'version', versionParam);
 modelVersions.post('/:name/versions', requireScope('write'), async (c) => {
 	const name = modelName(c);
 	const b = await jsonBody(c, createBody);
+	// Any other graph than the notebook's (no preprocessing): its signature comes from its own bytes, stored here.
+	let signature = b.signature ?? null;
+	const described = signature && ('preprocessing' in signature || 'inputs' in signature);
+	if (b.artifactSha256 && !described && (await getBlobRef(c.env.DB, ws(c), b.artifactSha256))) {
+		const read = await graphSignature(c.env.ARTIFACTS, b.artifactSha256);
+		if (read) signature = { ...signature, ...read };
+	}
 	const result = await apply(c, {
 		type: 'model.version.create',
 		id: newId(),
 		modelName: name,
 		sourceRunId: b.sourceRunId ?? null,
 		artifactSha256: b.artifactSha256 ?? null,
-		signature: b.signature ?? null,
+		signature,
 		description: b.description,
 		tags: Object.entries(b.tags ?? {}).map(([key, value]) => ({ key, value }))
 	});
