@@ -1,5 +1,6 @@
 import type { Scalar, PredictRequest } from '../../src/lib/contract';
 import type { ColumnData, Frame, Preprocessing } from '../../src/lib/ml/types';
+import { epochMsOf } from '../../src/lib/ml/transforms';
 import { InvalidInput } from '../domain/errors';
 
 /**
@@ -42,22 +43,55 @@ function numeric(name: string, cells: (Scalar | undefined)[], path: (i: number) 
 	return values;
 }
 
+/** Epoch ms from a number or ISO-8601 text, for a date part's source; anything else is an issue. */
+function temporal(name: string, cells: (Scalar | undefined)[], path: (i: number) => string, issues: Issue[]) {
+	const values = new Float64Array(cells.length);
+	cells.forEach((v, i) => {
+		const ms = typeof v === 'number' ? v : typeof v === 'string' ? epochMsOf(v) : NaN;
+		values[i] = ms;
+		if (v !== null && v !== undefined && Number.isNaN(ms) && issues.length < MAX_ISSUES)
+			issues.push({
+				path: path(i),
+				message: `"${name}" is a date or time (ISO-8601 text or epoch milliseconds); got ${JSON.stringify(v)}`
+			});
+	});
+	return values;
+}
+
+type RawKind = 'numeric' | 'categorical' | 'temporal';
+
+/**
+ * The raw columns a body must carry: each feature no transform writes, as it was trained, and each transform's
+ * source (a date part's as a date or time, the others' as numbers), unless another transform writes it.
+ */
+function rawColumns(prep: Preprocessing): Map<string, RawKind> {
+	const written = new Set((prep.transforms ?? []).map((t) => t.as));
+	const raw = new Map<string, RawKind>();
+	for (const f of prep.features) if (!written.has(f.name)) raw.set(f.name, f.kind);
+	for (const t of prep.transforms ?? [])
+		if (!written.has(t.column) && !raw.has(t.column))
+			raw.set(t.column, t.op === 'datepart' ? 'temporal' : 'numeric');
+	return raw;
+}
+
 export function toFrame(prep: Preprocessing, body: PredictRequest): Frame {
 	const rowCount = 'rows' in body ? body.rows.length : Object.values(body.columns)[0].length;
 	const issues: Issue[] = [];
 	const columns: ColumnData[] = [];
-	for (const spec of prep.features) {
-		const cells = cellsOf(body, spec.name, issues);
+	for (const [name, kind] of rawColumns(prep)) {
+		const cells = cellsOf(body, name, issues);
 		if (!cells) continue;
-		const path = (i: number) => ('rows' in body ? `rows.${i}.${spec.name}` : `columns.${spec.name}.${i}`);
+		const path = (i: number) => ('rows' in body ? `rows.${i}.${name}` : `columns.${name}.${i}`);
 		columns.push(
-			spec.kind === 'numeric'
-				? { name: spec.name, kind: 'numeric', values: numeric(spec.name, cells, path, issues) }
-				: {
-						name: spec.name,
-						kind: 'categorical',
-						values: cells.map((v) => (v === null || v === undefined ? null : String(v)))
-					}
+			kind === 'numeric'
+				? { name, kind: 'numeric', values: numeric(name, cells, path, issues) }
+				: kind === 'temporal'
+					? { name, kind: 'numeric', values: temporal(name, cells, path, issues) }
+					: {
+							name,
+							kind: 'categorical',
+							values: cells.map((v) => (v === null || v === undefined ? null : String(v)))
+						}
 		);
 	}
 	if (issues.length) {

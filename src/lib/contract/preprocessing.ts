@@ -10,8 +10,24 @@ export type TargetSpec =
 	| { name: string; task: 'regression'; mean: number; std: number }
 	| { name: string; task: 'binary' | 'multiclass'; classes: string[] };
 
+export const DATE_PARTS = ['year', 'month', 'day', 'hour', 'minute', 'weekday', 'dayofyear'] as const;
+export type DatePart = (typeof DATE_PARTS)[number];
+
+/**
+ * A row-wise transform declared with the model (src/lib/ml/transforms.ts applies it): it reads one raw column and
+ * writes a new one (`as`), which the features then name. Stateless, so applying it twice gives the same column,
+ * and the notebook and the edge apply it alike to raw values.
+ */
+export type Transform =
+	| { op: 'clip'; column: string; as: string; min: number | null; max: number | null }
+	| { op: 'log1p'; column: string; as: string }
+	| { op: 'datepart'; column: string; as: string; part: DatePart }
+	| { op: 'bucket'; column: string; as: string; edges: number[] };
+
 export interface Preprocessing {
 	version: 1;
+	/** Applied to the raw columns before the features are read; absent for models trained without any. */
+	transforms?: Transform[];
 	features: FeatureSpec[];
 	target: TargetSpec;
 	/** Width of the encoded input row. */
@@ -43,9 +59,42 @@ const targetSchema = z.discriminatedUnion('task', [
 	})
 ]);
 
+const column = z.string().min(1).max(250);
+export const transformSchema = z
+	.discriminatedUnion('op', [
+		z.strictObject({
+			op: z.literal('clip'),
+			column,
+			as: column,
+			min: z.number().nullable(),
+			max: z.number().nullable()
+		}),
+		z.strictObject({ op: z.literal('log1p'), column, as: column }),
+		z.strictObject({ op: z.literal('datepart'), column, as: column, part: z.enum(DATE_PARTS) }),
+		z.strictObject({
+			op: z.literal('bucket'),
+			column,
+			as: column,
+			edges: z
+				.array(z.number())
+				.min(1)
+				.max(100)
+				.refine((e) => e.every((v, i) => i === 0 || v > e[i - 1]), 'edges must increase')
+		})
+	])
+	.refine((t) => t.as !== t.column, {
+		message: 'a transform writes a new column, not its source',
+		path: ['as']
+	})
+	.refine((t) => t.op !== 'clip' || t.min === null || t.max === null || t.min <= t.max, {
+		message: 'min must not exceed max',
+		path: ['min']
+	});
+
 export const preprocessingSchema = z
 	.object({
 		version: z.literal(1),
+		transforms: z.array(transformSchema).max(100).optional(),
 		features: z.array(featureSchema).min(1),
 		target: targetSchema,
 		width: z.number().int().positive()

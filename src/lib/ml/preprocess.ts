@@ -10,7 +10,9 @@
  * MAX_CATEGORIES; the last slot takes the rest: rarer categories, values never seen in training, and null.
  * Target: class index for classification; (value − mean) / std for regression, undone by `decodeRegression`.
  */
+import type { Transform } from '../contract/preprocessing';
 import { range } from './random';
+import { applyTransforms } from './transforms';
 import type { ColumnData, Encoded, FeatureSpec, Frame, Preprocessing, TargetSpec, Task } from './types';
 
 /** One-hot inputs per categorical feature, beyond which values share the unseen slot. */
@@ -21,6 +23,13 @@ export interface FitOptions {
 	features: string[];
 	task: Task;
 	trainRows: Uint32Array;
+	/** Applied to the frame first and saved with the model, so `encode` applies them wherever it runs. */
+	transforms?: Transform[];
+	/**
+	 * Per categorical feature, how many of its most frequent training values keep a slot of their own (default
+	 * MAX_CATEGORIES): the rest, and values never seen, share the last slot, at the edge as in the notebook.
+	 */
+	topK?: Record<string, number>;
 }
 
 /** Errors here are programming errors after `checkTrainingData` has passed; `name` carries a stable code. */
@@ -96,7 +105,7 @@ function moments(values: Float64Array, rows: Uint32Array): { mean: number; std: 
 	return { mean, std: std > 0 ? std : 1 };
 }
 
-function fitFeature(column: ColumnData, rows: Uint32Array): FeatureSpec {
+function fitFeature(column: ColumnData, rows: Uint32Array, topK = MAX_CATEGORIES): FeatureSpec {
 	if (column.kind === 'numeric') {
 		const { mean, std } = moments(column.values, rows);
 		return { name: column.name, kind: 'numeric', mean, std, impute: mean };
@@ -108,14 +117,17 @@ function fitFeature(column: ColumnData, rows: Uint32Array): FeatureSpec {
 	}
 	const categories = [...counts]
 		.sort(([a, ca], [b, cb]) => cb - ca || (a < b ? -1 : a > b ? 1 : 0))
-		.slice(0, MAX_CATEGORIES)
+		.slice(0, Math.min(topK, MAX_CATEGORIES))
 		.map(([name]) => name);
 	return { name: column.name, kind: 'categorical', categories };
 }
 
 /** Fit the encoding on `trainRows`; throws MissingColumnError / ColumnKindError on data `checkTrainingData` refuses. */
-export function fitPreprocessing(frame: Frame, opts: FitOptions): Preprocessing {
-	const features = opts.features.map((name) => fitFeature(requireColumn(frame, name), opts.trainRows));
+export function fitPreprocessing(raw: Frame, opts: FitOptions): Preprocessing {
+	const frame = applyTransforms(opts.transforms, raw);
+	const features = opts.features.map((name) =>
+		fitFeature(requireColumn(frame, name), opts.trainRows, opts.topK?.[name])
+	);
 	const column = requireColumn(frame, opts.target);
 	let target: TargetSpec;
 	if (opts.task === 'regression') {
@@ -126,7 +138,13 @@ export function fitPreprocessing(frame: Frame, opts: FitOptions): Preprocessing 
 		target = { name: opts.target, task: opts.task, classes: orderedClasses(column, opts.trainRows) };
 	}
 	const width = features.reduce((w, f) => w + (f.kind === 'numeric' ? 1 : f.categories.length + 1), 0);
-	return { version: 1, features, target, width };
+	return {
+		version: 1,
+		...(opts.transforms?.length ? { transforms: opts.transforms } : {}),
+		features,
+		target,
+		width
+	};
 }
 
 /** Input names in encoded order, e.g. ["bill_length", "island=Biscoe", …, "island=(other)"], for signatures. */
@@ -141,11 +159,9 @@ export function encodedColumnNames(prep: Preprocessing): string[] {
  * without the target column (rows to predict). A class label outside `prep.target.classes` throws
  * UnseenClassError: it has no index, and dropping it silently would bias the metrics.
  */
-export function encode(
-	prep: Preprocessing,
-	frame: Frame,
-	rows: Uint32Array = range(frame.rowCount)
-): Encoded {
+export function encode(prep: Preprocessing, raw: Frame, rows: Uint32Array = range(raw.rowCount)): Encoded {
+	// The model's own transforms first: recomputed from the raw columns, so a frame that has them already is fine.
+	const frame = applyTransforms(prep.transforms, raw);
 	const n = rows.length;
 	const width = prep.width;
 	const x = new Float32Array(n * width);
