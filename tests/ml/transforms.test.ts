@@ -125,3 +125,47 @@ describe('a model with declared transforms and top-K categories', () => {
 		expect(Array.from(unseen.x.slice(1))).toEqual([0, 0, 1]);
 	});
 });
+
+describe('parseTransformText: what a train cell declares', () => {
+	it('reads each function, the default and the chosen names, and skips blank lines and comments', async () => {
+		const { parseTransformText } = await import('../../src/lib/ml/transforms');
+		expect(
+			parseTransformText(
+				'hour(dep_time)\n\n# the weekday too\nweekday(dep_time) as dow\nclip(delay, -60, )\nlog1p("trip distance") as log_dist\nbucket(distance, 500, 1000)\ntop(origin, 20)'
+			)
+		).toEqual({
+			ok: true,
+			transforms: [
+				{ op: 'datepart', column: 'dep_time', as: 'dep_time_hour', part: 'hour' },
+				{ op: 'datepart', column: 'dep_time', as: 'dow', part: 'weekday' },
+				{ op: 'clip', column: 'delay', as: 'delay_clip', min: -60, max: null },
+				{ op: 'log1p', column: 'trip distance', as: 'log_dist' },
+				{ op: 'bucket', column: 'distance', as: 'distance_bucket', edges: [500, 1000] }
+			],
+			topK: { origin: 20 }
+		});
+		expect(parseTransformText('')).toEqual({ ok: true, transforms: [], topK: {} });
+	});
+
+	it.each([
+		['sqrt(x)', 1, /no transform "sqrt"/],
+		['hour x', 1, /write it as function\(column, …\)/],
+		['hour(x)\nclip(y, 5)', 2, /clip\(y, min, max\)/],
+		['clip(y, 9, 1)', 1, /min 9 is above its max 1/],
+		['clip(y, a, 1)', 1, /clip’s min must be a number, not "a"/],
+		['bucket(y, 3, 2)', 1, /edges must increase/],
+		['bucket(y)', 1, /needs at least one edge/],
+		['top(origin, 0)', 1, /keeps K of 1 to 50/],
+		['top(origin, 5) as o', 1, /takes no "as"/],
+		['log1p(x) as x', 1, /must write a new column/],
+		['hour(t) as h\nminute(t) as h', 2, /"h" is written twice/],
+		['hour()', 1, /needs a column/]
+	])('%j is refused at line %i', async (text, line, message) => {
+		const { parseTransformText } = await import('../../src/lib/ml/transforms');
+		const r = parseTransformText(text);
+		expect(r.ok).toBe(false);
+		if (r.ok) return;
+		expect(r.line).toBe(line);
+		expect(r.message).toMatch(message);
+	});
+});

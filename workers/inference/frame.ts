@@ -1,6 +1,6 @@
 import type { Scalar, PredictRequest } from '../../src/lib/contract';
 import type { ColumnData, Frame, Preprocessing } from '../../src/lib/ml/types';
-import { epochMsOf } from '../../src/lib/ml/transforms';
+import { epochMsOf, rawInputs } from '../../src/lib/ml/transforms';
 import { InvalidInput } from '../domain/errors';
 
 /**
@@ -58,27 +58,11 @@ function temporal(name: string, cells: (Scalar | undefined)[], path: (i: number)
 	return values;
 }
 
-type RawKind = 'numeric' | 'categorical' | 'temporal';
-
-/**
- * The raw columns a body must carry: each feature no transform writes, as it was trained, and each transform's
- * source (a date part's as a date or time, the others' as numbers), unless another transform writes it.
- */
-function rawColumns(prep: Preprocessing): Map<string, RawKind> {
-	const written = new Set((prep.transforms ?? []).map((t) => t.as));
-	const raw = new Map<string, RawKind>();
-	for (const f of prep.features) if (!written.has(f.name)) raw.set(f.name, f.kind);
-	for (const t of prep.transforms ?? [])
-		if (!written.has(t.column) && !raw.has(t.column))
-			raw.set(t.column, t.op === 'datepart' ? 'temporal' : 'numeric');
-	return raw;
-}
-
 export function toFrame(prep: Preprocessing, body: PredictRequest): Frame {
 	const rowCount = 'rows' in body ? body.rows.length : Object.values(body.columns)[0].length;
 	const issues: Issue[] = [];
 	const columns: ColumnData[] = [];
-	for (const [name, kind] of rawColumns(prep)) {
+	for (const [name, kind] of rawInputs(prep)) {
 		const cells = cellsOf(body, name, issues);
 		if (!cells) continue;
 		const path = (i: number) => ('rows' in body ? `rows.${i}.${name}` : `columns.${name}.${i}`);

@@ -1,4 +1,4 @@
-import type { DatePart, Transform } from '../contract/preprocessing';
+import type { DatePart, Preprocessing, Transform } from '../contract/preprocessing';
 import type { ColumnData, Frame } from './types';
 
 /**
@@ -119,7 +119,110 @@ export function applyTransforms(transforms: readonly Transform[] | undefined, fr
 	return { columns, rowCount: frame.rowCount };
 }
 
-/** The raw column a transformed feature is read from; a feature no transform writes is its own source. */
-export function rawSource(transforms: readonly Transform[] | undefined, feature: string): Transform | null {
-	return transforms?.findLast((t) => t.as === feature) ?? null;
+export type RawKind = 'numeric' | 'categorical' | 'temporal';
+
+/**
+ * The raw columns a table (or a predict request) must carry for a model: each feature no transform writes, as it
+ * was trained, and each transform's source (a date part's as a date or time, the others' as numbers) unless an
+ * earlier transform writes it.
+ */
+export function rawInputs(prep: Pick<Preprocessing, 'features' | 'transforms'>): Map<string, RawKind> {
+	const written = new Set((prep.transforms ?? []).map((t) => t.as));
+	const raw = new Map<string, RawKind>();
+	for (const f of prep.features) if (!written.has(f.name)) raw.set(f.name, f.kind);
+	for (const t of prep.transforms ?? [])
+		if (!written.has(t.column) && !raw.has(t.column))
+			raw.set(t.column, t.op === 'datepart' ? 'temporal' : 'numeric');
+	return raw;
+}
+
+/** What a train cell declares: the row-wise transforms, and how many categories each top-K feature keeps. */
+export interface Declared {
+	transforms: Transform[];
+	topK: Record<string, number>;
+}
+
+const DATE_FNS: readonly DatePart[] = ['year', 'month', 'day', 'hour', 'minute', 'weekday', 'dayofyear'];
+const LINE = /^([a-z0-9]+)\s*\((.*)\)\s*(?:as\s+("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*))?$/i;
+
+function unquote(name: string): string {
+	const n = name.trim();
+	return n.startsWith('"') && n.endsWith('"') && n.length >= 2 ? n.slice(1, -1).replace(/""/g, '"') : n;
+}
+
+function numberArg(raw: string | undefined, what: string): number | null {
+	const t = raw?.trim() ?? '';
+	if (t === '' || t.toLowerCase() === 'null') return null;
+	const n = Number(t);
+	if (!Number.isFinite(n)) throw new TransformError(`${what} must be a number, not "${t}"`);
+	return n;
+}
+
+/**
+ * A train cell's transforms, one per line, as a data scientist writes them:
+ * `hour(dep_time)`, `weekday(dep_time) as dow`, `clip(delay, -60, 180)`, `log1p(distance)`,
+ * `bucket(distance, 500, 1000, 2000)`, `top(origin, 20)`; blank lines and `# comments` are skipped. A new column is
+ * named `<column>_<function>` unless `as` names it. Returns the first problem with its line number.
+ */
+export function parseTransformText(
+	text: string
+): ({ ok: true } & Declared) | { ok: false; line: number; message: string } {
+	const transforms: Transform[] = [];
+	const topK: Record<string, number> = {};
+	const lines = text.split('\n');
+	for (let i = 0; i < lines.length; i++) {
+		const src = lines[i].replace(/#.*$/, '').trim();
+		if (!src) continue;
+		try {
+			const m = LINE.exec(src);
+			if (!m)
+				throw new TransformError(
+					`write it as function(column, …) [as name], e.g. hour(dep_time) as dep_hour`
+				);
+			const fn = m[1].toLowerCase();
+			const args = m[2].split(',');
+			const column = unquote(args[0] ?? '');
+			if (!column) throw new TransformError(`${fn}() needs a column`);
+			const as = m[3] ? unquote(m[3]) : `${column}_${fn}`;
+			if (as === column)
+				throw new TransformError(`${fn}(${column}) must write a new column, not "${column}" itself`);
+			if (fn === 'top') {
+				const k = numberArg(args[1], 'top’s K');
+				if (k === null || !Number.isInteger(k) || k < 1 || k > 50)
+					throw new TransformError(`top(${column}, K) keeps K of 1 to 50 categories`);
+				if (m[3])
+					throw new TransformError(`top(${column}, ${k}) changes the feature itself; it takes no "as"`);
+				topK[column] = k;
+			} else if (fn === 'clip') {
+				if (args.length !== 3)
+					throw new TransformError(`clip(${column}, min, max): leave one empty for no bound`);
+				const [min, max] = [numberArg(args[1], 'clip’s min'), numberArg(args[2], 'clip’s max')];
+				if (min !== null && max !== null && min > max)
+					throw new TransformError(`clip's min ${min} is above its max ${max}`);
+				transforms.push({ op: 'clip', column, as, min, max });
+			} else if (fn === 'log1p') {
+				if (args.length !== 1) throw new TransformError(`log1p(${column}) takes only the column`);
+				transforms.push({ op: 'log1p', column, as });
+			} else if (fn === 'bucket') {
+				const edges = args.slice(1).map((a) => numberArg(a, 'a bucket edge'));
+				if (!edges.length || edges.some((e) => e === null))
+					throw new TransformError(`bucket(${column}, edge, …) needs at least one edge`);
+				if (edges.some((e, j) => j > 0 && e! <= edges[j - 1]!))
+					throw new TransformError('bucket edges must increase');
+				transforms.push({ op: 'bucket', column, as, edges: edges as number[] });
+			} else if ((DATE_FNS as readonly string[]).includes(fn)) {
+				if (args.length !== 1) throw new TransformError(`${fn}(${column}) takes only the column`);
+				transforms.push({ op: 'datepart', column, as, part: fn as DatePart });
+			} else
+				throw new TransformError(
+					`no transform "${fn}": use clip, log1p, bucket, top, or a date part (${DATE_FNS.join(', ')})`
+				);
+			if (transforms.filter((t) => t.as === as).length > 1)
+				throw new TransformError(`"${as}" is written twice`);
+		} catch (e) {
+			if (!(e instanceof TransformError)) throw e;
+			return { ok: false, line: i + 1, message: e.message };
+		}
+	}
+	return { ok: true, transforms, topK };
 }

@@ -110,6 +110,8 @@ export const trainConfig = z.object({
 	/** A 'table' split's test set: a dataset or a cell result with the same feature and target columns. */
 	testTable: z.string().default(''),
 	experiment: z.string().min(1).max(100).default('default'),
+	/** Transforms that travel with the model, one per line (src/lib/ml/transforms.ts parseTransformText). */
+	transforms: z.string().max(5000).default(''),
 	/** A sweep: off, or a grid / random search over `space` (JSON: param → list of values, or {min,max,log}). */
 	sweep: z
 		.object({

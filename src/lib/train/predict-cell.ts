@@ -1,3 +1,4 @@
+import { rawInputs } from '../ml/transforms';
 import type { Notebook, PredictCell } from '$lib/notebook/schema';
 import type { Outcome } from '$lib/notebook/execute';
 import { fail } from './cell-error';
@@ -48,7 +49,9 @@ export function createPredictor(deps: {
 		const attach = await deps.datasets.ensureAttached([cell.data]);
 		if (attach) return fail(attach.name, attach.message);
 		const have = (await deps.data().tables()).find((t) => t.name === cell.data)?.columns.map((c) => c.name);
-		const missing = have ? prep.features.map((f) => f.name).filter((n) => !have.includes(n)) : [];
+		// The raw columns: a feature a declared transform writes is computed from its source when encoding.
+		const inputs = [...rawInputs(prep).keys()];
+		const missing = have ? inputs.filter((n) => !have.includes(n)) : [];
 		if (missing.length)
 			return fail(
 				'MissingColumns',
@@ -58,7 +61,7 @@ export function createPredictor(deps: {
 		// scoring run in the train worker, on rows piped there from the data worker.
 		const piped = await pipeFrame(deps.data(), trainApi(), {
 			table: cell.data,
-			columns: prep.features.map((f) => f.name)
+			columns: inputs
 		});
 		if (!piped.ok) return fail(piped.error.name, piped.error.message);
 		let out;

@@ -8,6 +8,7 @@ import { pipeFrame } from './frame-pipe';
 import type { FrameRef } from './engine/prepared';
 import { dataChanges, dataFingerprint } from './lineage';
 import { selectFeatures } from './feature-select';
+import { parseTransformText, type Declared } from '../ml/transforms';
 import { summariseWarnings, type WarningLine } from '../ml/warnings';
 import type { Task } from '../ml/types';
 import type { TrainerDeps } from './trainer';
@@ -31,6 +32,8 @@ export interface Prepared {
 	warnings: WarningLine[];
 	/** How the features were chosen, in words, for the run's params. */
 	selection: string;
+	/** The cell's transforms and top-K categories, fitted into the preprocessing (and so applied at the edge). */
+	declared: Declared;
 }
 
 /**
@@ -45,6 +48,9 @@ export async function prepareTable(
 ): Promise<Prepared | Outcome> {
 	if (!c.source) return fail('ConfigError', 'Pick the table to train on.');
 	if (!c.target) return fail('ConfigError', 'Pick the target column.');
+	const parsed = parseTransformText(c.transforms);
+	if (!parsed.ok) return fail('TransformError', `Transforms, line ${parsed.line}: ${parsed.message}.`);
+	const declared: Declared = { transforms: parsed.transforms, topK: parsed.topK };
 	const byTable = c.split === 'table' && c.testTable !== '';
 	if (byTable && c.testTable === c.source)
 		return fail('ConfigError', `The test table must be another table than the training table "${c.source}".`);
@@ -52,7 +58,7 @@ export async function prepareTable(
 	if (attach) return fail(attach.name, attach.message);
 	const res = await pipeFrame(deps.data(), trainApi(), { table: c.source, columns: null });
 	if (!res.ok) return fail(res.error.name, res.error.message);
-	const frame = res.ref;
+	let frame = res.ref;
 	staged.push(frame.handle);
 	let test: FrameRef | undefined;
 	if (byTable) {
@@ -61,12 +67,29 @@ export async function prepareTable(
 		test = t.ref;
 		staged.push(test.handle);
 	}
+	if (declared.transforms.length) {
+		for (const ref of test ? [frame, test] : [frame]) {
+			const done = await trainApi().transform(ref.handle, declared.transforms);
+			if (!done.ok) return fail(done.error.name, done.error.message);
+			if (ref === frame) frame = done.ref;
+			else test = done.ref;
+		}
+	}
 	const selection = selectFeatures(
 		c,
 		frame.columns.map((col) => col.name)
 	);
 	if (!selection.ok) return fail('FeatureSelectionError', selection.message);
-	const features = selection.features;
+	const features = withTransforms(selection.features, declared, c.target);
+	const notCategorical = Object.keys(declared.topK).find(
+		(name) =>
+			!features.includes(name) || frame.columns.find((col) => col.name === name)?.kind !== 'categorical'
+	);
+	if (notCategorical)
+		return fail(
+			'TransformError',
+			`top(${notCategorical}, …) needs "${notCategorical}" to be a text feature of the model.`
+		);
 	const checked = await trainApi().check(frame.handle, {
 		target: c.target,
 		features,
@@ -114,8 +137,21 @@ export async function prepareTable(
 			libraries: { ...probe.versions, edgebook: '0.1.0' }
 		},
 		warnings,
-		selection: selection.describe
+		selection: selection.describe,
+		declared
 	};
+}
+
+/**
+ * The model's features once transforms are declared: each transform's new column takes the place of its source
+ * (a raw timestamp or an unclipped delay is not a feature), in the order the selection gave them.
+ */
+function withTransforms(selected: string[], d: Declared, target: string): string[] {
+	if (!d.transforms.length) return selected;
+	const sources = new Set(d.transforms.map((t) => t.column));
+	const outputs = d.transforms.map((t) => t.as).filter((name) => name !== target);
+	const kept = selected.filter((f) => !sources.has(f) && !outputs.includes(f));
+	return [...kept, ...outputs];
 }
 
 async function timeFormatOf(deps: TrainerDeps, table: string, column: string): Promise<TimeFormat> {

@@ -41,7 +41,8 @@ export async function trainRun(
 			seed: c.seed,
 			validation: c.validation,
 			test: c.test,
-			target: c.target
+			target: c.target,
+			declared: p.declared
 		},
 		features: p.features,
 		task: p.task,

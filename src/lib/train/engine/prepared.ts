@@ -5,6 +5,8 @@
  * thread. The page holds handles, never rows (docs/architecture.md, "The training session").
  */
 import { checkTrainingData, type CheckOptions } from '../../ml/validate';
+import { applyTransforms, rawInputs } from '../../ml/transforms';
+import type { Transform } from '../../contract/preprocessing';
 import { decodeRegression, encode, labelTarget } from '../../ml/preprocess';
 import { classificationReport, regressionReport } from '../../ml/metrics';
 import type { TimeFormat } from '../../ml/split-strategies';
@@ -93,6 +95,20 @@ export function receiveFrame(port: MessagePort): Promise<FrameRef | Failure> {
 			);
 		};
 	});
+}
+
+/**
+ * Adds the cell's declared transforms' columns to a staged table, in place under its handle, so the data check,
+ * the split and the fit see the features the model will take; a missing or text source is a TransformError.
+ */
+export function transformFrame(handle: string, transforms: Transform[]): FrameRef {
+	const frame = applyTransforms(transforms, frameOf(handle));
+	frames.set(handle, frame);
+	return {
+		handle,
+		rowCount: frame.rowCount,
+		columns: frame.columns.map((c) => ({ name: c.name, kind: c.kind }))
+	};
 }
 
 /** Frees what the handles hold; unknown handles are ignored (a release after a restart is harmless). */
@@ -211,7 +227,8 @@ export async function evaluateFrame(
 ): Promise<{ ok: true; report: EvaluationReport; rows: number } | Failure> {
 	const frame = frameOf(req.frame);
 	const { prep, table } = req;
-	const needed = [...prep.features.map((f) => f.name), prep.target.name];
+	// The raw columns: a feature a declared transform writes is computed from its source by `encode`.
+	const needed = [...rawInputs(prep).keys(), prep.target.name];
 	const have = new Set(frame.columns.map((c) => c.name));
 	const missing = needed.filter((n) => !have.has(n));
 	if (missing.length)

@@ -6,6 +6,7 @@
  */
 import { encode, fitPreprocessing } from '../../ml/preprocess';
 import { planSplit, strategyFractions, type SplitStrategy, type TimeFormat } from '../../ml/split-strategies';
+import type { Declared } from '../../ml/transforms';
 import type { DataCheckCode, Encoded, Frame, Preprocessing, Task } from '../../ml/types';
 
 /** The train cell's split settings (its TrainConfig's fields of these names): plain data, for any caller. */
@@ -18,6 +19,8 @@ export interface SplitConfig {
 	validation: number;
 	test: number;
 	target: string;
+	/** The cell's declared transforms and top-K categories, fitted into (and saved with) the preprocessing. */
+	declared?: Declared;
 }
 
 export type SplitSets =
@@ -58,7 +61,9 @@ export function splitSets(o: {
 		target: c.target,
 		features: o.features,
 		task: o.task,
-		trainRows: splits.train
+		trainRows: splits.train,
+		transforms: c.declared?.transforms,
+		topK: c.declared?.topK
 	});
 	return {
 		ok: true,

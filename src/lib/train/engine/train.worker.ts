@@ -13,6 +13,7 @@ import { fitSession, type SessionOutcome, type SessionRequest } from './session'
 import { loadArtifacts, predictRows, type ModelArtifacts } from './artifacts';
 import * as data from './prepared';
 import type { Backend, Preprocessing, TrainProgress } from '../../ml/types';
+import type { Transform } from '../../contract/preprocessing';
 
 export type TrainRequest = SessionRequest;
 
@@ -130,6 +131,11 @@ const api = {
 	/** Takes the table the data worker posts on `port` (frame-pipe.ts); answers its handle and shape. */
 	receiveFrame(port: MessagePort) {
 		return attempt(() => data.receiveFrame(port));
+	},
+
+	/** The cell's declared transforms, applied to a staged table in place (prepared.ts transformFrame). */
+	transform(frame: string, transforms: Transform[]) {
+		return attempt(() => ({ ref: data.transformFrame(frame, transforms) }));
 	},
 
 	check(frame: string, opts: data.CheckRequest) {
