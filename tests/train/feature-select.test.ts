@@ -92,3 +92,12 @@ describe('the features param of a wide run', () => {
 		expect(runParams(trainConfig.parse({ target: 'y' }), 'binary', pixels).features).toBe(pixels.join(','));
 	});
 });
+
+describe('the transforms param', () => {
+	it('records the declared lines without comments, and nothing when there are none', async () => {
+		const { runParams } = await import('../../src/lib/train/model-spec');
+		const c = trainConfig.parse({ target: 'y', transforms: 'hour(t)  # the hour\n\nclip(d, 0, 9)\n' });
+		expect(runParams(c, 'binary', ['t_hour']).transforms).toBe('hour(t); clip(d, 0, 9)');
+		expect(runParams(trainConfig.parse({ target: 'y' }), 'binary', ['a'])).not.toHaveProperty('transforms');
+	});
+});

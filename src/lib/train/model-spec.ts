@@ -103,5 +103,11 @@ export function runParams(c: TrainConfig, task: string, features: string[]): Rec
 	if (c.model === 'mlp') p.activation = c.activation;
 	if (c.model === 'cnn') p.image = c.image;
 	if (c.optimizer === 'sgd') p.momentum = String(c.momentum);
+	// The declared transforms, as typed (one per line joined by "; "), so two runs differing only there compare.
+	const transforms = c.transforms
+		.split('\n')
+		.map((l) => l.replace(/#.*$/, '').trim())
+		.filter(Boolean);
+	if (transforms.length) p.transforms = transforms.join('; ');
 	return p;
 }
