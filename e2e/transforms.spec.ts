@@ -85,10 +85,17 @@ test('a model trained with declared transforms answers raw records at the edge e
 	const model = page.locator('[data-testid="model"][data-name="weather-t"]');
 	await model.getByLabel('alias', { exact: true }).fill('champion');
 	await model.getByRole('button', { name: 'Promote' }).click();
-	await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', {
-		timeout: 30_000
-	});
 	const auth = { authorization: `Bearer ${TOKEN}` };
+	// The version and its promotion reach the registry with the next push.
+	await expect
+		.poll(
+			async () =>
+				(await request.get('/api/v1/models/weather-t/aliases/champion', { headers: auth })).status(),
+			{
+				timeout: 30_000
+			}
+		)
+		.toBe(200);
 	const version = await (await request.get('/api/v1/models/weather-t/versions/1', { headers: auth })).json();
 	expect(version.signature.preprocessing.transforms).toEqual([
 		{ op: 'datepart', column: 'date', as: 'date_month', part: 'month' },

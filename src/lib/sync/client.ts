@@ -223,6 +223,16 @@ export class RegistryClient {
 		await res?.body?.cancel();
 	}
 
+	/** A JSON write to the registry API; the answer's JSON, or a RegistryError naming the refusal. */
+	async postJson(path: string, body: unknown): Promise<unknown> {
+		const res = await this.#request(path, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body)
+		});
+		return this.#json(z.unknown(), res);
+	}
+
 	/** Any JSON read of the registry API (the prediction log pages), with the client's auth and error handling. */
 	async getJson(path: string): Promise<unknown> {
 		return this.#json(z.unknown(), await this.#request(path));

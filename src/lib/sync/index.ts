@@ -4,6 +4,7 @@ import { SyncEngine, type SyncResult } from './engine';
 import { listMissing } from './missing-artifacts';
 import { predictionLogFile, readPredictionLog } from './prediction-log';
 import type { Traffic } from '$lib/contract';
+import { readOnnxSignature } from '$lib/ml/onnx-signature';
 import { clearConfig, readConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
 
@@ -88,6 +89,33 @@ export async function predictionLog(modelName: string): Promise<File | null> {
 	const client = await onlineClient('read a model’s prediction log');
 	const records = await readPredictionLog((path) => client.getJson(path), modelName);
 	return records.length ? predictionLogFile(modelName, records) : null;
+}
+
+/**
+ * Registers an ONNX file from anywhere (PyTorch, scikit-learn, another exporter) as a new version of `modelName`
+ * at the registry: the bytes once by their hash, the model if it is new, then the version, whose signature the
+ * registry reads from the graph. Refuses bytes that are not an ONNX model before anything is sent.
+ */
+export async function importOnnx(o: { modelName: string; file: File }): Promise<{ version: number }> {
+	const bytes = new Uint8Array(await o.file.arrayBuffer());
+	readOnnxSignature(bytes);
+	const client = await onlineClient('register an ONNX file');
+	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+	const sha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+	if (!(await client.hasBlob(sha))) await client.putBlob(sha, new Blob([bytes]));
+	const name = encodeURIComponent(o.modelName);
+	try {
+		await client.postJson('/api/v1/models', { name: o.modelName });
+	} catch (e) {
+		// The model may exist already: a new version of it is what was asked for.
+		if (!(e instanceof RegistryError && e.failure.kind === 'final' && e.failure.status === 409)) throw e;
+	}
+	const v = (await client.postJson(`/api/v1/models/${name}/versions`, {
+		artifactSha256: sha,
+		description: `Imported from ${o.file.name}`
+	})) as { version: number };
+	void theEngine().syncNow();
+	return { version: v.version };
 }
 
 /** Changes the registry refused, with its reason, for the UI to show. */

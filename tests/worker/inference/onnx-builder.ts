@@ -1,4 +1,10 @@
-import { onnx } from 'onnx-proto';
+import * as onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
+
+// Vite (the Worker and unit tiers) names the CommonJS package's `onnx` export; Node's own ESM loader (Playwright's
+// specs) offers only its default export.
+const { onnx } =
+	'onnx' in onnxProto ? onnxProto : (onnxProto as unknown as { default: typeof onnxProto }).default;
 
 /**
  * Tiny ONNX graphs with known weights, written with the ONNX protobuf schema as the exporter does: no npm package
@@ -66,9 +72,13 @@ const info = (name: string, elemType: number, dims: Dim[]) =>
 		}
 	});
 const T = onnx.TensorProto.DataType;
-const node = (opType: string, input: string[], output: string[], attribute: onnx.IAttributeProto[] = []) =>
-	onnx.NodeProto.create({ opType, input, output, attribute });
-const graphModel = (graph: onnx.IGraphProto, producerName = 'edgebook-test') =>
+const node = (
+	opType: string,
+	input: string[],
+	output: string[],
+	attribute: OnnxTypes.IAttributeProto[] = []
+) => onnx.NodeProto.create({ opType, input, output, attribute });
+const graphModel = (graph: OnnxTypes.IGraphProto, producerName = 'edgebook-test') =>
 	onnx.ModelProto.encode(
 		onnx.ModelProto.create({ irVersion: 8, producerName, opsetImport: [{ domain: '', version: 17 }], graph })
 	).finish();
