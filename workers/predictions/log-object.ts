@@ -1,5 +1,4 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { PredictionRecord } from '../../src/lib/contract';
 
 /**
  * One model's prediction log buffer (one instance per workspace and model: `logFor`). Predict requests append
@@ -22,13 +21,26 @@ export interface LogOwner {
 export const batchKey = (o: LogOwner, firstAt: number, firstId: string) =>
 	`predictions/${o.workspaceId}/${encodeURIComponent(o.modelName)}/${String(firstAt).padStart(15, '0')}-${firstId}.ndjson`;
 
+/** One request's rows as NDJSON, with what the buffer needs to know without parsing them. */
+export interface LogChunk {
+	ndjson: string;
+	firstAt: number;
+	lastAt: number;
+	count: number;
+	/** The first row's id: with its time, it names the batch the chunk opens (a retried flush overwrites it). */
+	firstId: string;
+}
+
 export class PredictionLog extends DurableObject<Env> {
 	#ready = false;
 
 	#init() {
 		if (this.#ready) return;
+		// One row per request, its rows as one NDJSON text: a 1,000-row request is one insert and one string over
+		// RPC, not a thousand of each.
 		this.ctx.storage.sql.exec(
-			`CREATE TABLE IF NOT EXISTS pending (id TEXT PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL);
+			`CREATE TABLE IF NOT EXISTS pending_chunks (seq INTEGER PRIMARY KEY AUTOINCREMENT, first_at INTEGER NOT NULL,
+			   last_at INTEGER NOT NULL, count INTEGER NOT NULL, first_id TEXT NOT NULL, body TEXT NOT NULL);
 			 CREATE TABLE IF NOT EXISTS owner (k INTEGER PRIMARY KEY CHECK (k = 1), workspace_id TEXT, model_name TEXT);`
 		);
 		this.#ready = true;
@@ -42,67 +54,80 @@ export class PredictionLog extends DurableObject<Env> {
 	}
 
 	/** Buffers one request's rows; flushes at once past FLUSH_ROWS, else sets the batch's alarm. */
-	async append(owner: LogOwner, records: PredictionRecord[]): Promise<void> {
+	async append(owner: LogOwner, chunk: LogChunk): Promise<void> {
 		this.#init();
 		this.ctx.storage.sql.exec(
 			'INSERT OR IGNORE INTO owner (k, workspace_id, model_name) VALUES (1, ?, ?)',
 			owner.workspaceId,
 			owner.modelName
 		);
-		for (const r of records)
-			this.ctx.storage.sql.exec(
-				'INSERT OR IGNORE INTO pending (id, at, body) VALUES (?, ?, ?)',
-				r.id,
-				r.at,
-				JSON.stringify(r)
-			);
-		const count = this.ctx.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pending').one().n;
-		if (count >= FLUSH_ROWS) await this.flush();
+		this.ctx.storage.sql.exec(
+			'INSERT INTO pending_chunks (first_at, last_at, count, first_id, body) VALUES (?, ?, ?, ?, ?)',
+			chunk.firstAt,
+			chunk.lastAt,
+			chunk.count,
+			chunk.firstId,
+			chunk.ndjson
+		);
+		const rows = this.ctx.storage.sql
+			.exec<{ n: number }>('SELECT COALESCE(SUM(count), 0) AS n FROM pending_chunks')
+			.one().n;
+		if (rows >= FLUSH_ROWS) await this.flush();
 		else if ((await this.ctx.storage.getAlarm()) === null)
 			await this.ctx.storage.setAlarm(Date.now() + FLUSH_MS);
 	}
 
-	/** Rows not yet written out, in a time range: the log reads them beside the batches so nothing is invisible. */
+	/**
+	 * Rows not yet written out, as NDJSON lines, from the chunks that overlap a time range (the caller filters by
+	 * row): the log reads them beside the batches so nothing is invisible.
+	 */
 	pending(from: number, to: number): string[] {
 		this.#init();
-		// As stored (JSON text): a record's free-form inputs and outputs do not survive RPC's typing otherwise.
 		return this.ctx.storage.sql
-			.exec<{ body: string }>('SELECT body FROM pending WHERE at >= ? AND at <= ? ORDER BY at, id', from, to)
+			.exec<{ body: string }>(
+				'SELECT body FROM pending_chunks WHERE last_at >= ? AND first_at <= ? ORDER BY seq',
+				from,
+				to
+			)
 			.toArray()
-			.map((r) => r.body);
+			.flatMap((r) => r.body.split('\n'));
 	}
 
 	/**
-	 * Writes every pending row as one batch: R2 first, then the D1 index, then the rows leave the buffer. A failure
-	 * anywhere leaves them buffered and throws, so the alarm runs again (Durable Object alarms retry); the key is
-	 * fixed by the batch's first row, so a retry overwrites rather than duplicates.
+	 * Writes every pending chunk as one batch: R2 first, then the D1 index, then the chunks leave the buffer. A
+	 * failure anywhere leaves them buffered and throws, so the alarm runs again (Durable Object alarms retry); the
+	 * key is fixed by the batch's first row, so a retry overwrites rather than duplicates.
 	 */
 	async flush(): Promise<number> {
 		this.#init();
 		const owner = this.#owner();
-		const rows = this.ctx.storage.sql
-			.exec<{ id: string; at: number; body: string }>('SELECT id, at, body FROM pending ORDER BY at, id')
+		const chunks = this.ctx.storage.sql
+			.exec<{
+				seq: number;
+				first_at: number;
+				last_at: number;
+				count: number;
+				first_id: string;
+				body: string;
+			}>('SELECT * FROM pending_chunks ORDER BY seq')
 			.toArray();
-		if (!owner || rows.length === 0) return 0;
-		const key = batchKey(owner, rows[0].at, rows[0].id);
-		await this.env.ARTIFACTS.put(key, rows.map((r) => r.body).join('\n') + '\n', {
+		if (!owner || chunks.length === 0) return 0;
+		const count = chunks.reduce((n, c) => n + c.count, 0);
+		const firstAt = Math.min(...chunks.map((c) => c.first_at));
+		const lastAt = Math.max(...chunks.map((c) => c.last_at));
+		const key = batchKey(owner, chunks[0].first_at, chunks[0].first_id);
+		await this.env.ARTIFACTS.put(key, chunks.map((c) => c.body).join('\n') + '\n', {
 			httpMetadata: { contentType: 'application/x-ndjson' }
 		});
 		await this.env.DB.prepare(
 			`INSERT OR REPLACE INTO prediction_batches (workspace_id, model_name, object_key, first_at, last_at, count, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?)`
 		)
-			.bind(owner.workspaceId, owner.modelName, key, rows[0].at, rows.at(-1)!.at, rows.length, Date.now())
+			.bind(owner.workspaceId, owner.modelName, key, firstAt, lastAt, count, Date.now())
 			.run();
-		const last = rows.at(-1)!;
-		// Only what was written leaves: rows appended while R2 and D1 were written stay for the next batch.
-		this.ctx.storage.sql.exec(
-			'DELETE FROM pending WHERE at < ? OR (at = ? AND id <= ?)',
-			last.at,
-			last.at,
-			last.id
-		);
-		return rows.length;
+		// Only what was written leaves: chunks appended while R2 and D1 were written stay for the next batch.
+		this.ctx.storage.sql.exec('DELETE FROM pending_chunks WHERE seq <= ?', chunks.at(-1)!.seq);
+		return count;
 	}
 
 	async alarm(): Promise<void> {

@@ -21,7 +21,15 @@ export async function appendLog(
 	o: LogOwner,
 	records: PredictionRecord[]
 ) {
-	if (records.length) await logFor(env, o).append(o, records);
+	if (!records.length) return;
+	// One NDJSON text per request: one structured clone and one insert in the buffer, whatever the rows.
+	await logFor(env, o).append(o, {
+		ndjson: records.map((r) => JSON.stringify(r)).join('\n'),
+		firstAt: Math.min(...records.map((r) => r.at)),
+		lastAt: Math.max(...records.map((r) => r.at)),
+		count: records.length,
+		firstId: records[0].id
+	});
 }
 
 /** Batches read for one page at most: a range wider than this is answered in pages (`truncated`). */
@@ -49,9 +57,10 @@ export async function readLog(
 		}
 	}
 	// A row being written out can be in a batch and still buffered for an instant: one copy by id.
-	for (const body of await logFor(env, o).pending(range.from, range.to)) {
-		const r = JSON.parse(body) as PredictionRecord;
-		byId.set(r.id, r);
+	for (const line of await logFor(env, o).pending(range.from, range.to)) {
+		if (!line) continue;
+		const r = JSON.parse(line) as PredictionRecord;
+		if (r.at >= range.from && r.at <= range.to) byId.set(r.id, r);
 	}
 	const all = [...byId.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	return {

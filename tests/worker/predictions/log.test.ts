@@ -161,6 +161,30 @@ describe('the prediction log', () => {
 		expect(page.predictions.map((r) => r.id)).toEqual(answer.predictionIds);
 	});
 
+	it('requests that together pass a full batch are written out as one batch, in order', async () => {
+		await register('pair', { sha: await upload(sklearnLikeModel(W)) });
+		const rows = (n: number) => Array.from({ length: n }, (_, i) => [i, 0, 1, 0]);
+		const first = await predict(predictPath('pair', 1), { inputs: rows(600) });
+		const before = await testEnv.DB.prepare('SELECT count FROM prediction_batches WHERE model_name = ?')
+			.bind('pair')
+			.all<{ count: number }>();
+		expect(before.results).toEqual([]);
+		const second = await predict(predictPath('pair', 1), { inputs: rows(600) });
+		const index = await testEnv.DB.prepare(
+			'SELECT object_key, count FROM prediction_batches WHERE model_name = ?'
+		)
+			.bind('pair')
+			.all<{ object_key: string; count: number }>();
+		expect(index.results.map((r) => r.count)).toEqual([1200]);
+		const lines = (await (await testEnv.ARTIFACTS.get(index.results[0].object_key))!.text())
+			.trim()
+			.split('\n');
+		expect(lines.map((l) => (JSON.parse(l) as PredictionRecord).id)).toEqual([
+			...first.predictionIds,
+			...second.predictionIds
+		]);
+	});
+
 	it.each([
 		['?from=abc', 'query: from'],
 		['?limit=0', 'query: limit'],
