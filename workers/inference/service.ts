@@ -36,7 +36,7 @@ import { blobKey } from '../registry/read-artifacts';
 import { getModel } from '../registry/read-models';
 import { decodePredictions } from './decode';
 import { toFrame } from './frame';
-import { appendLog, type LogEnv } from '../predictions/log-store';
+import { gatherLog, type LogEnv } from '../predictions/log-store';
 import { predictionId, predictionRecords, rowsOfRequest, rowsOfScoring } from '../predictions/records';
 import { servingVersion, type ServingVersion } from './lookup';
 
@@ -353,7 +353,7 @@ function writeLog(
 		hashInputs: target.logging.hashInputs,
 		route,
 		shadowOf
-	}).then((records) => appendLog({ PREDICTION_LOG: log.logs }, owner, records));
+	}).then((records) => gatherLog({ PREDICTION_LOG: log.logs }, owner, records, log.waitUntil));
 }
 
 export interface ScoreOptions {

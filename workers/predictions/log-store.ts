@@ -32,6 +32,39 @@ export async function appendLog(
 	});
 }
 
+/** How long an isolate gathers rows for one model before they go to its Durable Object in one call. */
+export const GATHER_MS = 25;
+
+const gathering = new Map<string, PredictionRecord[]>();
+
+/**
+ * Rows for the log, gathered in this isolate for GATHER_MS and then sent to the model's Durable Object in one call:
+ * under concurrency many requests share one call instead of each making its own. The first request of a window
+ * schedules the send with its `waitUntil` (which keeps the isolate until it is done); the others only add rows.
+ */
+export function gatherLog(
+	env: Pick<LogEnv, 'PREDICTION_LOG'>,
+	o: LogOwner,
+	records: PredictionRecord[],
+	waitUntil: (work: Promise<unknown>) => void
+): void {
+	if (!records.length) return;
+	const key = `${o.workspaceId}\n${o.modelName}`;
+	const open = gathering.get(key);
+	if (open) {
+		open.push(...records);
+		return;
+	}
+	const rows = [...records];
+	gathering.set(key, rows);
+	const send = new Promise((resolve) => setTimeout(resolve, GATHER_MS)).then(() => {
+		// Closed before the call: rows arriving while it runs open the next window.
+		gathering.delete(key);
+		return appendLog(env, o, rows);
+	});
+	waitUntil(send.catch((e) => console.error('prediction log: append failed', e)));
+}
+
 /** Batches read for one page at most: a range wider than this is answered in pages (`truncated`). */
 const MAX_BATCHES = 50;
 

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS, type PredictionRecord } from '../../../src/lib/contract';
 import type { Preprocessing } from '../../../src/lib/ml/types';
@@ -159,6 +159,22 @@ describe('the prediction log', () => {
 		expect(index.results).toEqual([{ count: LIMITS.predictRows }]);
 		const page = await readLog('busy', `?limit=${LIMITS.predictRows}`);
 		expect(page.predictions.map((r) => r.id)).toEqual(answer.predictionIds);
+	});
+
+	it('concurrent requests to one model reach its Durable Object together, as one call', async () => {
+		await register('burst', { sha: await upload(sklearnLikeModel(W)) });
+		const answers = await Promise.all(
+			[1, 2, 3].map((i) => api(predictPath('burst', 1), { method: 'POST', json: { inputs: [[i, 0, 0, 0]] } }))
+		);
+		expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+		await settle();
+		const chunks = await runInDurableObject(logFor(testEnv, owner('burst')), (_, state) =>
+			state.storage.sql
+				.exec<{ n: number; rows: number }>('SELECT COUNT(*) AS n, SUM(count) AS rows FROM pending_chunks')
+				.one()
+		);
+		expect(chunks).toEqual({ n: 1, rows: 3 });
+		expect((await readLog('burst')).predictions).toHaveLength(3);
 	});
 
 	it('requests that together pass a full batch are written out as one batch, in order', async () => {
