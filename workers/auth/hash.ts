@@ -1,6 +1,7 @@
-/** sha-256 as lowercase hex; tokens are stored only as this. */
-export async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+/** sha-256 as lowercase hex, of text (as UTF-8) or bytes; tokens are stored only as this. */
+export async function sha256Hex(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+	const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+	const digest = await crypto.subtle.digest('SHA-256', bytes);
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 

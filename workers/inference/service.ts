@@ -8,7 +8,7 @@ import {
 	preprocessingSchema,
 	scoringRows,
 	trafficBucket,
-	trafficSchema,
+	parseTraffic,
 	type GraphPredictResponse,
 	type PredictionRecord,
 	type Traffic,
@@ -32,6 +32,7 @@ import {
 	VersionNotFound
 } from '../domain/errors';
 import { parseOrInvalid } from '../domain/parse';
+import { sha256Hex } from '../auth/hash';
 import { blobKey } from '../registry/read-artifacts';
 import { getModel } from '../registry/read-models';
 import { decodePredictions } from './decode';
@@ -205,7 +206,8 @@ export async function resolve(deps: InferenceDeps, ref: TargetRef): Promise<Targ
 	const v = await find(deps, ref);
 	const alias = 'alias' in ref.ref ? { alias: ref.ref.alias } : {};
 	const logging = { sampleRate: sampleRateOf(v.logSampleRate), hashInputs: v.logInputs === 'hash' };
-	const traffic = trafficOf(v.traffic);
+	// A tag that does not parse serves as none: the alias answers alone.
+	const traffic = parseTraffic(v.traffic);
 	return {
 		workspaceId: ref.workspaceId,
 		modelName: v.modelName,
@@ -227,8 +229,7 @@ function artifactBytes(deps: InferenceDeps, sha256: string) {
 			});
 		const bytes = new Uint8Array(await obj.arrayBuffer());
 		// Checked once per load (then cached): damaged bytes must never be run as though they were the model.
-		const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-		const actual = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+		const actual = await sha256Hex(bytes);
 		if (actual !== sha256)
 			throw new BrokenArtifact({
 				message: `The stored bytes of artifact ${sha256} hash to ${actual}: storage is damaged. Upload the ONNX file again.`,
@@ -286,17 +287,6 @@ async function scoreTensors(deps: InferenceDeps, target: Target, raw: unknown) {
 }
 
 type Route = PredictionRecord['route'];
-
-/** The traffic split stored on the alias, or null (none, or a tag that does not parse: the alias serves alone). */
-function trafficOf(raw: string | null): Traffic | null {
-	if (!raw) return null;
-	try {
-		const parsed = trafficSchema.safeParse(JSON.parse(raw));
-		return parsed.success ? parsed.data : null;
-	} catch {
-		return null;
-	}
-}
 
 /** The request's sticky key for a canary: a header, or a field of the body's `params`; null when absent. */
 function stickyKey(by: StickyBy | undefined, headers: Headers | undefined, body: unknown): string | null {

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../auth/hash';
 import type { PredictRequest, PredictionRecord, ScoringBody } from '../../src/lib/contract';
 
 /**
@@ -59,12 +60,6 @@ export function idSource(): (now?: number) => string {
 /** The isolate's one source of prediction ids. */
 export const predictionId = idSource();
 
-async function sha256Json(value: unknown): Promise<string> {
-	const bytes = new TextEncoder().encode(JSON.stringify(value));
-	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-	return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export async function predictionRecords(o: {
 	ids: string[];
 	at: number;
@@ -87,7 +82,9 @@ export async function predictionRecords(o: {
 			model: o.model,
 			version: o.version,
 			alias: o.alias,
-			...(o.hashInputs ? { inputsHash: await sha256Json(o.inputs[i]) } : { inputs: o.inputs[i] }),
+			...(o.hashInputs
+				? { inputsHash: await sha256Hex(JSON.stringify(o.inputs[i])) }
+				: { inputs: o.inputs[i] }),
 			outputs: outputOfRow(o.predictions, i, rows),
 			latencyMs: o.latencyMs,
 			status: 'ok' as const,

@@ -4,7 +4,7 @@ import {
 	epochMs,
 	keySchema,
 	mutationSchema,
-	trafficSchema,
+	parseTraffic,
 	trafficTag,
 	type Mutation
 } from '../../src/lib/contract';
@@ -74,14 +74,7 @@ export function checkMutation(m: unknown, special?: MetricRowIn[]): Refusal | nu
  */
 function trafficRefusal(m: Mutation): Refusal | null {
 	if (m.type !== 'model.tag.set' || !m.key.startsWith(trafficTag(''))) return null;
-	let value: unknown;
-	try {
-		value = JSON.parse(m.value);
-	} catch {
-		value = undefined;
-	}
-	const parsed = trafficSchema.safeParse(value);
-	if (parsed.success) return null;
+	if (parseTraffic(m.value)) return null;
 	return {
 		status: 400,
 		code: 'invalid_request',

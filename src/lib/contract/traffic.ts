@@ -39,6 +39,19 @@ export const aliasTrafficSchema = z.object({
 	traffic: trafficSchema
 });
 
+/** A split as its tag stores it (JSON text), or null when the text is absent or is not a split. */
+export function parseTraffic(raw: string | null | undefined): Traffic | null {
+	if (!raw) return null;
+	let value: unknown;
+	try {
+		value = JSON.parse(raw);
+	} catch {
+		return null;
+	}
+	const parsed = trafficSchema.safeParse(value);
+	return parsed.success ? parsed.data : null;
+}
+
 export const trafficTag = (alias: string) => `edgebook.traffic.${alias}`;
 
 /**

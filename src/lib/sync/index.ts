@@ -5,6 +5,7 @@ import { listMissing } from './missing-artifacts';
 import { predictionLogFile, readPredictionLog } from './prediction-log';
 import type { Traffic } from '$lib/contract';
 import { readOnnxSignature } from '$lib/ml/onnx-signature';
+import { sha256Hex } from '$lib/tracking/artifacts';
 import { clearConfig, readConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
 
@@ -100,8 +101,7 @@ export async function importOnnx(o: { modelName: string; file: File }): Promise<
 	const bytes = new Uint8Array(await o.file.arrayBuffer());
 	readOnnxSignature(bytes);
 	const client = await onlineClient('register an ONNX file');
-	const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-	const sha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+	const sha = await sha256Hex(bytes);
 	if (!(await client.hasBlob(sha))) await client.putBlob(sha, new Blob([bytes]));
 	const name = encodeURIComponent(o.modelName);
 	try {

@@ -1,5 +1,11 @@
 import { Hono } from 'hono';
-import { aliasSchema, trafficSchema, trafficTag, type Traffic } from '../../../src/lib/contract';
+import {
+	aliasSchema,
+	parseTraffic,
+	trafficSchema,
+	trafficTag,
+	type Traffic
+} from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { jsonBody } from '../../http/body';
 import { ApiError } from '../../errors';
@@ -31,20 +37,11 @@ async function aliasOf(c: Ctx) {
 
 traffic.get('/:name/aliases/:alias/traffic', requireScope('read'), async (c) => {
 	const { name, alias, version, model } = await aliasOf(c);
-	const raw = model.tags[trafficTag(alias)];
-	const parsed = raw === undefined ? null : trafficSchema.safeParse(jsonOrNull(raw));
-	if (!parsed?.success)
+	const split = parseTraffic(model.tags[trafficTag(alias)]);
+	if (!split)
 		throw notFound(`The alias "${alias}" of "${name}" splits no traffic.`, { modelName: name, alias });
-	return c.json({ alias, version, traffic: parsed.data }, 200);
+	return c.json({ alias, version, traffic: split }, 200);
 });
-
-function jsonOrNull(raw: string): unknown {
-	try {
-		return JSON.parse(raw);
-	} catch {
-		return null;
-	}
-}
 
 traffic.put('/:name/aliases/:alias/traffic', requireScope('deploy'), async (c) => {
 	const { name, alias, version } = await aliasOf(c);
