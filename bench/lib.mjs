@@ -47,6 +47,19 @@ export function summary(samples) {
 	return { n: samples.length, median: round(median(samples)), p95: round(percentile(samples, 95)) };
 }
 
+/**
+ * A positive whole-number setting: `--<name> <n>` on the command line, else the environment's
+ * BENCH_<BENCH>_<NAME>, else `fallback`; anything else is an error that names it.
+ */
+export function intOption(bench, name, fallback) {
+	const i = process.argv.indexOf(`--${name}`);
+	const raw = i > 0 ? process.argv[i + 1] : process.env[`BENCH_${bench.toUpperCase()}_${name.toUpperCase()}`];
+	const n = Number(raw);
+	if (raw === undefined) return fallback;
+	if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a positive whole number, got ${raw}`);
+	return n;
+}
+
 export const round = (x, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;

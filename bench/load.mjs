@@ -7,18 +7,9 @@
 import autocannon from 'autocannon';
 import { createHash } from 'node:crypto';
 import { api, mlp, rowsOf, spec } from './inference.mjs';
-import { round, table } from './lib.mjs';
+import { intOption, round, table } from './lib.mjs';
 
 const CONNECTIONS = [8, 32, 64];
-
-function option(name, fallback) {
-	const i = process.argv.indexOf(`--${name}`);
-	const raw = i > 0 ? process.argv[i + 1] : process.env[`BENCH_LOAD_${name.toUpperCase()}`];
-	const n = Number(raw);
-	if (raw === undefined) return fallback;
-	if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a positive whole number, got ${raw}`);
-	return n;
-}
 
 /** A model to predict with and one run per token to log to (so log-batch writes do not all hit one run). */
 async function setup(url, adminToken, tokenCount) {
@@ -120,8 +111,8 @@ export function figures(route, connections, r) {
 }
 
 export async function run({ url, adminToken }) {
-	const duration = option('duration', 60);
-	const tokenCount = option('tokens', 128);
+	const duration = intOption('load', 'duration', 60);
+	const tokenCount = intOption('load', 'tokens', 128);
 	const tokens = await setup(url, adminToken, tokenCount);
 	const all = routes();
 	// One request each first: ORT's wasm loads on the first prediction, which is no steady-state figure.

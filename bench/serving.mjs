@@ -8,18 +8,9 @@
 import { createHash } from 'node:crypto';
 import { api, mlp, rowsOf, spec } from './inference.mjs';
 import { cell, figures } from './load.mjs';
-import { median, round, table } from './lib.mjs';
+import { intOption, median, round, table } from './lib.mjs';
 
 const CONNECTIONS = [1, 8, 32];
-
-function option(name, fallback) {
-	const i = process.argv.indexOf(`--${name}`);
-	const raw = i > 0 ? process.argv[i + 1] : process.env[`BENCH_SERVING_${name.toUpperCase()}`];
-	const n = Number(raw);
-	if (raw === undefined) return fallback;
-	if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a positive whole number, got ${raw}`);
-	return n;
-}
 
 async function setup(url, adminToken, tokenCount) {
 	const bytes = mlp();
@@ -85,8 +76,8 @@ async function bareOrt(bytes) {
 }
 
 export async function run({ url, adminToken }) {
-	const duration = option('duration', 20);
-	const tokenCount = option('tokens', 128);
+	const duration = intOption('serving', 'duration', 20);
+	const tokenCount = intOption('serving', 'tokens', 128);
 	const { bytes, tokens } = await setup(url, adminToken, tokenCount);
 	const all = routes();
 	// One request each first: ORT's wasm loads on the first prediction, which is no steady-state figure.

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startServer, type Server } from './server';
 
 /**
  * Contention against the real Worker under `wrangler dev` (local D1, which serialises batches as Cloudflare's
@@ -12,17 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const N = 50;
 const ADMIN = 'contention-admin-token-0123456789';
 
-// scripts/server.mjs is plain JS for node; loaded by path so the app's type check does not take it in.
-interface Server {
-	url: string;
-	stop(): Promise<void>;
-}
-interface ServerModule {
-	freePort(): Promise<number>;
-	startServer(o: { port: number; persistTo: string; quiet: boolean; adminToken: string }): Promise<Server>;
-}
-const SERVER_MODULE = '../../scripts/server.mjs';
-const { freePort, startServer } = (await import(/* @vite-ignore */ SERVER_MODULE)) as ServerModule;
 let server: Server;
 let persistTo: string;
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startServer, type Server } from './server';
 
 /**
  * An artifact uploaded as `text/html; charset=utf-7` downloads under the real `wrangler dev`, through every
@@ -17,19 +18,7 @@ const SHA = createHash('sha256').update(PAGE).digest('hex');
 /** A hang is the failure under test: give up on a download after this long instead of hanging the tier. */
 const HANG_MS = 20_000;
 
-// scripts/server.mjs is plain JS for node; loaded by path so the app's type check does not take it in.
-interface ServerModule {
-	freePort(): Promise<number>;
-	startServer(o: {
-		port: number;
-		persistTo: string;
-		quiet: boolean;
-		adminToken: string;
-	}): Promise<{ url: string; stop(): Promise<void> }>;
-}
-const SERVER_MODULE = '../../scripts/server.mjs';
-const { freePort, startServer } = (await import(/* @vite-ignore */ SERVER_MODULE)) as ServerModule;
-let server: { url: string; stop(): Promise<void> };
+let server: Server;
 let persistTo: string;
 
 function call(path: string, init: RequestInit = {}) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trafficBucket, type PredictionRecord } from '../../src/lib/contract';
 import { sklearnLikeModel } from '../worker/inference/onnx-builder';
+import { freePort, startServer, type Server } from './server';
 
 /**
  * An application's journey against the real `wrangler dev`, from Node: an ONNX file (not the notebook's export)
@@ -14,18 +15,7 @@ import { sklearnLikeModel } from '../worker/inference/onnx-builder';
 
 const ADMIN = 'live-serving-admin-token-0123456789';
 
-interface ServerModule {
-	freePort(): Promise<number>;
-	startServer(o: {
-		port: number;
-		persistTo: string;
-		quiet: boolean;
-		adminToken: string;
-	}): Promise<{ url: string; stop(): Promise<void> }>;
-}
-const SERVER_MODULE = '../../scripts/server.mjs';
-const { freePort, startServer } = (await import(/* @vite-ignore */ SERVER_MODULE)) as ServerModule;
-let server: { url: string; stop(): Promise<void> };
+let server: Server;
 let persistTo: string;
 
 function call(path: string, init: RequestInit & { json?: unknown } = {}) {

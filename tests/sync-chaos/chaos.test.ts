@@ -17,6 +17,7 @@ import { fromBrowser, fromRegistry } from './stored-rows';
 import { appModel, saveArtifacts as saveModel } from '../onnx/models';
 import { lineage } from '../tracking/helpers';
 import { useCpu } from '../train/cpu';
+import { freePort, startServer, type Server } from '../live/server';
 
 /**
  * The sync acceptance test against the real Worker (wrangler dev, local D1): three browsers log runs (with
@@ -33,17 +34,6 @@ const ADMIN = 'chaos-admin-token-0123456789';
 const MODEL = 'chaos-model';
 const STATUSES: EndStatus[] = ['finished', 'failed', 'cancelled'];
 
-// scripts/server.mjs is plain JS for node; loaded by path so the app's type check does not take it in.
-interface Server {
-	url: string;
-	stop(): Promise<void>;
-}
-interface ServerModule {
-	freePort(): Promise<number>;
-	startServer(o: { port: number; persistTo: string; quiet: boolean; adminToken: string }): Promise<Server>;
-}
-const SERVER_MODULE = '../../scripts/server.mjs';
-const { freePort, startServer } = (await import(/* @vite-ignore */ SERVER_MODULE)) as ServerModule;
 let server: Server;
 let port: number;
 let persistTo: string;

@@ -1,10 +1,5 @@
 import {
 	LIMITS,
-	MLFLOW_FORMATS,
-	ScoringBodyError,
-	parseScoringBody,
-	predictColumnsSchema,
-	predictRowsSchema,
 	preprocessingSchema,
 	scoringRows,
 	trafficBucket,
@@ -12,9 +7,7 @@ import {
 	type GraphPredictResponse,
 	type PredictionRecord,
 	type Traffic,
-	type PredictRequest,
 	type PredictResponse,
-	type ScoringBody,
 	type StickyBy
 } from '../../src/lib/contract';
 import { encode } from '../../src/lib/ml/preprocess';
@@ -28,15 +21,14 @@ import {
 	InvalidModel,
 	ModelNotFound,
 	NotServable,
-	TooLarge,
 	VersionNotFound
 } from '../domain/errors';
-import { parseOrInvalid } from '../domain/parse';
 import { sha256Hex } from '../auth/hash';
 import { blobKey } from '../registry/read-artifacts';
 import { getModel } from '../registry/read-models';
 import { decodePredictions } from './decode';
 import { toFrame } from './frame';
+import { predictBody, scoringBody, tooLarge } from './bodies';
 import { gatherLog, type LogEnv } from '../predictions/log-store';
 import { predictionId, predictionRecords, rowsOfRequest, rowsOfScoring } from '../predictions/records';
 import { servingVersion, type ServingVersion } from './lookup';
@@ -97,60 +89,6 @@ function servable(v: ServingVersion): { sha256: string; prep: Preprocessing | nu
 			details: { ...details, sha256 }
 		});
 	return { sha256, prep: parsed ? parsed.data : null };
-}
-
-const tooLarge = (count: number) =>
-	new TooLarge({
-		message: `${count} rows is more than the ${LIMITS.predictRows} one request may score; send them in batches.`,
-		details: { rows: count, limit: LIMITS.predictRows }
-	});
-
-/** MLflow's envelope read once; a malformed one is InvalidInput naming the part at fault. */
-function scoringBody(raw: unknown): ScoringBody {
-	try {
-		const body = parseScoringBody(raw);
-		const count = scoringRows(body);
-		if (count > LIMITS.predictRows) throw tooLarge(count);
-		return body;
-	} catch (e) {
-		if (!(e instanceof ScoringBodyError)) throw e;
-		throw new InvalidInput({ message: `Invalid body: ${e.message}`, details: { path: e.path } });
-	}
-}
-
-const hasMlflowFormat = (raw: unknown) =>
-	typeof raw === 'object' && raw !== null && MLFLOW_FORMATS.some((k) => k in raw);
-
-/**
- * MLflow's formats for a notebook-trained model, whose graph takes encoded features: a table (dataframe_split,
- * dataframe_records, a list of records as instances/inputs) becomes rows, an object of columns becomes columns.
- */
-function asRowsOrColumns(raw: unknown): unknown {
-	const body = scoringBody(raw);
-	if (body.kind === 'records')
-		return { rows: body.data.map((row) => Object.fromEntries(body.columns.map((c, i) => [c, row[i]]))) };
-	if (body.kind === 'named') return { columns: body.values };
-	throw new InvalidInput({
-		message: `Invalid body: this model takes raw feature records (its preprocessing runs here), not a bare tensor: send dataframe_split, dataframe_records, or ${body.format} as a list of records or an object of column → values.`,
-		details: { path: body.format }
-	});
-}
-
-/** The body as rows or columns; more than LIMITS.predictRows is TooLarge rather than a shape error. */
-export function predictBody(body: unknown): PredictRequest {
-	const raw = hasMlflowFormat(body) ? asRowsOrColumns(body) : body;
-	const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
-	const rows = isObject && 'rows' in raw ? raw.rows : undefined;
-	const columns = isObject && 'columns' in raw ? raw.columns : undefined;
-	const lengths = Array.isArray(rows)
-		? [rows.length]
-		: typeof columns === 'object' && columns !== null
-			? Object.values(columns).map((col) => (Array.isArray(col) ? col.length : 0))
-			: [];
-	const count = Math.max(0, ...lengths);
-	if (count > LIMITS.predictRows) throw tooLarge(count);
-	if (rows === undefined && columns !== undefined) return parseOrInvalid(predictColumnsSchema, raw, 'body');
-	return parseOrInvalid(predictRowsSchema, raw, 'body');
 }
 
 /** The version to serve, or the domain error naming what is missing: the model, the version or the alias. */
@@ -253,7 +191,11 @@ async function scoreRecords(deps: InferenceDeps, target: Target, prep: Preproces
 		bytes: artifactBytes(deps, target.sha256)
 	});
 	const predictions = decodePredictions(prep, output, encoded.rows);
-	return { out: { task: prep.target.task, predictions }, inputs: () => rowsOfRequest(request) };
+	return {
+		out: { task: prep.target.task, predictions },
+		count: encoded.rows,
+		inputs: () => rowsOfRequest(request)
+	};
 }
 
 /** Any other graph: MLflow's formats → feeds checked against the graph's own signature → outputs by name. */
@@ -282,6 +224,7 @@ async function scoreTensors(deps: InferenceDeps, target: Target, raw: unknown) {
 	const firstInput = model.signature.inputs[0].name;
 	return {
 		out: { predictions: predictionsOf(outputs, body) },
+		count: scoringRows(body),
 		inputs: () => rowsOfScoring(body, firstInput)
 	};
 }
@@ -316,10 +259,11 @@ async function secondTarget(deps: InferenceDeps, primary: Target, version: numbe
 
 async function scoreBody(deps: InferenceDeps, target: Target, body: unknown) {
 	const startedAt = Date.now();
-	const { out, inputs } = target.prep
+	const scored = target.prep
 		? await scoreRecords(deps, target, target.prep, body)
 		: await scoreTensors(deps, target, body);
-	return { out, rows: inputs(), latencyMs: Date.now() - startedAt };
+	// `inputs` builds each row's record: only the log needs them, so only a logged request pays for it.
+	return { ...scored, latencyMs: Date.now() - startedAt };
 }
 
 function writeLog(
@@ -337,7 +281,7 @@ function writeLog(
 		model: target.modelName,
 		version: target.version,
 		alias: target.alias ?? null,
-		inputs: scored.rows,
+		inputs: scored.inputs(),
 		predictions: scored.out.predictions,
 		latencyMs: scored.latencyMs,
 		hashInputs: target.logging.hashInputs,
@@ -375,7 +319,7 @@ export async function score(
 		if (canary) [serving, route] = [canary, 'canary'];
 	}
 	const scored = await scoreBody(deps, serving, body);
-	const predictionIds = scored.rows.map(() => predictionId());
+	const predictionIds = Array.from({ length: scored.count }, () => predictionId());
 	const log = deps.log;
 	if (log && Math.random() < target.logging.sampleRate) {
 		// A log that cannot be written never fails the answer already given; it is reported, not swallowed.
@@ -386,7 +330,7 @@ export async function score(
 				const shadow = await secondTarget(deps, target, split.shadow.version);
 				if (!shadow) return;
 				const shadowScored = await scoreBody(deps, shadow, body);
-				const ids = shadowScored.rows.map(() => predictionId());
+				const ids = Array.from({ length: shadowScored.count }, () => predictionId());
 				await writeLog(log, shadow, 'shadow', ids, shadowScored, predictionIds);
 			})();
 			log.waitUntil(shadowing.catch(report));
