@@ -61,7 +61,7 @@ export async function runCell(
 /** Adds a cell of a kind after the last one and returns its index. */
 export async function addCell(
 	page: Page,
-	kind: 'SQL' | 'Train' | 'Evaluate' | 'Predict' = 'SQL'
+	kind: 'SQL' | 'Train' | 'Evaluate' | 'Predict' | 'ONNX model' = 'SQL'
 ): Promise<number> {
 	const count = await page.getByTestId('cell').count();
 	// Leave the editor first: a completion list left open would cover the buttons below it. The app closes

@@ -7,6 +7,7 @@ import { logMetrics, logParams, saveArtifacts } from '$lib/tracking/runs';
 import { newRun } from '../tracking/helpers';
 import { appModel, saveArtifacts as saveModel } from '../onnx/models';
 import { useCpu } from '../train/cpu';
+import { sklearnLikeModel } from '../worker/inference/onnx-builder';
 
 function setup() {
 	const d = freshDb();
@@ -124,6 +125,36 @@ describe('push', () => {
 		const paths = reg.requests.map((r) => `${r.method} ${r.path.replace(onnx!.sha256, 'SHA')}`);
 		expect(paths.indexOf('PUT /api/v1/blobs/SHA')).toBeLessThan(paths.indexOf('POST /api/v1/sync/push'));
 		expect(reg.blobs.has(onnx!.sha256)).toBe(true);
+		expect((await d.modelVersions.get(v.id))?.version).toBe(1);
+	});
+
+	it('an imported ONNX file registers as it is, with the signature its graph declares, and syncs', async () => {
+		const { d, reg, engine } = setup();
+		await signedIn(d);
+		const run = await newRun();
+		const bytes = sklearnLikeModel([
+			[1, 0, 0],
+			[0, 1, 0],
+			[0, 0, 1],
+			[0, 0, 0]
+		]);
+		const [file] = await saveArtifacts(run.id, [
+			{ name: 'model.onnx', mediaType: 'application/onnx', data: bytes }
+		]);
+		const v = await registerModelVersion({ modelName: 'iris', runId: run.id });
+		expect(v.artifactSha256).toBe(file.sha256);
+		// No preprocessing: the edge feeds this graph tensors, checked against these specs.
+		expect(v.signature).toEqual({
+			inputs: [{ type: 'tensor', name: 'float_input', 'tensor-spec': { dtype: 'float32', shape: [-1, 4] } }],
+			outputs: [
+				{ type: 'tensor', name: 'label', 'tensor-spec': { dtype: 'int64', shape: [-1] } },
+				{ type: 'tensor', name: 'probabilities', 'tensor-spec': { dtype: 'float32', shape: [-1, 3] } }
+			]
+		});
+		// Stored once: the file is the run's artifact already, not a second copy.
+		expect(await d.artifacts.where('[runId+name]').equals([run.id, 'model.onnx']).count()).toBe(1);
+		await engine.syncNow();
+		expect(reg.blobs.has(file.sha256)).toBe(true);
 		expect((await d.modelVersions.get(v.id))?.version).toBe(1);
 	});
 

@@ -58,7 +58,7 @@ const INT_RANGE: Partial<Record<OnnxDtype, [number, number]>> = {
 };
 
 /** float → IEEE half bits (round to nearest even), for float16 inputs, which runtimes take as Uint16Array. */
-function toHalf(value: number): number {
+export function toHalf(value: number): number {
 	const f32 = new Float32Array([value]);
 	const bits = new Uint32Array(f32.buffer)[0];
 	const sign = (bits >>> 16) & 0x8000;
@@ -84,7 +84,7 @@ function toHalf(value: number): number {
 	return sign | half;
 }
 
-function allocate(dtype: OnnxDtype, n: number): TensorData {
+export function allocate(dtype: OnnxDtype, n: number): TensorData {
 	switch (dtype) {
 		case 'float32':
 			return new Float32Array(n);
@@ -116,7 +116,7 @@ function allocate(dtype: OnnxDtype, n: number): TensorData {
 const where = (path: number[]) => path.map((i) => `[${i}]`).join('');
 
 /** One JSON leaf as the element type takes it, or a message saying why not. */
-function element(dtype: OnnxDtype, v: unknown): number | bigint | string | string {
+export function element(dtype: OnnxDtype, v: unknown): number | bigint | string | string {
 	const bad = (what: string) => {
 		throw new Error(what);
 	};

@@ -45,6 +45,22 @@ export function newCell(kind: CellKind, nb: Notebook): Cell {
 			const train = [...nb.cells].reverse().find((c) => c.kind === 'train');
 			return { id, kind, collapsed: false, output: null, trainCellId: train?.id ?? '', runId: '', data: '' };
 		}
+		case 'onnx':
+			return {
+				id,
+				kind,
+				collapsed: false,
+				output: null,
+				runId: '',
+				fileName: '',
+				inputs: [],
+				outputs: [],
+				data: lastTableName(nb),
+				target: '',
+				mapping: {},
+				prediction: '',
+				task: 'auto'
+			};
 		case 'predict': {
 			const train = [...nb.cells].reverse().find((c) => c.kind === 'train');
 			const data = train?.kind === 'train' ? train.config.source : '';
@@ -99,6 +115,8 @@ export function graphNodes(nb: Notebook): { id: string; defines: string[]; uses:
 					defines: [],
 					uses: [...(c.trainCellId ? [modelNode(c.trainCellId)] : []), ...(c.data ? [c.data] : [])]
 				};
+			case 'onnx':
+				return { id: c.id, defines: [], uses: c.data ? [c.data] : [] };
 			case 'predict':
 				return {
 					id: c.id,

@@ -3,6 +3,7 @@ import type {
 	CellError,
 	EvaluateCell,
 	EvaluationOutput,
+	OnnxCell,
 	PredictCell,
 	RunOutput,
 	SqlOutput,
@@ -31,6 +32,8 @@ export interface CellContext {
 	evaluate: (cell: EvaluateCell, job: number) => Promise<Outcome>;
 	/** Scores a table with a run's model into the cell's named table (src/lib/train/predict-cell.ts). */
 	predict?: (cell: PredictCell, job: number) => Promise<Outcome>;
+	/** Scores a table with an imported ONNX graph (src/lib/train/onnx-cell.ts). */
+	onnx?: (cell: OnnxCell, job: number) => Promise<Outcome>;
 }
 
 export type Outcome =
@@ -113,5 +116,12 @@ export async function executeCell(cell: Cell, ctx: CellContext, opts: RunOptions
 					output: { kind: 'error', name: 'NoPredictor', message: 'Predictions are not available here.' }
 				};
 			return ctx.predict(cell, job);
+		case 'onnx':
+			if (!ctx.onnx)
+				return {
+					ok: false,
+					output: { kind: 'error', name: 'NoRuntime', message: 'ONNX models cannot be scored here.' }
+				};
+			return ctx.onnx(cell, job);
 	}
 }

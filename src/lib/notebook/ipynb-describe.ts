@@ -1,4 +1,4 @@
-import type { ChartSpec, EvaluateCell, PredictCell, TrainCell } from './schema';
+import type { ChartSpec, EvaluateCell, OnnxCell, PredictCell, TrainCell } from './schema';
 
 /**
  * Markdown for the cells Jupyter cannot run (charts, training, evaluation): what the cell was set to do and
@@ -109,6 +109,22 @@ export function describeEvaluate(cell: EvaluateCell): string {
 	const out = cell.output;
 	if (out?.kind === 'evaluation')
 		parts.push('#### Result', `Run ${code(out.runId)}.`, ...reportText(out.report));
+	else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
+	else parts.push('_Not run in Edgebook before the export._');
+	return parts.join('\n\n');
+}
+
+/** An ONNX cell: the imported file, how the table's columns fed it, and its report. */
+export function describeOnnx(cell: OnnxCell): string {
+	const feeds = Object.entries(cell.mapping)
+		.map(([input, cols]) => `${code(input)} ← ${cols.map(code).join(', ')}`)
+		.join('; ');
+	const parts = [
+		`**ONNX model** ${cell.fileName ? code(cell.fileName) : '(no file chosen)'} scored on ${cell.data ? code(cell.data) : '(no table chosen)'} against ${cell.target ? code(cell.target) : '(no target)'}${feeds ? `, inputs ${feeds}` : ''}.`
+	];
+	const out = cell.output;
+	if (out?.kind === 'evaluation')
+		parts.push('#### Result', `Run ${code(out.runId)}. ${out.note}`, ...reportText(out.report));
 	else if (out?.kind === 'error') parts.push('#### Result', `Failed: ${out.message}`);
 	else parts.push('_Not run in Edgebook before the export._');
 	return parts.join('\n\n');

@@ -1,5 +1,11 @@
 import type { Cell, Notebook } from './schema';
-import { describeChart, describeEvaluate, describePredict, describeTrain } from './ipynb-describe';
+import {
+	describeChart,
+	describeEvaluate,
+	describeOnnx,
+	describePredict,
+	describeTrain
+} from './ipynb-describe';
 import { errorOutput, tableOutput } from './ipynb-outputs';
 import { jupysqlSource, loadingSql, type ExportedDataset } from './ipynb-sql';
 
@@ -122,6 +128,20 @@ function convert(cell: Cell, id: string, extras: IpynbExtras, count: () => numbe
 					name: cell.name
 				},
 				describePredict(cell)
+			);
+		case 'onnx':
+			return markdown(
+				{
+					kind: 'onnx',
+					runId: cell.runId,
+					fileName: cell.fileName,
+					data: cell.data,
+					target: cell.target,
+					mapping: cell.mapping,
+					prediction: cell.prediction,
+					task: cell.task
+				},
+				describeOnnx(cell)
 			);
 		default:
 			return assertNever(cell);

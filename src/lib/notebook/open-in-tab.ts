@@ -27,7 +27,8 @@ export function tabContext(datasets: Datasets, notebook: () => Notebook): CellCo
 		onEngineRestart,
 		train: async (cell, job, onProgress) => (await loadTraining()).train(cell, job, onProgress),
 		evaluate: async (cell) => (await loadTraining()).evaluate(cell),
-		predict: async (cell, job) => (await loadTraining()).predict(cell, job)
+		predict: async (cell, job) => (await loadTraining()).predict(cell, job),
+		onnx: async (cell) => (await loadTraining()).onnx(cell)
 	};
 }
 

@@ -168,7 +168,9 @@ export const evaluationOutput = z.object({
 	runId: z.string(),
 	data: z.string(),
 	/** The EvaluationReport of src/lib/ml/types.ts, stored as the run's artifact too. */
-	report: z.record(z.string(), z.unknown())
+	report: z.record(z.string(), z.unknown()),
+	/** How the model's output was read (an ONNX cell says which output, as what), and over how many rows. */
+	note: z.string().default('')
 });
 
 export const evaluateCell = z.object({
@@ -196,13 +198,39 @@ export const predictCell = z.object({
 	output: z.union([sqlOutput, cellError]).nullable().default(null)
 });
 
+const tensorText = z.object({ name: z.string(), type: z.string() });
+
+/**
+ * An ONNX file made anywhere, brought into the notebook: kept as a run's `model.onnx` (so it syncs, and registers
+ * like a trained model), scored on a table through a column → input mapping, with the evaluate cell's report.
+ */
+export const onnxCell = z.object({
+	...cellBase,
+	kind: z.literal('onnx'),
+	/** The run holding the file; empty until a file is chosen. */
+	runId: z.string().default(''),
+	fileName: z.string().default(''),
+	/** The graph's signature as shown ("float_input", "float32 [N, 4]"), read from the bytes when imported. */
+	inputs: z.array(tensorText).default([]),
+	outputs: z.array(tensorText).default([]),
+	data: z.string().default(''),
+	target: z.string().default(''),
+	/** Each graph input's columns, in order. */
+	mapping: z.record(z.string(), z.array(z.string())).default({}),
+	/** The output scored against the target; empty picks the first. */
+	prediction: z.string().default(''),
+	task: z.enum(['auto', 'classification', 'regression']).default('auto'),
+	output: z.union([evaluationOutput, cellError]).nullable().default(null)
+});
+
 export const cell = z.discriminatedUnion('kind', [
 	markdownCell,
 	sqlCell,
 	chartCell,
 	trainCell,
 	evaluateCell,
-	predictCell
+	predictCell,
+	onnxCell
 ]);
 
 export const notebook = z.object({
@@ -225,6 +253,7 @@ export type ChartSpec = z.infer<typeof chartSpec>;
 export type TrainCell = z.infer<typeof trainCell>;
 export type EvaluateCell = z.infer<typeof evaluateCell>;
 export type PredictCell = z.infer<typeof predictCell>;
+export type OnnxCell = z.infer<typeof onnxCell>;
 export type EvaluationOutput = z.infer<typeof evaluationOutput>;
 export type SqlOutput = z.infer<typeof sqlOutput>;
 export type CellError = z.infer<typeof cellError>;

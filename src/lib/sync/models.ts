@@ -64,6 +64,13 @@ async function signatureOf(
 	return { ...(preprocessing ? { preprocessing } : {}), onnx };
 }
 
+/** An imported graph's signature in MLflow's shape, as the registry reads it from the bytes (graph-signature.ts). */
+async function importedSignature(blob: Blob): Promise<Record<string, unknown>> {
+	const { readOnnxSignature } = await import('$lib/ml/onnx-signature');
+	const sig = readOnnxSignature(new Uint8Array(await blob.arrayBuffer()));
+	return { inputs: sig.inputs, outputs: sig.outputs };
+}
+
 async function exportedOnnx(
 	runId: string,
 	modelJson: Blob,
@@ -100,14 +107,21 @@ export async function registerModelVersion(o: {
 		(f) => f.name === PREPROCESSING_ARTIFACT || f.name.endsWith(`/${PREPROCESSING_ARTIFACT}`)
 	);
 	const modelJson = files.find((f) => f.name === MODEL_JSON_ARTIFACT);
-	if (!weights || !modelJson)
+	const graph = files.find((f) => f.name === ONNX_ARTIFACT);
+	if ((!weights || !modelJson) && !graph)
 		throw new ModelRegistryError(
 			'NotAModel',
-			`The run ${o.runId} has no saved model (model.json and weights.bin); only a finished training run can be registered.`
+			`The run ${o.runId} has no saved model (model.json and weights.bin, or an imported model.onnx); only a finished training run or an imported ONNX file can be registered.`
 		);
-	// The edge serves ONNX (TF.js does not run in the Worker): export now, keep it with the run, version it.
-	const onnx = await exportedOnnx(o.runId, modelJson.blob, weights.blob);
-	const signature = await signatureOf(prep?.blob, onnx.description);
+	// An imported graph (an ONNX cell's run) is versioned as it is, with the signature its bytes declare; a
+	// trained model is exported to ONNX now (TF.js does not run in the Worker) and kept with the run.
+	const imported = !modelJson || !weights;
+	const onnx = imported
+		? { artifact: graph!, description: null }
+		: await exportedOnnx(o.runId, modelJson.blob, weights.blob);
+	const signature = imported
+		? await importedSignature(graph!.blob)
+		: await signatureOf(prep?.blob, onnx.description!);
 	const now = Date.now();
 	const version: LocalModelVersion = {
 		id: newId('mv'),
@@ -121,9 +135,12 @@ export async function registerModelVersion(o: {
 		tags: {}
 	};
 	await d.transaction('rw', [d.models, d.modelVersions, d.artifacts, d.outbox], async () => {
-		// The ONNX file goes with the run first, so its bytes are uploaded before the version that names them.
-		await putArtifacts(d, [onnx.artifact]);
-		await record(d, [artifactLink(onnx.artifact)], now);
+		// The ONNX file goes with the run first, so its bytes are uploaded before the version that names them (an
+		// imported file is the run's artifact already).
+		if (!imported) {
+			await putArtifacts(d, [onnx.artifact]);
+			await record(d, [artifactLink(onnx.artifact)], now);
+		}
 		const ms = await ensureModel(d, modelName, now);
 		await d.modelVersions.add(version);
 		await d.models.update(modelName, { updatedAt: now });

@@ -44,7 +44,7 @@ export function createEvaluator(deps: {
 			return {
 				ok: true,
 				live: false,
-				output: { kind: 'evaluation', runId, data: '', report: report as never }
+				output: { kind: 'evaluation', runId, data: '', report: report as never, note: '' }
 			};
 		}
 		const modelJson = files.get('model.json');
@@ -83,7 +83,7 @@ export function createEvaluator(deps: {
 		return {
 			ok: true,
 			live: false,
-			output: { kind: 'evaluation', runId, data: cell.data, report: report as never }
+			output: { kind: 'evaluation', runId, data: cell.data, report: report as never, note: '' }
 		};
 	};
 }

@@ -1,6 +1,7 @@
 import { createTrainer, type TrainerDeps } from './trainer';
 import { createEvaluator } from './evaluate';
 import { createPredictor } from './predict-cell';
+import { createOnnxEvaluator } from './onnx-cell';
 
 let current: { deps: TrainerDeps; api: ReturnType<typeof build> } | null = null;
 
@@ -10,7 +11,8 @@ function build(deps: TrainerDeps) {
 		train: trainer.train,
 		cancel: trainer.cancel,
 		evaluate: createEvaluator(deps),
-		predict: createPredictor(deps)
+		predict: createPredictor(deps),
+		onnx: createOnnxEvaluator(deps)
 	};
 }
 

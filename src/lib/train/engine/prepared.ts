@@ -61,7 +61,7 @@ export class UnknownHandleError extends Error {
 	}
 }
 
-function frameOf(handle: string): Frame {
+export function frameOf(handle: string): Frame {
 	const f = frames.get(handle);
 	if (!f) throw new UnknownHandleError(handle);
 	return f;

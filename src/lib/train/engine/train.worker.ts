@@ -12,6 +12,8 @@ import type { FitControl } from './fit';
 import { fitSession, type SessionOutcome, type SessionRequest } from './session';
 import { loadArtifacts, predictRows, type ModelArtifacts } from './artifacts';
 import * as data from './prepared';
+import { evaluateOnnxFrame } from './onnx-score';
+import type { OnnxMapping } from '../../ml/onnx-eval';
 import type { Backend, Preprocessing, TrainProgress } from '../../ml/types';
 import type { Transform } from '../../contract/preprocessing';
 
@@ -155,6 +157,11 @@ const api = {
 
 	evaluateFrame(req: { frame: string; table: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
 		return attempt(() => data.evaluateFrame(req, scorer(req.artifacts)));
+	},
+
+	/** An imported ONNX graph scored on a staged table (src/lib/train/onnx-cell.ts). */
+	evaluateOnnx(req: { frame: string; onnx: ArrayBuffer; mapping: OnnxMapping }) {
+		return attempt(() => evaluateOnnxFrame(req));
 	},
 
 	async predictFrame(req: { frame: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
