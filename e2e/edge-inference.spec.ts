@@ -114,7 +114,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 		body.predictions.slice(0, 3).map((p: { label: string }) => p.label)
 	);
 
-	// A second version of the same run, then a canary taking every request, set on the Models page.
+	// A second version of the same run, then a 10% canary sticky by caller, set on the Models page.
 	await page.goto(runPage);
 	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-species');
 	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
@@ -130,24 +130,48 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await expect(traffic.getByTestId('traffic-summary')).toHaveText('all to v1');
 	await traffic.getByLabel('split').selectOption('canary');
 	await expect(traffic.getByLabel('second version')).toHaveValue('2');
-	await traffic.getByLabel('percent').fill('100');
+	await traffic.getByLabel('percent').fill('10');
 	await traffic.getByLabel('sticky header').fill('x-user-id');
 	await traffic.getByRole('button', { name: 'Save traffic' }).click();
 	await expect(traffic.getByTestId('traffic-summary')).toHaveText(
-		'canary v2 takes 100% (sticky by header x-user-id)'
+		'canary v2 takes 10% (sticky by header x-user-id)'
 	);
-	const canary = await request.post('/api/v1/models/penguin-species/predict', {
-		headers: { ...auth, 'x-user-id': 'someone' },
+	// 40 callers: the ones whose key hashes into the first 10% (FNV-1a of alias and key, the contract's
+	// trafficBucket, computed here independently) get v2, every time they call; the rest get v1.
+	const callers = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+	const fnv = (text: string) => {
+		let h = 0x811c9dc5;
+		for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+		return (h % 10_000) / 100;
+	};
+	const toCanary = callers.filter((u) => fnv(`champion\n${u}`) < 10);
+	expect(toCanary.length).toBeGreaterThan(0);
+	expect(toCanary.length).toBeLessThan(callers.length / 2);
+	const answered = new Map<string, { version: string; route: string; id: string }>();
+	for (const user of callers) {
+		const res = await request.post('/api/v1/models/penguin-species/predict', {
+			headers: { ...auth, 'x-user-id': user },
+			data: { dataframe_records: [rows[1]] }
+		});
+		expect(res.status()).toBe(200);
+		const h = res.headers();
+		answered.set(user, {
+			version: h['x-edgebook-version'],
+			route: h['x-edgebook-route'],
+			id: (await res.json()).predictionIds[0]
+		});
+	}
+	expect(callers.filter((u) => answered.get(u)!.route === 'canary')).toEqual(toCanary);
+	for (const u of callers) expect(answered.get(u)!.version, u).toBe(toCanary.includes(u) ? '2' : '1');
+	// Sticky: a canary caller calling again is answered by v2 again.
+	const again = await request.post('/api/v1/models/penguin-species/predict', {
+		headers: { ...auth, 'x-user-id': toCanary[0] },
 		data: { dataframe_records: [rows[1]] }
 	});
-	expect(canary.status()).toBe(200);
-	expect([canary.headers()['x-edgebook-version'], canary.headers()['x-edgebook-route']]).toEqual([
-		'2',
-		'canary'
-	]);
-	const canaryId = (await canary.json()).predictionIds[0];
+	expect(again.headers()['x-edgebook-version']).toBe('2');
+	const canaryId = answered.get(toCanary[0])!.id;
 
-	// The prediction log holds that row, as sent, under the version and route that answered it.
+	// The prediction log holds each canary row, as sent, under the version and route that answered it.
 	await expect
 		.poll(async () => {
 			const log = await request.get('/api/v1/models/penguin-species/predictions', { headers: auth });
@@ -166,13 +190,16 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	});
 	expect(alone.headers()['x-edgebook-version']).toBe('1');
 
-	// The log comes into the notebook as a table and answers SQL: 4 + 3 + 1 rows from v1, 1 from the canary.
+	// The log comes into the notebook as a table and answers SQL: 4 + 3 + 1 rows and the non-canary callers' from
+	// v1, the canary callers' (and the second call) from v2.
+	const canaryRows = toCanary.length + 1;
+	const primaryRows = 8 + callers.length - toCanary.length;
 	await expect
 		.poll(async () => {
 			const log = await request.get('/api/v1/models/penguin-species/predictions', { headers: auth });
 			return (await log.json()).predictions.length;
 		})
-		.toBe(9);
+		.toBe(canaryRows + primaryRows);
 	await page.goto(notebookPage);
 	const loader = page.getByTestId('load-prediction-log');
 	// A model the registry does not have is named in the error, and no table appears.
@@ -185,7 +212,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await loader.getByRole('button', { name: 'Load prediction log' }).click();
 	await expect(
 		page.locator('[data-testid="dataset"][data-name="predictions_penguin_species"]')
-	).toContainText('9 rows');
+	).toContainText(`${canaryRows + primaryRows} rows`);
 	const q = await addSqlCell(page);
 	await setSql(
 		page,
@@ -198,15 +225,15 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	expect(await Promise.all([0, 1, 2, 3, 4].map((c) => value(page, q, 0, c).textContent()))).toEqual([
 		'canary',
 		'2',
-		'1',
-		'1',
+		String(canaryRows),
+		String(canaryRows),
 		'1'
 	]);
 	expect(await Promise.all([0, 1, 2, 3, 4].map((c) => value(page, q, 1, c).textContent()))).toEqual([
 		'primary',
 		'1',
-		'8',
-		'8',
+		String(primaryRows),
+		String(primaryRows),
 		'0'
 	]);
 });
