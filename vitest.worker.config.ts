@@ -16,7 +16,9 @@ export default defineConfig(async () => {
 					bindings: {
 						TEST_MIGRATIONS: migrations,
 						EDGEBOOK_ADMIN_TOKEN: 'test-admin-token',
-						FUZZ_SEED: process.env.FUZZ_SEED ?? ''
+						FUZZ_SEED: process.env.FUZZ_SEED ?? '',
+						// Batch jobs score 5 rows per chunk here, so a test's small file spans several alarms.
+						BATCH_CHUNK_ROWS: '5'
 					}
 				}
 			})

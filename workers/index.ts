@@ -39,7 +39,21 @@ app.notFound((c) => {
 });
 app.onError(onError);
 
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+/** Whether this isolate has started readying onnxruntime (see workers/inference/warm.ts). */
+let warmed = false;
+
+export default {
+	fetch(request: Request, env: Env, ctx: ExecutionContext) {
+		// The isolate's first request, whatever it is, starts ORT in the background, so the first prediction
+		// finds it ready rather than paying for it (docs/architecture.md, "The inference service").
+		if (!warmed) {
+			warmed = true;
+			ctx.waitUntil(import('./inference/warm').then((m) => m.warmInference()));
+		}
+		return app.fetch(request, env, ctx);
+	}
+} satisfies ExportedHandler<Env>;
 // Durable Object classes are exported from the main module for wrangler.toml's bindings.
 export { RateLimiter } from './http/rate-limiter';
 export { PredictionLog } from './predictions/log-object';
+export { BatchJob } from './batch/job-object';

@@ -13,3 +13,4 @@ export * from './prediction-log';
 export * from './traffic';
 export * from './preprocessing';
 export * from './workspaces';
+export * from './batch';

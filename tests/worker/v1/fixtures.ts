@@ -85,7 +85,8 @@ export const DOMAIN_TABLES = [
 	'model_tags',
 	'model_version_tags',
 	'mutations',
-	'tokens'
+	'tokens',
+	'batch_jobs'
 ] as const;
 
 /**

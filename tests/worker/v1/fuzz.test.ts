@@ -275,13 +275,15 @@ async function expectRefused(token: string, method: string, path: string, sent: 
 	expect(await snapshot(testEnv.DB), label).toBe(before);
 }
 
-/** JSON routes fuzzed in their own files (tests/worker/fuzz/): sync envelopes, predict bodies, blob bytes here below. */
+/** JSON routes fuzzed in their own files (tests/worker/fuzz/, tests/worker/batch/): sync envelopes, predict bodies, batch inputs, blob bytes here below. */
 const ELSEWHERE = [
 	'POST /sync/push',
 	'PUT /blobs/:sha256',
 	'POST /models/:name/versions/:version/predict',
 	'POST /models/:name/aliases/:alias/predict',
-	'POST /models/:name/predict'
+	'POST /models/:name/predict',
+	// A file or JSON naming a blob: its table of bad inputs is in tests/worker/batch/batch.test.ts.
+	'POST /models/:name/batch'
 ];
 
 let s: Seeded;

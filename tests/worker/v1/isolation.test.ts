@@ -23,7 +23,16 @@ beforeAll(async () => {
 		})
 	).token.id;
 	other = await otherWorkspaceToken('ws_iso', ['admin']);
+	// A batch job of this workspace, as its route writes it (creating one through the API needs a servable model).
+	await testEnv.DB.prepare(
+		`INSERT INTO batch_jobs (id, workspace_id, model_name, version, input_format, input_bytes, status, rows_total,
+		   created_at, updated_at) VALUES (?, 'local', ?, 1, 'csv', 10, 'running', 3, 1, 1)`
+	)
+		.bind(JOB, s.model)
+		.run();
 });
+
+const JOB = `bj_${'1'.repeat(32)}`;
 
 /** json is a function where it needs what beforeAll made. */
 type Case = { route: string; path: () => string; json?: unknown };
@@ -113,7 +122,15 @@ const CASES: Case[] = [
 		path: () => `${model()}/aliases/champion/traffic`,
 		json: { shadow: { version: 1 } }
 	},
-	{ route: 'DELETE /models/:name/aliases/:alias/traffic', path: () => `${model()}/aliases/champion/traffic` }
+	{ route: 'DELETE /models/:name/aliases/:alias/traffic', path: () => `${model()}/aliases/champion/traffic` },
+	{
+		route: 'POST /models/:name/batch',
+		path: () => `${model()}/batch`,
+		json: { input: { sha256: '0'.repeat(64), format: 'csv' } }
+	},
+	{ route: 'GET /batch/:id', path: () => `${v1}/batch/${JOB}` },
+	{ route: 'GET /batch/:id/result', path: () => `${v1}/batch/${JOB}/result` },
+	{ route: 'DELETE /batch/:id', path: () => `${v1}/batch/${JOB}` }
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */
