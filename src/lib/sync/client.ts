@@ -233,6 +233,21 @@ export class RegistryClient {
 		return this.#json(z.unknown(), res);
 	}
 
+	/** A file as the body of a POST (a batch job's input); the answer's JSON. Uploads get a minute per try. */
+	async postFile(path: string, body: Blob, type: string): Promise<unknown> {
+		const res = await this.#request(
+			path,
+			{ method: 'POST', headers: { 'content-type': type }, body },
+			Math.max(this.#timeoutMs, 120_000)
+		);
+		return this.#json(z.unknown(), res);
+	}
+
+	/** A text read of the registry API (a batch job's NDJSON result). */
+	async getText(path: string): Promise<string> {
+		return (await this.#request(path, {}, Math.max(this.#timeoutMs, 120_000))).text();
+	}
+
 	/** Any JSON read of the registry API (the prediction log pages), with the client's auth and error handling. */
 	async getJson(path: string): Promise<unknown> {
 		return this.#json(z.unknown(), await this.#request(path));

@@ -3,6 +3,8 @@ import { RegistryClient, RegistryError } from './client';
 import { SyncEngine, type SyncResult } from './engine';
 import { listMissing } from './missing-artifacts';
 import { predictionLogFile, readPredictionLog } from './prediction-log';
+import { batchResultFile, batchTableName, readBatchJob, startBatchJob } from './batch';
+import type { BatchJob } from '$lib/contract';
 import type { Traffic } from '$lib/contract';
 import { readOnnxSignature } from '$lib/ml/onnx-signature';
 import { sha256Hex } from '$lib/tracking/artifacts';
@@ -90,6 +92,21 @@ export async function predictionLog(modelName: string): Promise<File | null> {
 	const client = await onlineClient('read a model’s prediction log');
 	const records = await readPredictionLog((path) => client.getJson(path), modelName);
 	return records.length ? predictionLogFile(modelName, records) : null;
+}
+
+/** Starts a batch scoring job at the edge on a table's CSV export (the champion of `modelName` scores it). */
+export async function startBatch(modelName: string, csv: Uint8Array): Promise<BatchJob> {
+	return startBatchJob(await onlineClient('score a table at the edge'), modelName, csv);
+}
+
+export async function batchJob(id: string): Promise<BatchJob> {
+	return readBatchJob(await onlineClient('follow a batch job'), id);
+}
+
+/** A finished job's result as an NDJSON file named for the table it loads as (batch_<model>_<n>). */
+export async function batchResult(job: BatchJob, existing: readonly string[]): Promise<File> {
+	const client = await onlineClient('load a batch job’s result');
+	return batchResultFile(client, job.id, batchTableName(job.model, existing));
 }
 
 /**
