@@ -1,4 +1,5 @@
 import { LOG_TAGS, trafficTag } from '../../src/lib/contract';
+import { cached, remember } from './serving-cache';
 /**
  * What a prediction needs of a version, in one D1 query: its number, artifact, signature, and whether this
  * workspace holds the artifact (blob_refs). The general read path (version, tags, aliases, then blob_refs) is
@@ -48,6 +49,20 @@ const BY_ALIAS = `SELECT ${COLUMNS},
 	AND a.version = v.version WHERE v.workspace_id = ? AND v.model_name = ? AND a.alias = ?`;
 
 export async function servingVersion(
+	db: D1Database,
+	workspaceId: string,
+	modelName: string,
+	ref: { version: number } | { alias: string }
+): Promise<ServingVersion | null> {
+	const key = `${workspaceId}\n${modelName}\n${'version' in ref ? `v${ref.version}` : `a${ref.alias}`}`;
+	const hit = cached<ServingVersion>(key);
+	if (hit) return hit;
+	const found = await readServingVersion(db, workspaceId, modelName, ref);
+	if (found?.hasArtifact) remember(key, found);
+	return found;
+}
+
+async function readServingVersion(
 	db: D1Database,
 	workspaceId: string,
 	modelName: string,

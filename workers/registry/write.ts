@@ -3,6 +3,7 @@ import { DomainError, InvalidInput, Unavailable, domainErrorOf } from '../domain
 import { applyMutation, type ApplyOutcome } from './apply';
 import { checkMutation } from './check';
 import type { MetricRowIn } from './plan-runs';
+import { forgetServing } from '../inference/serving-cache';
 
 /**
  * The one checked entry to the registry's write path (docs/architecture.md, "The one write path"). /api/v1,
@@ -130,6 +131,21 @@ export async function write(
 		if (bad) return bad;
 	}
 	const written: Written[] = [];
+	try {
+		return await apply(deps, workspaceId, mutations, opts, written);
+	} finally {
+		// After the write (applied or refused part-way): a prediction must not go on serving what it changed.
+		forgetServing();
+	}
+}
+
+async function apply(
+	deps: WriteDeps,
+	workspaceId: string,
+	mutations: readonly Mutation[],
+	opts: WriteOptions,
+	written: Written[]
+): Promise<Written[] | DomainError> {
 	for (const [i, mutation] of mutations.entries()) {
 		const id = opts.from?.id ?? newId();
 		let out: ApplyOutcome;

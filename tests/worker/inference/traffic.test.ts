@@ -225,3 +225,17 @@ describe('bad traffic settings: a 4xx naming the problem, nothing stored changes
 		await api(`${CHAMPION}/traffic`, { method: 'DELETE' });
 	});
 });
+
+describe('what serves follows every registry write at once', () => {
+	it('an alias moved between two requests is answered by its new version on the next one', async () => {
+		await api(`${CHAMPION}/traffic`, { method: 'DELETE' });
+		// Served twice, so the isolate has the alias's version in hand (workers/inference/serving-cache.ts).
+		expect((await call(ROW)).version).toBe('1');
+		expect((await call(ROW)).version).toBe('1');
+		await ok(CHAMPION, { method: 'PUT', json: { version: 2 } });
+		const moved = await call(ROW);
+		expect([moved.version, moved.body.predictions.label]).toEqual(['2', [2]]);
+		await ok(CHAMPION, { method: 'PUT', json: { version: 1 } });
+		expect((await call(ROW)).version).toBe('1');
+	});
+});
