@@ -19,8 +19,11 @@ export const LIMITS = {
 	signatureDepth: 32,
 	/** One artifact upload: model weights and reports, not datasets (data stays in the browser). */
 	artifactBytes: 64 * 1024 * 1024,
-	/** A batch scoring job's input file (CSV or Parquet): read in chunks, never whole, by the job's Durable Object. */
-	batchInputBytes: 512 * 1024 * 1024,
+	/**
+	 * A batch scoring job's input file (CSV or Parquet), read in chunks by the job's Durable Object: Cloudflare's
+	 * request body limit on Free and Pro plans (wrangler dev closes larger uploads). Larger tables: Parquet, or split.
+	 */
+	batchInputBytes: 100 * 1024 * 1024,
 	/** Mutations in one sync push, and changes in one pull page. */
 	mutationsPerPush: 200,
 	changesPerPull: 500,

@@ -358,7 +358,7 @@ describe('bad input: a 4xx naming the problem, nothing stored', () => {
 			type: 'text/csv',
 			headers: { 'content-length': String(600 * 1024 * 1024) },
 			status: 413,
-			message: /larger than 536870912 bytes/
+			message: /larger than 104857600 bytes/
 		},
 		{
 			name: 'an unknown job',
