@@ -57,3 +57,4 @@ export default {
 export { RateLimiter } from './http/rate-limiter';
 export { PredictionLog } from './predictions/log-object';
 export { BatchJob } from './batch/job-object';
+export { FederatedJob } from './federated/job-object';

@@ -14,3 +14,4 @@ export * from './traffic';
 export * from './preprocessing';
 export * from './workspaces';
 export * from './batch';
+export * from './federated';

@@ -4,6 +4,13 @@
  * also copy its keys onto the namespace. Reading `default ?? namespace` works in all of them.
  */
 import * as onnxProto from 'onnx-proto';
+import protobuf from 'protobufjs/minimal.js';
+
+// protobufjs writes with Node's Buffer wherever one exists, and workerd's (nodejs_compat) refuses the way it writes
+// strings ("length out of range" from utf8Write, seen exporting a federated round inside the Worker). Its plain
+// array writer produces the same bytes everywhere, so the exporter uses it in every runtime.
+protobuf.util.Buffer = null as never;
+protobuf.configure();
 
 type Root = typeof onnxProto;
 export const onnx: Root['onnx'] = ((onnxProto as { default?: Root }).default ?? onnxProto).onnx;

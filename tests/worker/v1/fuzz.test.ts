@@ -283,7 +283,12 @@ const ELSEWHERE = [
 	'POST /models/:name/aliases/:alias/predict',
 	'POST /models/:name/predict',
 	// A file or JSON naming a blob: its table of bad inputs is in tests/worker/batch/batch.test.ts.
-	'POST /models/:name/batch'
+	'POST /models/:name/batch',
+	// A job's settings, a client's registration (no body) and its update (float32 bytes): their tables of refusals
+	// are in tests/worker/federated/job.test.ts.
+	'POST /federated/jobs',
+	'POST /federated/jobs/:id/clients',
+	'POST /federated/jobs/:id/updates'
 ];
 
 let s: Seeded;

@@ -3,6 +3,7 @@ import { registry } from '../../../workers/routes/v1';
 import { testEnv } from '../helpers';
 import { otherWorkspaceToken } from '../registry-helpers';
 import { api, BYTES, ok, seed, snapshot, type Seeded } from './fixtures';
+import { filled, trainedVersion } from '../federated/fixtures';
 
 /**
  * Workspaces never meet: a token of another workspace (an admin there, so scopes are no excuse) gets 404 for
@@ -30,12 +31,36 @@ beforeAll(async () => {
 	)
 		.bind(JOB, s.model)
 		.run();
+	// A federated job of this workspace, and a client of it.
+	const version = await trainedVersion('iso-fed', filled(0));
+	fedJob = (
+		await ok<{ id: string }>('/api/v1/federated/jobs', {
+			method: 'POST',
+			json: { modelName: 'iso-fed', version },
+			status: 201
+		})
+	).id;
+	const c = await ok<{ clientId: string; secret: string }>(`/api/v1/federated/jobs/${fedJob}/clients`, {
+		method: 'POST',
+		status: 201
+	});
+	fedClient = `${c.clientId}.${c.secret}`;
 });
+
+let fedJob: string;
+let fedClient: string;
+const fed = () => `/api/v1/federated/jobs/${fedJob}`;
 
 const JOB = `bj_${'1'.repeat(32)}`;
 
 /** json is a function where it needs what beforeAll made. */
-type Case = { route: string; path: () => string; json?: unknown };
+type Case = {
+	route: string;
+	path: () => string;
+	json?: unknown;
+	body?: () => Uint8Array;
+	headers?: () => Record<string, string>;
+};
 const v1 = '/api/v1';
 const run = () => `${v1}/runs/${s.runId}`;
 const model = () => `${v1}/models/${s.model}`;
@@ -130,7 +155,26 @@ const CASES: Case[] = [
 	},
 	{ route: 'GET /batch/:id', path: () => `${v1}/batch/${JOB}` },
 	{ route: 'GET /batch/:id/result', path: () => `${v1}/batch/${JOB}/result` },
-	{ route: 'DELETE /batch/:id', path: () => `${v1}/batch/${JOB}` }
+	{ route: 'DELETE /batch/:id', path: () => `${v1}/batch/${JOB}` },
+	{ route: 'GET /federated/jobs/:id', path: fed },
+	{ route: 'POST /federated/jobs/:id/clients', path: () => `${fed()}/clients` },
+	// With this workspace's own client's credentials: the job is still not found from another workspace.
+	{
+		route: 'GET /federated/jobs/:id/task',
+		path: () => `${fed()}/task`,
+		headers: () => ({ 'x-edgebook-fed-client': fedClient })
+	},
+	{ route: 'GET /federated/jobs/:id/weights', path: () => `${fed()}/weights` },
+	{
+		route: 'POST /federated/jobs/:id/updates',
+		path: () => `${fed()}/updates`,
+		body: () => new Uint8Array(60),
+		headers: () => ({
+			'x-edgebook-fed-client': fedClient,
+			'x-edgebook-fed-meta': '{"round": 1, "numExamples": 1}',
+			'content-type': 'application/octet-stream'
+		})
+	}
 ];
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */
@@ -151,7 +195,8 @@ const COLLECTIONS = [
 	'GET /models',
 	'POST /models',
 	'POST /sync/push',
-	'GET /sync/pull'
+	'GET /sync/pull',
+	'POST /federated/jobs'
 ];
 
 describe('isolation between workspaces', () => {
@@ -170,6 +215,8 @@ describe('isolation between workspaces', () => {
 		const res = await api(c.path(), {
 			method,
 			json: typeof c.json === 'function' ? (c.json as () => unknown)() : c.json,
+			...(c.body ? { body: c.body() } : {}),
+			...(c.headers ? { headers: c.headers() } : {}),
 			token: other
 		});
 		expect(res.status, await res.clone().text()).toBe(404);
@@ -211,7 +258,8 @@ describe('isolation between workspaces', () => {
 			testEnv.DB.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE workspace_id = 'local'`).first<{
 				n: number;
 			}>();
-		expect(await local('experiments')).toEqual({ n: 2 }); // iris and the workspace's Default
+		// iris, the workspace's Default, and the federated job's source and job experiments (beforeAll).
+		expect(await local('experiments')).toEqual({ n: 4 });
 		expect(before).not.toBe(await snapshot(testEnv.DB));
 		// The admin here still sees only its own model, unchanged.
 		expect(await ok(`${model()}`)).toMatchObject({ latestVersion: 1, tags: { team: 'ml' } });

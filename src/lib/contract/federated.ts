@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { aliasSchema, modelNameSchema } from './records';
+
+/**
+ * Federated jobs (/api/v1/federated, the `federate` scope): one Durable Object per job runs its rounds from a
+ * registered model version. Clients register, are sampled into a round, pull the global weights (float32 bytes),
+ * train on their own rows and send back their new weights as float32 bytes with the round and their example count
+ * beside them (headers), never rows. Each finished round becomes a model version and a child run of the job's run.
+ */
+
+/** The strategy and its settings, named as Flower names them (defaults from Flower's strategy code). */
+export const strategySchema = z.discriminatedUnion('name', [
+	z.strictObject({ name: z.literal('fedavg') }),
+	/** FedAvg on the server; each client adds μ/2‖w − w_global‖² to its loss. */
+	z.strictObject({ name: z.literal('fedprox'), mu: z.number().min(0).max(100).default(0.01) }),
+	z.strictObject({
+		name: z.literal('fedavgm'),
+		serverLearningRate: z.number().positive().max(100).optional(),
+		serverMomentum: z.number().min(0).max(1).optional()
+	}),
+	z.strictObject({
+		name: z.enum(['fedadam', 'fedyogi']),
+		eta: z.number().positive().max(10).optional(),
+		etaL: z.number().positive().max(10).optional(),
+		beta1: z.number().min(0).max(1).optional(),
+		beta2: z.number().min(0).max(1).optional(),
+		tau: z.number().positive().max(1).optional()
+	}),
+	z.strictObject({
+		name: z.literal('fedadagrad'),
+		eta: z.number().positive().max(10).optional(),
+		etaL: z.number().positive().max(10).optional(),
+		tau: z.number().positive().max(1).optional()
+	}),
+	z.strictObject({ name: z.literal('fedtrimmedavg'), beta: z.number().min(0).lt(0.5).default(0.2) }),
+	z.strictObject({ name: z.literal('fedmedian') }),
+	z.strictObject({
+		name: z.literal('krum'),
+		numMalicious: z.number().int().min(0).max(100).default(0),
+		/** 1 is Krum; more is Multi-Krum (the average of the best `toKeep`). */
+		toKeep: z.number().int().min(1).max(1000).default(1)
+	})
+]);
+export type Strategy = z.infer<typeof strategySchema>;
+
+/** The strategies that need a whole round's updates at once (kept under LIMITS-style caps), not a running sum. */
+export const ROBUST_STRATEGIES: readonly Strategy['name'][] = ['fedtrimmedavg', 'fedmedian', 'krum'];
+
+export const fedJobCreateSchema = z
+	.strictObject({
+		modelName: modelNameSchema,
+		/** The version the job starts from: its weights are round 0's global model. */
+		version: z.number().int().positive(),
+		rounds: z.number().int().min(1).max(1000).default(3),
+		/** Flower's fraction_fit and min_fit_clients: a round samples max(ceil(fraction × available), min). */
+		fractionFit: z.number().gt(0).max(1).default(1),
+		minFitClients: z.number().int().min(1).max(10_000).default(2),
+		/** A round opens only when this many clients are registered and alive. */
+		minAvailableClients: z.number().int().min(1).max(10_000).default(2),
+		/** A round whose completed share of sampled clients is below this at its deadline is retried. */
+		minCompletionRate: z.number().gt(0).max(1).default(1),
+		roundDeadlineS: z.number().int().min(1).max(86_400).default(300),
+		/** How many times a round below the completion rate is retried before the job fails. */
+		retries: z.number().int().min(0).max(20).default(2),
+		localEpochs: z.number().int().min(1).max(100).default(1),
+		batchSize: z.number().int().min(1).max(65_536).default(32),
+		learningRate: z.number().positive().max(10).default(0.01),
+		strategy: strategySchema.default({ name: 'fedavg' }),
+		/** Per-update L2 clipping of (w − w_global) to this norm; absent: no clipping. */
+		clipNorm: z.number().positive().max(1e6).optional(),
+		/** Central DP: Gaussian noise z·C/m on the clipped aggregate (needs clipNorm), ε reported at `delta`. */
+		dp: z
+			.strictObject({ noiseMultiplier: z.number().positive().max(100), delta: z.number().gt(0).lt(1) })
+			.optional(),
+		/** An alias moved to each round's version as it is made, so the edge serves the latest round. */
+		followAlias: aliasSchema.optional()
+	})
+	.refine((j) => !j.dp || j.clipNorm !== undefined, {
+		message: 'central differential privacy clips each update first: set clipNorm',
+		path: ['dp']
+	})
+	.refine((j) => j.minFitClients <= j.minAvailableClients, {
+		message: 'minFitClients cannot exceed minAvailableClients (a round could never fill)',
+		path: ['minFitClients']
+	});
+export type FedJobCreate = z.infer<typeof fedJobCreateSchema>;
+
+export const FED_JOB_STATES = ['waiting', 'round_open', 'done', 'failed'] as const;
+export type FedJobState = (typeof FED_JOB_STATES)[number];
+
+/** A job as the API answers it. */
+export interface FedJobView {
+	id: string;
+	modelName: string;
+	/** The version the job started from. */
+	version: number;
+	runId: string;
+	state: FedJobState;
+	/** The round open now (or the last one, when done or failed); 0 before the first. */
+	round: number;
+	rounds: number;
+	attempt: number;
+	error: string | null;
+	settings: FedJobCreate;
+	clients: { registered: number; alive: number };
+	/** The open round's sampled clients and how many have sent their update. */
+	sampled: number;
+	received: number;
+	deadlineAt: number | null;
+	/** Each finished round: its version, run and figures. */
+	history: FedRoundView[];
+}
+
+export interface FedRoundView {
+	round: number;
+	version: number;
+	runId: string;
+	sampled: number;
+	completed: number;
+	dropped: number;
+	examples: number;
+	/** The example-weighted mean of the clients' training loss. */
+	trainLoss: number | null;
+	/** The example-weighted mean of the clients' evaluation of the previous global model on their hold-outs. */
+	evalLoss: number | null;
+	evalAccuracy: number | null;
+	clipped: number;
+	epsilon: number | null;
+}
+
+/** What a client sends beside its update's bytes (the `x-edgebook-fed-meta` header, JSON). */
+export const fedUpdateMetaSchema = z.strictObject({
+	round: z.number().int().min(1),
+	numExamples: z.number().int().min(1).max(1e9),
+	trainLoss: z.number().finite().optional(),
+	evalLoss: z.number().finite().optional(),
+	evalAccuracy: z.number().min(0).max(1).optional()
+});
+export type FedUpdateMeta = z.infer<typeof fedUpdateMetaSchema>;
+
+export const FED_META_HEADER = 'x-edgebook-fed-meta';
+export const FED_CLIENT_HEADER = 'x-edgebook-fed-client';
+
+/** What a client is told when it asks what to do. */
+export type FedTask =
+	| { kind: 'wait'; round: number; retryAfterS: number; state: FedJobState }
+	| {
+			kind: 'train';
+			round: number;
+			deadlineAt: number;
+			localEpochs: number;
+			batchSize: number;
+			learningRate: number;
+			/** FedProx's μ, 0 for every other strategy. */
+			mu: number;
+			/** GET this for the global weights (float32, little-endian). */
+			weights: string;
+	  }
+	| { kind: 'done'; round: number; state: FedJobState; error: string | null };
