@@ -139,3 +139,12 @@ export async function importOnnx(o: { modelName: string; file: File }): Promise<
 export async function rejectedChanges() {
 	return db().outbox.where('state').equals('rejected').toArray();
 }
+
+/** The signed-in registry as a federated participant sees it: the protocol client on this tab's token. */
+export async function federatedConnection() {
+	const config = await readConfig(db());
+	if (!config)
+		throw new Error('Sign in to a registry to take part in a federated job: the job runs at the edge.');
+	const { federatedApi } = await import('$lib/federated/protocol');
+	return federatedApi({ base: config.url.replace(/\/$/, ''), token: config.token });
+}

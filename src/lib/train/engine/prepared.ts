@@ -203,7 +203,7 @@ function failure(name: string, message: string): Failure {
 }
 
 /** Only the rows with a label: an evaluate cell scores against the rows that have one. */
-function labelled(e: Encoded): Encoded {
+export function labelled(e: Encoded): Encoded {
 	let n = 0;
 	for (let i = 0; i < e.rows; i++) if (Number.isFinite(e.y[i])) n++;
 	if (n === e.rows) return e;

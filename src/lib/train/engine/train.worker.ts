@@ -13,6 +13,7 @@ import { fitSession, type SessionOutcome, type SessionRequest } from './session'
 import { loadArtifacts, predictRows, type ModelArtifacts } from './artifacts';
 import * as data from './prepared';
 import { evaluateOnnxFrame } from './onnx-score';
+import { evaluation, federatedSets, type FederatedRoundRequest } from './federated-round';
 import type { OnnxMapping } from '../../ml/onnx-eval';
 import type { Backend, Preprocessing, TrainProgress } from '../../ml/types';
 import type { Transform } from '../../contract/preprocessing';
@@ -157,6 +158,53 @@ const api = {
 
 	evaluateFrame(req: { frame: string; table: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
 		return attempt(() => data.evaluateFrame(req, scorer(req.artifacts)));
+	},
+
+	/**
+	 * A federated participant's round on a staged local table (src/lib/federated/participant.ts): the previous
+	 * global model scored on the hold-out, then the training session from the global weights (μ for FedProx). The new
+	 * weights come back transferred; the rows never leave this worker.
+	 */
+	async federatedRound(req: FederatedRoundRequest, onProgress?: (p: TrainProgress) => void) {
+		let sets;
+		try {
+			sets = federatedSets(req);
+		} catch (e) {
+			return toError(e);
+		}
+		let previous: { loss: number; accuracy: number | null } = { loss: NaN, accuracy: null };
+		if (sets.holdout.rows > 0) {
+			const score = scorer({ modelJson: req.modelJson, weights: req.global.slice(0) });
+			previous = evaluation(
+				sets.holdout,
+				await score(sets.holdout.x, sets.holdout.rows, sets.holdout.width),
+				sets.task
+			);
+		}
+		const r = await session(
+			{
+				spec: req.spec,
+				train: sets.train,
+				validation: sets.holdout,
+				task: sets.task,
+				classes: sets.classes,
+				params: sets.params,
+				initialWeights: req.global,
+				proximalMu: req.mu
+			},
+			onProgress
+		);
+		if (!r.ok) return r;
+		const out = {
+			ok: true as const,
+			weights: r.artifacts.weights,
+			examples: r.exampleCount,
+			trainLoss: r.metrics.loss,
+			evalLoss: previous.loss,
+			evalAccuracy: previous.accuracy,
+			backend: r.backend
+		};
+		return transfer(out, [out.weights]);
 	},
 
 	/** An imported ONNX graph scored on a staged table (src/lib/train/onnx-cell.ts). */

@@ -1,0 +1,101 @@
+import {
+	FED_CLIENT_HEADER,
+	FED_META_HEADER,
+	type FedJobView,
+	type FedTask,
+	type FedUpdateMeta
+} from '$lib/contract';
+
+/**
+ * A participant's side of the federated protocol over HTTP (docs/architecture.md, "Federated jobs"), on `fetch`
+ * alone so a browser tab and Node's simulator speak it the same way: register, ask for the task, pull the global
+ * weights, send an update as float32 bytes. What it sends is exactly this: weights, the example count and a few
+ * metrics; never a row.
+ */
+
+export class FederatedError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string
+	) {
+		super(message);
+		this.name = 'FederatedError';
+	}
+}
+
+export interface Participant {
+	jobId: string;
+	clientId: string;
+	secret: string;
+}
+
+export interface ProtocolOptions {
+	/** The registry's origin ('' for the page's own). */
+	base: string;
+	token: string;
+	fetch?: typeof fetch;
+}
+
+export function federatedApi(o: ProtocolOptions) {
+	const doFetch = o.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+	const url = (jobId: string, rest = '') =>
+		`${o.base}/api/v1/federated/jobs/${encodeURIComponent(jobId)}${rest}`;
+	async function call(path: string, init: RequestInit = {}): Promise<Response> {
+		const headers = new Headers(init.headers);
+		headers.set('authorization', `Bearer ${o.token}`);
+		const res = await doFetch(path, { ...init, headers });
+		if (!res.ok) {
+			let code = 'error';
+			let message = `${res.status} ${res.statusText}`;
+			try {
+				const body = (await res.json()) as { error?: { code?: string; message?: string } };
+				code = body.error?.code ?? code;
+				message = body.error?.message ?? message;
+			} catch {
+				// Not JSON: the status says enough.
+			}
+			throw new FederatedError(res.status, code, message);
+		}
+		return res;
+	}
+	const who = (p: Participant) => ({ [FED_CLIENT_HEADER]: `${p.clientId}.${p.secret}` });
+	return {
+		/** Any registry read this participant's token may make (the parent version, its run, its files). */
+		async get(path: string): Promise<Response> {
+			return call(`${o.base}${path}`);
+		},
+		async job(jobId: string): Promise<FedJobView> {
+			return (await call(url(jobId))).json();
+		},
+		async register(jobId: string): Promise<Participant> {
+			const r = (await (await call(url(jobId, '/clients'), { method: 'POST' })).json()) as {
+				clientId: string;
+				secret: string;
+			};
+			return { jobId, ...r };
+		},
+		async task(p: Participant): Promise<FedTask> {
+			return (await call(url(p.jobId, '/task'), { headers: who(p) })).json();
+		},
+		async weights(p: Participant, round: number): Promise<Float32Array> {
+			const bytes = await (
+				await call(url(p.jobId, `/weights?round=${round}`), { headers: who(p) })
+			).arrayBuffer();
+			return new Float32Array(bytes);
+		},
+		async update(p: Participant, weights: Float32Array, meta: FedUpdateMeta): Promise<void> {
+			await call(url(p.jobId, '/updates'), {
+				method: 'POST',
+				headers: {
+					...who(p),
+					'content-type': 'application/octet-stream',
+					[FED_META_HEADER]: JSON.stringify(meta)
+				},
+				body: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength).slice()
+			});
+		}
+	};
+}
+
+export type FederatedApi = ReturnType<typeof federatedApi>;
