@@ -292,6 +292,8 @@ export class FederatedJob extends DurableObject<Env> {
 				return ok({ kind: 'wait', round: after.round, retryAfterS: 2, state: after.state });
 			return this.task(clientId, secret);
 		}
+		if (job.state === 'aggregating')
+			return ok({ kind: 'wait', round: job.round, retryAfterS: 1, state: job.state });
 		const mine = this.ctx.storage.sql
 			.exec<{ done: number }>(
 				'SELECT done FROM sampled WHERE round = ? AND attempt = ? AND client = ?',
@@ -367,10 +369,12 @@ export class FederatedJob extends DurableObject<Env> {
 		meta: FedUpdateMeta,
 		bytes: Uint8Array
 	): Promise<Result<{ round: number; received: number; sampled: number; clipped: boolean }>> {
-		const job = this.#job();
-		if (!job) return refuse('not_found', 'No such federated job.');
+		if (!this.#job()) return refuse('not_found', 'No such federated job.');
 		const who = await this.#client(clientId, secret);
 		if (!who.ok) return who;
+		// Read after the await: another request may have closed the round meanwhile. From here to the stored update
+		// nothing awaits (but the robust strategies' R2 write), so no other update interleaves.
+		const job = this.#job()!;
 		if (job.state !== 'round_open')
 			return refuse('conflict', `The federated job is ${job.state}: no round is open for updates.`, {
 				state: job.state
@@ -448,10 +452,31 @@ export class FederatedJob extends DurableObject<Env> {
 				new Uint8Array(weights.buffer)
 			);
 		}
-		const sum = robust ? null : (this.#getBytes('sum') ?? null);
-		const acc = robust ? null : sum ? FedAvgAccumulator.deserialize(sum) : new FedAvgAccumulator(n);
+		const acc = robust ? null : this.#accumulator(job.round, job.attempt, n);
 		acc?.add(weights, weight);
-		// One synchronous transaction: the sum and the client's "done" are stored together or not at all.
+		// One synchronous transaction: the sum and the client's "done" are stored together or not at all (and when
+		// not, the sum in memory, which has this update, is dropped: storage is read again).
+		try {
+			this.#storeAccepted(acc, meta, clipped, job.round, job.attempt, clientId);
+		} catch (e) {
+			this.#sum = null;
+			throw e;
+		}
+		const rows = this.#sampled(job.round, job.attempt);
+
+		const received = rows.filter((r) => r.done).length;
+		if (received === rows.length) await this.#closeRound();
+		return ok({ round: job.round, received, sampled: rows.length, clipped });
+	}
+
+	#storeAccepted(
+		acc: FedAvgAccumulator | null,
+		meta: FedUpdateMeta,
+		clipped: boolean,
+		round: number,
+		attempt: number,
+		clientId: string
+	) {
 		this.ctx.storage.transactionSync(() => {
 			if (acc) this.#putBytes('sum', acc.serialize());
 			this.ctx.storage.sql.exec(
@@ -462,16 +487,26 @@ export class FederatedJob extends DurableObject<Env> {
 				meta.evalLoss ?? null,
 				meta.evalAccuracy ?? null,
 				clipped ? 1 : 0,
-				job.round,
-				job.attempt,
+				round,
+				attempt,
 				clientId
 			);
 			this.ctx.storage.sql.exec('UPDATE clients SET last_seen = ? WHERE id = ?', Date.now(), clientId);
 		});
-		const rows = this.#sampled(job.round, job.attempt);
-		const received = rows.filter((r) => r.done).length;
-		if (received === rows.length) await this.#closeRound();
-		return ok({ round: job.round, received, sampled: rows.length, clipped });
+	}
+
+	/**
+	 * The open round's running sum: kept in memory between updates (the object handles one request at a time, and
+	 * storage stays the truth: a new instance reads it back), so an update costs one write of the sum, not a read too.
+	 */
+	#sum: { round: number; attempt: number; acc: FedAvgAccumulator } | null = null;
+
+	#accumulator(round: number, attempt: number, n: number): FedAvgAccumulator {
+		if (this.#sum?.round === round && this.#sum.attempt === attempt) return this.#sum.acc;
+		const stored = this.#getBytes('sum');
+		const acc = stored ? FedAvgAccumulator.deserialize(stored) : new FedAvgAccumulator(n);
+		this.#sum = { round, attempt, acc };
+		return acc;
 	}
 
 	#updateKey(round: number, attempt: number, client: string) {
@@ -519,6 +554,9 @@ export class FederatedJob extends DurableObject<Env> {
 			await endJobRun(this.env, job.parsed.workspaceId, job.parsed.runId, 'failed', `Failed: ${why}.`);
 			return;
 		}
+		// Closed at once, before the first await: an update arriving while the round is aggregated is refused (409),
+		// never counted into a sum already read.
+		this.#setJob({ state: 'aggregating' });
 		try {
 			await this.#aggregate(job, rows, done);
 		} catch (e) {

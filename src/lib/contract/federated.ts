@@ -85,7 +85,7 @@ export const fedJobCreateSchema = z
 	});
 export type FedJobCreate = z.infer<typeof fedJobCreateSchema>;
 
-export const FED_JOB_STATES = ['waiting', 'round_open', 'done', 'failed'] as const;
+export const FED_JOB_STATES = ['waiting', 'round_open', 'aggregating', 'done', 'failed'] as const;
 export type FedJobState = (typeof FED_JOB_STATES)[number];
 
 /** A job as the API answers it. */

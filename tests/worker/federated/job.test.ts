@@ -296,3 +296,18 @@ describe('creating a job', () => {
 		expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/no source run/);
 	});
 });
+
+describe('while a round is aggregated', () => {
+	it('an update that arrives is refused and the straggler is told to wait, so no update lands after the sum is read', async () => {
+		const j = await createJob({ modelName: 'fed', version: 1, rounds: 1 });
+		const [a, b] = [await join(j.id), await join(j.id)];
+		expect((await send(j.id, a, filled(1), { round: 1, numExamples: 1 })).status).toBe(202);
+		await runInDurableObject(stubOf(j.id), (_o: FederatedJob, state) => {
+			state.storage.sql.exec(`UPDATE job SET state = 'aggregating' WHERE k = 1`);
+		});
+		expect(await task(j.id, b)).toMatchObject({ kind: 'wait', state: 'aggregating' });
+		const late = await send(j.id, b, filled(9), { round: 1, numExamples: 1 });
+		expect(late.status).toBe(409);
+		expect((await late.json<{ error: { message: string } }>()).error.message).toMatch(/is aggregating/);
+	});
+});
