@@ -311,3 +311,57 @@ describe('while a round is aggregated', () => {
 		expect((await late.json<{ error: { message: string } }>()).error.message).toMatch(/is aggregating/);
 	});
 });
+
+describe('strategies beyond FedAvg, in the object', () => {
+	async function oneRound(settings: Record<string, unknown>, values: number[]) {
+		const j = await createJob({
+			modelName: 'fed',
+			version: 1,
+			rounds: 1,
+			minFitClients: values.length,
+			minAvailableClients: values.length,
+			...settings
+		});
+		const clients = [];
+		for (const _ of values) clients.push(await join(j.id));
+		for (const [k, v] of values.entries())
+			expect((await send(j.id, clients[k], filled(v), { round: 1, numExamples: k + 1 })).status).toBe(202);
+		const done = await job(j.id);
+		expect(done.state).toBe('done');
+		const files = await ok<{ artifacts: { name: string; sha256: string }[] }>(
+			`/api/v1/runs/${done.history[0].runId}/artifacts`
+		);
+		const sha = files.artifacts.find((f) => f.name === 'weights.bin')!.sha256;
+		const blob = await env.ARTIFACTS.get(`blobs/${sha}`);
+		return { done, weights: new Float32Array(await blob!.arrayBuffer()) };
+	}
+
+	it('FedMedian takes the coordinate-wise median: an outlier client moves nothing', async () => {
+		const { weights } = await oneRound({ strategy: { name: 'fedmedian' } }, [1, 2, 100]);
+		expect(Array.from(weights)).toEqual(Array.from(filled(2)));
+	});
+
+	it('FedTrimmedAvg (β 0.2 of 5) drops the highest and lowest per coordinate, then averages', async () => {
+		const { weights } = await oneRound(
+			{ strategy: { name: 'fedtrimmedavg', beta: 0.2 } },
+			[-50, 1, 2, 3, 90]
+		);
+		expect(Array.from(weights)).toEqual(Array.from(filled(2)));
+	});
+
+	it('clipping bounds each update around the global model, and central DP reports ε', async () => {
+		// Global 0: an update of 15 parameters at 1 has norm √15 > 1, clipped to norm 1 (each 1/√15).
+		const { done } = await oneRound(
+			{ clipNorm: 1, dp: { noiseMultiplier: 1.1, delta: 1e-5 }, followAlias: 'dp' },
+			[1, 1]
+		);
+		const r = done.history[0];
+		expect(r.clipped).toBe(2);
+		expect(r.epsilon).toBeGreaterThan(0);
+		expect(Number.isFinite(r.epsilon)).toBe(true);
+		const run = await ok<{ metrics: { key: string; value: number }[] } & Record<string, unknown>>(
+			`/api/v1/runs/${r.runId}`
+		);
+		expect(JSON.stringify(run)).toContain('epsilon');
+	});
+});
