@@ -21,11 +21,13 @@ beforeAll(async () => {
 
 /**
  * Routes with no JSON body to parse: reads, /api/v1 deletes and restores (the path says it all), the byte
- * uploads, and predict (its body is read only once the version is servable: predict-bodies.test.ts).
+ * uploads, predict (its body is read only once the version is servable: predict-bodies.test.ts), and a federated
+ * client's registration (no body) and update (float32 bytes: tests/worker/federated/job.test.ts).
  */
 function takesJson(method: string, path: string): boolean {
 	if (method === 'GET') return false;
 	if (/\/api\/v1\/blobs\/|mlflow-artifacts\/artifacts\/\*$|\/predict$/.test(path)) return false;
+	if (/\/federated\/jobs\/[^/]+\/(clients|updates)$/.test(path)) return false;
 	if (!isMlflow(path) && (method === 'DELETE' || path.endsWith('/restore'))) return false;
 	return true;
 }
