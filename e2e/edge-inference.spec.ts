@@ -147,10 +147,18 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	const toCanary = callers.filter((u) => fnv(`champion\n${u}`) < 10);
 	expect(toCanary.length).toBeGreaterThan(0);
 	expect(toCanary.length).toBeLessThan(callers.length / 2);
+	// The 40 callers are an application with a token of its own: the rate limit is per token, and the notebook's
+	// (the admin's) must not run dry behind them.
+	const app = await request.post('/api/v1/tokens', {
+		headers: auth,
+		data: { name: 'canary-callers', scopes: ['predict'] }
+	});
+	expect(app.status()).toBe(201);
+	const appAuth = { authorization: `Bearer ${(await app.json()).secret}` };
 	const answered = new Map<string, { version: string; route: string; id: string }>();
 	for (const user of callers) {
 		const res = await request.post('/api/v1/models/penguin-species/predict', {
-			headers: { ...auth, 'x-user-id': user },
+			headers: { ...appAuth, 'x-user-id': user },
 			data: { dataframe_records: [rows[1]] }
 		});
 		expect(res.status()).toBe(200);
@@ -165,7 +173,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	for (const u of callers) expect(answered.get(u)!.version, u).toBe(toCanary.includes(u) ? '2' : '1');
 	// Sticky: a canary caller calling again is answered by v2 again.
 	const again = await request.post('/api/v1/models/penguin-species/predict', {
-		headers: { ...auth, 'x-user-id': toCanary[0] },
+		headers: { ...appAuth, 'x-user-id': toCanary[0] },
 		data: { dataframe_records: [rows[1]] }
 	});
 	expect(again.headers()['x-edgebook-version']).toBe('2');
@@ -205,7 +213,11 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	// A model the registry does not have is named in the error, and no table appears.
 	await loader.getByLabel('model whose predictions to load').fill('no-such-model');
 	await loader.getByRole('button', { name: 'Load prediction log' }).click();
-	await expect(page.getByTestId('dataset-error')).toContainText('No registered model named "no-such-model"');
+	// Usually under a second; under wrangler dev the 404 has been seen to arrive after ~30 s once in several runs,
+	// right after the page reloads its engine (cause not found yet): the assertion is about the error's words.
+	await expect(page.getByTestId('dataset-error')).toContainText('No registered model named "no-such-model"', {
+		timeout: 60_000
+	});
 	await expect(page.getByTestId('dataset')).toHaveCount(1);
 	await page.getByTestId('dataset-error').getByRole('button', { name: 'Dismiss' }).click();
 	await loader.getByLabel('model whose predictions to load').fill('penguin-species');
