@@ -224,7 +224,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await loader.getByRole('button', { name: 'Load prediction log' }).click();
 	await expect(
 		page.locator('[data-testid="dataset"][data-name="predictions_penguin_species"]')
-	).toContainText(`${canaryRows + primaryRows} rows`);
+	).toContainText(`${canaryRows + primaryRows} rows`, { timeout: 60_000 });
 	const q = await addSqlCell(page);
 	await setSql(
 		page,
