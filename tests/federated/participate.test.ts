@@ -66,6 +66,23 @@ function harness(script: (FedTask | Error)[], opts: { refuseUpdateOf?: number } 
 	return { api, worker, data, statuses, sent };
 }
 
+/** Runs the loop on a harness; `sleep` stands for the waits (instant unless a test needs more). */
+function run(
+	h: ReturnType<typeof harness>,
+	opts: { signal?: AbortSignal; sleep?: () => Promise<void> } = {}
+) {
+	return participate({
+		api: h.api,
+		plan,
+		table: 't',
+		data: () => h.data as never,
+		train: () => h.worker as never,
+		signal: opts.signal ?? new AbortController().signal,
+		onStatus: (s) => h.statuses.push(s),
+		sleep: opts.sleep ?? (async () => undefined)
+	});
+}
+
 describe('participate', () => {
 	it('waits out a cut network, trains each round it is given once, and ends with the job', async () => {
 		const h = harness([
@@ -76,17 +93,7 @@ describe('participate', () => {
 			train(2),
 			{ kind: 'done', round: 2, state: 'done', error: null }
 		]);
-		const controller = new AbortController();
-		await participate({
-			api: h.api,
-			plan,
-			table: 't',
-			data: () => h.data as never,
-			train: () => h.worker as never,
-			signal: controller.signal,
-			onStatus: (s) => h.statuses.push(s),
-			sleep: async () => undefined
-		});
+		await run(h);
 		expect(h.sent.map((s) => [s.round, s.bytes])).toEqual([
 			[1, 16],
 			[2, 16]
@@ -106,47 +113,20 @@ describe('participate', () => {
 		const h = harness([train(1), train(2), { kind: 'done', round: 2, state: 'done', error: null }], {
 			refuseUpdateOf: 1
 		});
-		await participate({
-			api: h.api,
-			plan,
-			table: 't',
-			data: () => h.data as never,
-			train: () => h.worker as never,
-			signal: new AbortController().signal,
-			onStatus: (s) => h.statuses.push(s),
-			sleep: async () => undefined
-		});
+		await run(h);
 		expect(h.sent.map((s) => s.round)).toEqual([2]);
 	});
 
 	it('the job refusing the client outright (403) stops the loop with its reason', async () => {
 		const h = harness([new FederatedError(403, 'forbidden', 'Unknown client or wrong client secret')]);
-		await participate({
-			api: h.api,
-			plan,
-			table: 't',
-			data: () => h.data as never,
-			train: () => h.worker as never,
-			signal: new AbortController().signal,
-			onStatus: (s) => h.statuses.push(s),
-			sleep: async () => undefined
-		});
+		await run(h);
 		expect(h.statuses.at(-1)).toEqual({ kind: 'failed', message: 'Unknown client or wrong client secret' });
 	});
 
 	it('Leave stops before the next step', async () => {
 		const h = harness([{ kind: 'wait', round: 0, retryAfterS: 0, state: 'waiting' }]);
 		const controller = new AbortController();
-		await participate({
-			api: h.api,
-			plan,
-			table: 't',
-			data: () => h.data as never,
-			train: () => h.worker as never,
-			signal: controller.signal,
-			onStatus: (s) => h.statuses.push(s),
-			sleep: async () => controller.abort()
-		});
+		await run(h, { signal: controller.signal, sleep: async () => controller.abort() });
 		expect(h.statuses.at(-1)).toEqual({ kind: 'left' });
 		expect(h.sent).toEqual([]);
 	});

@@ -2,6 +2,7 @@ import { NotServable } from '../domain/errors';
 import { sha256Hex } from '../auth/hash';
 import { blobKey, listArtifacts } from '../registry/read-artifacts';
 import { getModelVersion } from '../registry/read-models';
+import { recordBlob } from '../registry/blob-records';
 
 /**
  * A federated job's model files in R2: the starting version's (its source run's model.json, weights.bin and
@@ -83,16 +84,6 @@ export async function storeBlob(
 	const own = bytes.slice();
 	const sha = await sha256Hex(own);
 	if (!(await bucket.head(blobKey(sha)))) await bucket.put(blobKey(sha), own, { sha256: sha });
-	const now = Date.now();
-	await db.batch([
-		db
-			.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-			.bind(sha, bytes.length, now),
-		db
-			.prepare(
-				'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
-			)
-			.bind(workspaceId, sha, mediaType, now)
-	]);
+	await recordBlob(db, workspaceId, sha, own.length, mediaType);
 	return sha;
 }

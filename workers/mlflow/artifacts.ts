@@ -4,6 +4,7 @@ import { LIMITS } from '../../src/lib/contract';
 import { bytesResponse } from '../http/download';
 import { declaredLength, storeByContent } from '../http/upload';
 import { getArtifact, listArtifacts } from '../registry/read-artifacts';
+import { recordBlob } from '../registry/blob-records';
 import { getRun } from '../registry/read-runs';
 import type { AppEnv } from '../types';
 import { invalid, notFound } from './errors';
@@ -91,17 +92,7 @@ artifacts.put(`${PREFIX}/*`, async (c) => {
 	// Content-addressed: bytes another upload already stored are not written to R2 again.
 	const sha = await storeByContent(c.env.ARTIFACTS, c.req.raw.body, length);
 	const db = c.env.DB;
-	const now = Date.now();
-	await db
-		.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-		.bind(sha, length, now)
-		.run();
-	await db
-		.prepare(
-			'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
-		)
-		.bind(workspace(c), sha, mediaType, now)
-		.run();
+	await recordBlob(db, workspace(c), sha, length, mediaType);
 	// MLflow overwrites a path uploaded again; the registry keeps a path's first bytes, so unlink it first.
 	const existing = await getArtifact(db, workspace(c), t.runId, t.sub);
 	if (existing?.sha256 === sha) return c.json({});

@@ -6,6 +6,7 @@ import { ApiError } from '../../errors';
 import { bytesResponse, type StoredBytes } from '../../http/download';
 import { declaredLength, hashing, lengthFailure, type Hashing } from '../../http/upload';
 import { blobKey, getBlobRef, type BlobRecord } from '../../registry/read-artifacts';
+import { recordBlob } from '../../registry/blob-records';
 import type { AppEnv } from '../../types';
 import { notFound, param, ws, type Ctx } from './common';
 
@@ -57,17 +58,7 @@ blobs.put('/:sha256', requireScope('write'), async (c) => {
 	}
 	const failure = await uploadFailure(body, sha, length);
 	if (failure) throw failure;
-	const now = Date.now();
-	const [, ref] = await db.batch([
-		db
-			.prepare('INSERT OR IGNORE INTO blobs (sha256, bytes, created_at) VALUES (?, ?, ?)')
-			.bind(sha, length, now),
-		db
-			.prepare(
-				'INSERT OR IGNORE INTO blob_refs (workspace_id, sha256, media_type, created_at) VALUES (?, ?, ?, ?)'
-			)
-			.bind(ws(c), sha, mediaType, now)
-	]);
+	const [, ref] = await recordBlob(db, ws(c), sha, length, mediaType);
 	const blob = (await getBlobRef(db, ws(c), sha)) as BlobRecord;
 	return c.json(blob, ref.meta.changes > 0 ? 201 : 200);
 });
