@@ -5,6 +5,8 @@ export interface Caller {
 	tokenId: string;
 	workspaceId: string;
 	scopes: readonly Scope[];
+	/** A participation token's one federated job; null for a workspace token. */
+	federatedJob: string | null;
 }
 
 // Hono's generic for every route group. `Env` is what `wrangler types` generates from wrangler.toml; the admin

@@ -22,12 +22,12 @@ export async function callerFor(
 	now = Date.now()
 ): Promise<Caller | null> {
 	if (adminToken && sameText(bearer, adminToken))
-		return { tokenId: 'env-admin', workspaceId: LOCAL_WORKSPACE, scopes: ['admin'] };
+		return { tokenId: 'env-admin', workspaceId: LOCAL_WORKSPACE, scopes: ['admin'], federatedJob: null };
 	const match = TOKEN_PATTERN.exec(bearer);
 	if (!match) return null;
 	const row = await db
 		.prepare(
-			'SELECT id, workspace_id, secret_hash, scopes, last_used_at, revoked_at FROM tokens WHERE id = ?'
+			'SELECT id, workspace_id, secret_hash, scopes, last_used_at, revoked_at, federated_job FROM tokens WHERE id = ?'
 		)
 		.bind(match[1])
 		.first<{
@@ -37,6 +37,7 @@ export async function callerFor(
 			scopes: string;
 			last_used_at: number | null;
 			revoked_at: number | null;
+			federated_job: string | null;
 		}>();
 	if (!row || row.revoked_at !== null) return null;
 	if (!sameText(await sha256Hex(bearer), row.secret_hash)) return null;
@@ -46,7 +47,7 @@ export async function callerFor(
 	const scopes = (JSON.parse(row.scopes) as string[]).filter((s): s is Scope =>
 		(SCOPES as readonly string[]).includes(s)
 	);
-	return { tokenId: row.id, workspaceId: row.workspace_id, scopes };
+	return { tokenId: row.id, workspaceId: row.workspace_id, scopes, federatedJob: row.federated_job };
 }
 
 export function hasScope(caller: Caller, scope: Scope): boolean {

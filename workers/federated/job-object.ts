@@ -13,22 +13,18 @@ import {
 	RdpAccountant,
 	addCentralDpNoise,
 	clipUpdate,
-	coordinateMedian,
 	deserializeServerOptState,
 	initialServerOptState,
-	krum,
-	resolveServerOptimizer,
 	serializeServerOptState,
 	serverStep,
-	splitBytes,
-	joinBytes,
-	trimmedMean,
-	type ClientUpdate,
-	type ServerOptimizer
+	type ClientUpdate
 } from '../../src/lib/ml/federated';
 import { sha256Hex, randomText } from '../auth/hash';
 import { endJobRun, publishRound } from './publish';
+import { createChunkTable, deleteBytes, getBytes, putBytes } from './chunk-store';
 import { readBlob, type ModelFiles } from './model-files';
+import { summarizeRound, type SampledRow } from './round-summary';
+import { cryptoUniform, optimizerOf, robustAggregate } from './strategy';
 
 /**
  * One federated job (one instance per job: `idFromName(jobId)`), a state machine persisted in its SQLite:
@@ -43,8 +39,6 @@ import { readBlob, type ModelFiles } from './model-files';
  * round: their updates are kept in R2 under the job's prefix, at most MAX_ROBUST_BYTES a round.
  */
 
-/** Rows of a Durable Object's SQLite hold at most ~2 MB: sums and weights are stored in pieces of 1 MiB. */
-const CHUNK_BYTES = 1 << 20;
 /** A client unheard of for this long is not counted as available for sampling. */
 export const ALIVE_MS = 120_000;
 /** A round's kept updates for the robust strategies, at most (R2 objects under the job's prefix). */
@@ -78,43 +72,6 @@ type JobRow = {
 	accountant: string | null;
 };
 
-type SampledRow = {
-	client: string;
-	done: number;
-	examples: number | null;
-	train_loss: number | null;
-	eval_loss: number | null;
-	eval_acc: number | null;
-	clipped: number;
-};
-
-function optimizerOf(s: FedJobCreate): ServerOptimizer {
-	const st = s.strategy;
-	switch (st.name) {
-		case 'fedavgm':
-			return resolveServerOptimizer({
-				kind: 'fedavgm',
-				serverLearningRate: st.serverLearningRate,
-				serverMomentum: st.serverMomentum
-			});
-		case 'fedadam':
-		case 'fedyogi':
-			return resolveServerOptimizer({
-				kind: st.name,
-				eta: st.eta,
-				etaL: st.etaL,
-				beta1: st.beta1,
-				beta2: st.beta2,
-				tau: st.tau
-			});
-		case 'fedadagrad':
-			return resolveServerOptimizer({ kind: 'fedadagrad', eta: st.eta, etaL: st.etaL, tau: st.tau });
-		default:
-			// FedAvg, FedProx (FedAvg on the server) and the robust aggregators take their result as the new model.
-			return resolveServerOptimizer({ kind: 'fedavg' });
-	}
-}
-
 const asFloats = (bytes: Uint8Array): Float32Array => {
 	// A copy, 4-byte aligned: storage hands back views at any offset.
 	const copy = new Uint8Array(bytes.byteLength);
@@ -137,8 +94,7 @@ export class FederatedJob extends DurableObject<Env> {
 			client TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, examples INTEGER, train_loss REAL, eval_loss REAL,
 			eval_acc REAL, clipped INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (round, attempt, client))`);
 		sql.exec(`CREATE TABLE IF NOT EXISTS history (round INTEGER PRIMARY KEY, view TEXT NOT NULL)`);
-		sql.exec(`CREATE TABLE IF NOT EXISTS chunks (kind TEXT NOT NULL, idx INTEGER NOT NULL, bytes BLOB NOT NULL,
-			PRIMARY KEY (kind, idx))`);
+		createChunkTable(sql);
 		this.#ready = true;
 	}
 
@@ -153,23 +109,8 @@ export class FederatedJob extends DurableObject<Env> {
 		this.ctx.storage.sql.exec(`UPDATE job SET ${sets.join(', ')} WHERE k = 1`, ...Object.values(fields));
 	}
 
-	#putBytes(kind: string, bytes: Uint8Array) {
-		const sql = this.ctx.storage.sql;
-		sql.exec('DELETE FROM chunks WHERE kind = ?', kind);
-		splitBytes(bytes, CHUNK_BYTES).forEach((piece, idx) =>
-			sql.exec('INSERT INTO chunks (kind, idx, bytes) VALUES (?, ?, ?)', kind, idx, piece.slice().buffer)
-		);
-	}
-
-	#getBytes(kind: string): Uint8Array | null {
-		const rows = this.ctx.storage.sql
-			.exec<{ bytes: ArrayBuffer }>('SELECT bytes FROM chunks WHERE kind = ? ORDER BY idx', kind)
-			.toArray();
-		return rows.length ? joinBytes(rows.map((r) => new Uint8Array(r.bytes))) : null;
-	}
-
 	#global(): Float32Array {
-		const bytes = this.#getBytes('global');
+		const bytes = getBytes(this.ctx.storage.sql, 'global');
 		if (!bytes) throw new Error('federated job: the global weights are missing from storage');
 		return asFloats(bytes);
 	}
@@ -202,7 +143,7 @@ export class FederatedJob extends DurableObject<Env> {
 				JSON.stringify(spec),
 				'waiting'
 			);
-			this.#putBytes('global', weights);
+			putBytes(this.ctx.storage.sql, 'global', weights);
 		});
 		return ok(this.#view()!);
 	}
@@ -235,6 +176,12 @@ export class FederatedJob extends DurableObject<Env> {
 			deadlineAt: job.deadline_at,
 			history
 		};
+	}
+
+	/** The job's model files (the starting version's), for the participant's plan. */
+	files(): Result<ModelFiles> {
+		const job = this.#job();
+		return job ? ok(job.parsed.files) : refuse('not_found', 'No such federated job.');
 	}
 
 	view(): Result<FedJobView> {
@@ -329,7 +276,7 @@ export class FederatedJob extends DurableObject<Env> {
 					round: current
 				}
 			);
-		return ok(this.#getBytes('global')!);
+		return ok(getBytes(this.ctx.storage.sql, 'global')!);
 	}
 
 	/** Opens the next round when enough clients are alive: samples them and sets the deadline alarm. */
@@ -356,7 +303,7 @@ export class FederatedJob extends DurableObject<Env> {
 					job.attempt,
 					c
 				);
-			this.ctx.storage.sql.exec('DELETE FROM chunks WHERE kind = ?', 'sum');
+			deleteBytes(this.ctx.storage.sql, 'sum');
 			this.#setJob({ state: 'round_open', round, deadline_at: deadline });
 		});
 		await this.ctx.storage.setAlarm(deadline);
@@ -478,7 +425,7 @@ export class FederatedJob extends DurableObject<Env> {
 		clientId: string
 	) {
 		this.ctx.storage.transactionSync(() => {
-			if (acc) this.#putBytes('sum', acc.serialize());
+			if (acc) putBytes(this.ctx.storage.sql, 'sum', acc.serialize());
 			this.ctx.storage.sql.exec(
 				`UPDATE sampled SET done = 1, examples = ?, train_loss = ?, eval_loss = ?, eval_acc = ?, clipped = ?
 				 WHERE round = ? AND attempt = ? AND client = ?`,
@@ -503,7 +450,7 @@ export class FederatedJob extends DurableObject<Env> {
 
 	#accumulator(round: number, attempt: number, n: number): FedAvgAccumulator {
 		if (this.#sum?.round === round && this.#sum.attempt === attempt) return this.#sum.acc;
-		const stored = this.#getBytes('sum');
+		const stored = getBytes(this.ctx.storage.sql, 'sum');
 		const acc = stored ? FedAvgAccumulator.deserialize(stored) : new FedAvgAccumulator(n);
 		this.#sum = { round, attempt, acc };
 		return acc;
@@ -586,67 +533,22 @@ export class FederatedJob extends DurableObject<Env> {
 						numExamples: r.examples!
 					});
 			}
-			averaged =
-				strategy.name === 'fedtrimmedavg'
-					? trimmedMean(updates, strategy.beta)
-					: strategy.name === 'fedmedian'
-						? coordinateMedian(updates)
-						: krum(
-								updates,
-								strategy.name === 'krum' ? strategy.numMalicious : 0,
-								strategy.name === 'krum' ? strategy.toKeep : 1
-							).weights;
-		} else averaged = FedAvgAccumulator.deserialize(this.#getBytes('sum')!).result();
+			averaged = robustAggregate(strategy, updates);
+		} else averaged = FedAvgAccumulator.deserialize(getBytes(this.ctx.storage.sql, 'sum')!).result();
 		let epsilon: number | null = null;
 		let accountant = job.accountant ? RdpAccountant.fromJSON(JSON.parse(job.accountant)) : null;
 		if (s.dp && s.clipNorm !== undefined) {
-			const seed = new Uint32Array(1);
-			crypto.getRandomValues(seed);
-			// Gaussian noise from crypto-seeded uniforms: unpredictable to any participant.
-			const rng = () => {
-				const u = new Uint32Array(1);
-				crypto.getRandomValues(u);
-				return (u[0] + 0.5) / 4294967296;
-			};
-			addCentralDpNoise(averaged, s.dp.noiseMultiplier, s.clipNorm, done.length, rng);
+			addCentralDpNoise(averaged, s.dp.noiseMultiplier, s.clipNorm, done.length, cryptoUniform);
 			accountant ??= new RdpAccountant();
 			const available = Math.max(this.#alive(Date.now()).length, rows.length);
 			accountant.step(rows.length / available, s.dp.noiseMultiplier, 1);
 			epsilon = accountant.epsilon(s.dp.delta).epsilon;
 		}
 		const opt = optimizerOf(s);
-		const stateBytes = this.#getBytes('opt');
+		const stateBytes = getBytes(this.ctx.storage.sql, 'opt');
 		const optState = stateBytes ? deserializeServerOptState(stateBytes) : initialServerOptState(opt.kind);
 		const next = serverStep(opt, current, averaged, optState, job.round);
-		const examples = done.reduce((a, r) => a + (r.examples ?? 0), 0);
-		const mean = (key: 'train_loss' | 'eval_loss' | 'eval_acc') => {
-			const have = done.filter((r) => r[key] !== null);
-			const w = have.reduce((a, r) => a + (r.examples ?? 0), 0);
-			return have.length && w ? have.reduce((a, r) => a + r[key]! * (r.examples ?? 0), 0) / w : null;
-		};
-		const view: Omit<FedRoundView, 'version' | 'runId'> = {
-			round: job.round,
-			sampled: rows.length,
-			completed: done.length,
-			dropped: rows.length - done.length,
-			examples,
-			trainLoss: mean('train_loss'),
-			evalLoss: mean('eval_loss'),
-			evalAccuracy: mean('eval_acc'),
-			clipped: done.filter((r) => r.clipped).length,
-			epsilon
-		};
-		const metrics: Record<string, number> = {
-			clients_sampled: view.sampled,
-			clients_completed: view.completed,
-			clients_dropped: view.dropped,
-			examples
-		};
-		if (view.trainLoss !== null) metrics.train_loss = view.trainLoss;
-		if (view.evalLoss !== null) metrics.eval_loss_previous_global = view.evalLoss;
-		if (view.evalAccuracy !== null) metrics.eval_accuracy_previous_global = view.evalAccuracy;
-		if (s.clipNorm !== undefined) metrics.clients_clipped = view.clipped;
-		if (epsilon !== null && Number.isFinite(epsilon)) metrics.epsilon = epsilon;
+		const { view, metrics } = summarizeRound(job.round, s, rows, done, epsilon);
 		const published = await publishRound(this.env, spec.workspaceId, {
 			jobId: spec.id,
 			jobRunId: spec.runId,
@@ -659,9 +561,9 @@ export class FederatedJob extends DurableObject<Env> {
 		});
 		const last = job.round >= s.rounds;
 		this.ctx.storage.transactionSync(() => {
-			this.#putBytes('global', new Uint8Array(next.buffer, next.byteOffset, next.byteLength));
-			this.#putBytes('opt', serializeServerOptState(optState));
-			this.ctx.storage.sql.exec('DELETE FROM chunks WHERE kind = ?', 'sum');
+			putBytes(this.ctx.storage.sql, 'global', new Uint8Array(next.buffer, next.byteOffset, next.byteLength));
+			putBytes(this.ctx.storage.sql, 'opt', serializeServerOptState(optState));
+			deleteBytes(this.ctx.storage.sql, 'sum');
 			this.ctx.storage.sql.exec(
 				'INSERT OR REPLACE INTO history (round, view) VALUES (?, ?)',
 				job.round,

@@ -84,6 +84,8 @@ export const fedJobCreateSchema = z
 		path: ['minFitClients']
 	});
 export type FedJobCreate = z.infer<typeof fedJobCreateSchema>;
+/** What a caller sends: the defaults may be left out. */
+export type FedJobCreateInput = z.input<typeof fedJobCreateSchema>;
 
 export const FED_JOB_STATES = ['waiting', 'round_open', 'aggregating', 'done', 'failed'] as const;
 export type FedJobState = (typeof FED_JOB_STATES)[number];
@@ -157,3 +159,31 @@ export type FedTask =
 			weights: string;
 	  }
 	| { kind: 'done'; round: number; state: FedJobState; error: string | null };
+
+/**
+ * What a participant needs to train the job's model (GET /api/v1/federated/jobs/:id/plan), so a participation
+ * token needs no registry read: the starting version's model.json (TF.js layers format), its preprocessing and its
+ * training params (the model's shape, as the train cell set them).
+ */
+export interface FedJoinPlan {
+	jobId: string;
+	modelName: string;
+	version: number;
+	modelJson: string;
+	preprocessing: unknown;
+	params: Record<string, string>;
+}
+
+/** POST /api/v1/federated/jobs/:id/tokens: a participation token for one job and the join link that carries it. */
+export const fedTokenCreateSchema = z.strictObject({
+	name: z.string().trim().min(1).max(200).optional()
+});
+
+export interface FedTokenCreated {
+	tokenId: string;
+	jobId: string;
+	/** Shown once. */
+	secret: string;
+	/** The join page with the token in the fragment (never sent to any server by the browser). */
+	joinPath: string;
+}

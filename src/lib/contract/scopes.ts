@@ -22,7 +22,9 @@ export const tokenInfoSchema = z.object({
 	scopes: z.array(z.enum(SCOPES)),
 	createdAt: z.number(),
 	lastUsedAt: z.number().nullable(),
-	revokedAt: z.number().nullable()
+	revokedAt: z.number().nullable(),
+	/** A participation token's one federated job (it may act on nothing else); null for a workspace token. */
+	federatedJob: z.string().nullable()
 });
 export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 

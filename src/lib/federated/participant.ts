@@ -25,22 +25,18 @@ export interface JoinPlan {
 	needed: string[];
 }
 
-/** What the job's parent version reads and how its model is built, from the registry. */
+/**
+ * What the job's starting version reads and how its model is built: the job's plan, which a participation token
+ * (bound to this job, no registry reads) may fetch.
+ */
 export async function planJoin(api: FederatedApi, jobId: string): Promise<JoinPlan> {
-	const job = await api.job(jobId);
-	const version = (await (
-		await api.get(`/api/v1/models/${encodeURIComponent(job.modelName)}/versions/${job.version}`)
-	).json()) as { sourceRunId: string | null };
-	if (!version.sourceRunId) throw new Error(`Version ${job.version} of ${job.modelName} has no source run.`);
-	const run = (await (await api.get(`/api/v1/runs/${version.sourceRunId}`)).json()) as {
-		params: Record<string, string> | { key: string; value: string }[];
-	};
-	const params = Array.isArray(run.params)
-		? Object.fromEntries(run.params.map((p) => [p.key, p.value]))
-		: run.params;
-	const file = (name: string) => api.get(`/api/v1/runs/${version.sourceRunId}/artifacts/${name}`);
-	const prep = preprocessingSchema.parse(await (await file('preprocessing.json')).json()) as Preprocessing;
-	const modelJson = await (await file('model.json')).text();
+	const [job, p] = await Promise.all([api.job(jobId), api.plan(jobId)]);
+	if (p.preprocessing === null)
+		throw new Error(
+			`Version ${p.version} of ${p.modelName} has no preprocessing.json, so a browser cannot tell which columns it reads: start the job from a version trained in the notebook.`
+		);
+	const prep = preprocessingSchema.parse(p.preprocessing) as Preprocessing;
+	const params = p.params;
 	const spec = modelSpec(
 		trainConfig.parse({
 			model: params.model,
@@ -50,7 +46,7 @@ export async function planJoin(api: FederatedApi, jobId: string): Promise<JoinPl
 			image: params.image
 		})
 	);
-	return { job, prep, spec, modelJson, needed: [...rawInputs(prep).keys(), prep.target.name] };
+	return { job, prep, spec, modelJson: p.modelJson, needed: [...rawInputs(prep).keys(), prep.target.name] };
 }
 
 /** Why a local table cannot take part, naming the columns it lacks; null when it can. */

@@ -2,6 +2,9 @@ import {
 	FED_CLIENT_HEADER,
 	FED_META_HEADER,
 	type FedJobView,
+	type FedJoinPlan,
+	type FedJobCreateInput,
+	type FedTokenCreated,
 	type FedTask,
 	type FedUpdateMeta
 } from '$lib/contract';
@@ -61,9 +64,29 @@ export function federatedApi(o: ProtocolOptions) {
 	}
 	const who = (p: Participant) => ({ [FED_CLIENT_HEADER]: `${p.clientId}.${p.secret}` });
 	return {
-		/** Any registry read this participant's token may make (the parent version, its run, its files). */
-		async get(path: string): Promise<Response> {
-			return call(`${o.base}${path}`);
+		/** The starting version's model.json, preprocessing and training params. */
+		async plan(jobId: string): Promise<FedJoinPlan> {
+			return (await call(url(jobId, '/plan'))).json();
+		},
+		/** Starts a job (a workspace token with the `federate` scope). */
+		async create(settings: FedJobCreateInput): Promise<FedJobView> {
+			return (
+				await call(`${o.base}/api/v1/federated/jobs`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(settings)
+				})
+			).json();
+		},
+		/** A participation token for one job, and the join link that carries it. */
+		async participationToken(jobId: string): Promise<FedTokenCreated> {
+			return (
+				await call(url(jobId, '/tokens'), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: '{}'
+				})
+			).json();
 		},
 		async job(jobId: string): Promise<FedJobView> {
 			return (await call(url(jobId))).json();

@@ -140,8 +140,15 @@ export async function rejectedChanges() {
 	return db().outbox.where('state').equals('rejected').toArray();
 }
 
-/** The signed-in registry as a federated participant sees it: the protocol client on this tab's token. */
-export async function federatedConnection() {
+/**
+ * The connection a federated participant uses: a participation token from the join link (bound to one job, the
+ * registry is this page's own origin), or else the signed-in registry's.
+ */
+export async function federatedConnection(participationToken?: string | null) {
+	if (participationToken) {
+		const { federatedApi } = await import('$lib/federated/protocol');
+		return federatedApi({ base: '', token: participationToken });
+	}
 	const config = await readConfig(db());
 	if (!config)
 		throw new Error('Sign in to a registry to take part in a federated job: the job runs at the edge.');

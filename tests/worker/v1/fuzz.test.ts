@@ -288,7 +288,9 @@ const ELSEWHERE = [
 	// are in tests/worker/federated/job.test.ts.
 	'POST /federated/jobs',
 	'POST /federated/jobs/:id/clients',
-	'POST /federated/jobs/:id/updates'
+	'POST /federated/jobs/:id/updates',
+	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
+	'POST /federated/jobs/:id/tokens'
 ];
 
 let s: Seeded;

@@ -165,6 +165,8 @@ const CASES: Case[] = [
 		headers: () => ({ 'x-edgebook-fed-client': fedClient })
 	},
 	{ route: 'GET /federated/jobs/:id/weights', path: () => `${fed()}/weights` },
+	{ route: 'GET /federated/jobs/:id/plan', path: () => `${fed()}/plan` },
+	{ route: 'POST /federated/jobs/:id/tokens', path: () => `${fed()}/tokens`, json: {} },
 	{
 		route: 'POST /federated/jobs/:id/updates',
 		path: () => `${fed()}/updates`,

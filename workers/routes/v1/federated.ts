@@ -4,13 +4,19 @@ import {
 	FED_CLIENT_HEADER,
 	FED_META_HEADER,
 	fedJobCreateSchema,
+	fedTokenCreateSchema,
 	fedUpdateMetaSchema,
-	type FedJobCreate
+	type FedJobCreate,
+	type FedJoinPlan,
+	type FedTokenCreated
 } from '../../../src/lib/contract';
+import { createMiddleware } from 'hono/factory';
 import { requireScope } from '../../auth/middleware';
-import { VersionNotFound, ModelNotFound, domainErrorOf } from '../../domain/errors';
+import { mintToken } from '../../auth/tokens';
+import { Forbidden, NotServable, VersionNotFound, ModelNotFound, domainErrorOf } from '../../domain/errors';
 import type { FederatedJob, Result } from '../../federated/job-object';
-import { versionFiles } from '../../federated/model-files';
+import { readBlob, versionFiles } from '../../federated/model-files';
+import { getRun } from '../../registry/read-runs';
 import { startJobRun } from '../../federated/publish';
 import { jsonBody, parseWith, readBytes } from '../../http/body';
 import { getModel, getModelVersion } from '../../registry/read-models';
@@ -30,6 +36,33 @@ export const federated = new Hono<AppEnv>();
 export const MAX_UPDATE_BYTES = 64 * 1024 * 1024;
 
 const JOB_ID = z.string().regex(/^[0-9a-f]{32}$/, 'a job id is 32 hex digits');
+
+/**
+ * A participation token acts on its own job only: 403 on any other job, and on the routes that act on the
+ * workspace (creating jobs, minting tokens). Workspace tokens with the `federate` scope pass.
+ */
+const ownJob = createMiddleware<AppEnv>(async (c, next) => {
+	const bound = c.get('caller').federatedJob;
+	const id = c.req.param('id');
+	if (bound !== null && bound !== id)
+		throw new Forbidden({
+			message: id
+				? `This participation token is for federated job ${bound}; it cannot act on job ${id}.`
+				: `This participation token is for federated job ${bound}; it can only take part in that job.`,
+			details: { tokenJob: bound, ...(id ? { job: id } : {}) }
+		});
+	await next();
+});
+
+const workspaceOnly = createMiddleware<AppEnv>(async (c, next) => {
+	const bound = c.get('caller').federatedJob;
+	if (bound !== null)
+		throw new Forbidden({
+			message: `A participation token (for job ${bound}) takes part in its job; it cannot create jobs or tokens.`,
+			details: { tokenJob: bound }
+		});
+	await next();
+});
 
 function stub(c: Ctx, id: string): DurableObjectStub<FederatedJob> {
 	// Jobs are named per workspace: another workspace's job id reaches an empty object, which is "no such job".
@@ -67,7 +100,7 @@ function params(s: FedJobCreate): Record<string, string> {
 	return out;
 }
 
-federated.post('/jobs', requireScope('federate'), async (c) => {
+federated.post('/jobs', requireScope('federate'), workspaceOnly, async (c) => {
 	const settings = await jsonBody(c, fedJobCreateSchema);
 	const workspaceId = ws(c);
 	if (!(await getModel(c.env.DB, workspaceId, settings.modelName)))
@@ -97,20 +130,20 @@ federated.post('/jobs', requireScope('federate'), async (c) => {
 	return c.json(view, 201);
 });
 
-federated.get('/jobs/:id', requireScope('federate'), async (c) => {
+federated.get('/jobs/:id', requireScope('federate'), ownJob, async (c) => {
 	return c.json(unwrap(await stub(c, param(c, 'id', JOB_ID)).view()), 200);
 });
 
-federated.post('/jobs/:id/clients', requireScope('federate'), async (c) => {
+federated.post('/jobs/:id/clients', requireScope('federate'), ownJob, async (c) => {
 	return c.json(unwrap(await stub(c, param(c, 'id', JOB_ID)).register()), 201);
 });
 
-federated.get('/jobs/:id/task', requireScope('federate'), async (c) => {
+federated.get('/jobs/:id/task', requireScope('federate'), ownJob, async (c) => {
 	const who = client(c);
 	return c.json(unwrap(await stub(c, param(c, 'id', JOB_ID)).task(who.id, who.secret)), 200);
 });
 
-federated.get('/jobs/:id/weights', requireScope('federate'), async (c) => {
+federated.get('/jobs/:id/weights', requireScope('federate'), ownJob, async (c) => {
 	const raw = c.req.query('round');
 	const round =
 		raw === undefined ? null : parseWith(z.coerce.number().int().min(1), raw, 'query parameter "round"');
@@ -118,7 +151,7 @@ federated.get('/jobs/:id/weights', requireScope('federate'), async (c) => {
 	return c.body(bytes.slice().buffer, 200, { 'content-type': 'application/octet-stream' });
 });
 
-federated.post('/jobs/:id/updates', requireScope('federate'), async (c) => {
+federated.post('/jobs/:id/updates', requireScope('federate'), ownJob, async (c) => {
 	const id = param(c, 'id', JOB_ID);
 	const who = client(c);
 	const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -139,4 +172,59 @@ federated.post('/jobs/:id/updates', requireScope('federate'), async (c) => {
 	const checked = parseWith(fedUpdateMetaSchema, meta, `header ${FED_META_HEADER}`);
 	const bytes = await readBytes(c.req.raw, MAX_UPDATE_BYTES);
 	return c.json(unwrap(await stub(c, id).submit(who.id, who.secret, checked, bytes)), 202);
+});
+
+federated.get('/jobs/:id/plan', requireScope('federate'), ownJob, async (c) => {
+	const id = param(c, 'id', JOB_ID);
+	const view = unwrap(await stub(c, id).view());
+	const spec = unwrap(await stub(c, id).files());
+	const workspaceId = ws(c);
+	const version = await getModelVersion(c.env.DB, workspaceId, view.modelName, view.version);
+	const run = version?.sourceRunId ? await getRun(c.env.DB, workspaceId, version.sourceRunId) : null;
+	if (!run)
+		throw new NotServable({
+			message: `The run behind version ${view.version} of "${view.modelName}" is gone: the job's model cannot be built.`
+		});
+	const text = async (sha: string) => new TextDecoder().decode(await readBlob(c.env.ARTIFACTS, sha));
+	const plan: FedJoinPlan = {
+		jobId: id,
+		modelName: view.modelName,
+		version: view.version,
+		modelJson: await text(spec.modelJsonSha),
+		preprocessing: spec.preprocessingSha ? JSON.parse(await text(spec.preprocessingSha)) : null,
+		params: run.params
+	};
+	return c.json(plan, 200);
+});
+
+federated.post('/jobs/:id/tokens', requireScope('federate'), workspaceOnly, async (c) => {
+	// The body first: a broken body is named as such whatever the path holds.
+	const body = await jsonBody(c, fedTokenCreateSchema);
+	const id = param(c, 'id', JOB_ID);
+	const view = unwrap(await stub(c, id).view());
+	if (view.state === 'done' || view.state === 'failed')
+		throw domainErrorOf('conflict', `Federated job ${id} is ${view.state}; it takes no new participants.`, {
+			state: view.state
+		});
+	const t = await mintToken();
+	await c.env.DB.prepare(
+		'INSERT INTO tokens (id, workspace_id, name, secret_hash, scopes, created_at, federated_job) VALUES (?, ?, ?, ?, ?, ?, ?)'
+	)
+		.bind(
+			t.id,
+			ws(c),
+			body.name ?? `participate in federated job ${id}`,
+			t.secretHash,
+			JSON.stringify(['federate']),
+			Date.now(),
+			id
+		)
+		.run();
+	const created: FedTokenCreated = {
+		tokenId: t.id,
+		jobId: id,
+		secret: t.secret,
+		joinPath: `/fed/${id}#token=${t.secret}`
+	};
+	return c.json(created, 201);
 });

@@ -22,6 +22,7 @@ interface TokenRow {
 	created_at: number;
 	last_used_at: number | null;
 	revoked_at: number | null;
+	federated_job: string | null;
 }
 
 const toInfo = (r: TokenRow): TokenInfo => ({
@@ -31,10 +32,11 @@ const toInfo = (r: TokenRow): TokenInfo => ({
 	scopes: JSON.parse(r.scopes) as Scope[],
 	createdAt: r.created_at,
 	lastUsedAt: r.last_used_at,
-	revokedAt: r.revoked_at
+	revokedAt: r.revoked_at,
+	federatedJob: r.federated_job
 });
 
-const COLUMNS = 'id, workspace_id, name, scopes, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, workspace_id, name, scopes, created_at, last_used_at, revoked_at, federated_job';
 const tokenId = z.string().regex(/^[A-Za-z0-9]{8,32}$/, 'a token id has 8-32 letters or digits');
 
 tokens.post('/', async (c) => {
@@ -47,7 +49,8 @@ tokens.post('/', async (c) => {
 		scopes: JSON.stringify([...new Set(body.scopes)]),
 		created_at: Date.now(),
 		last_used_at: null,
-		revoked_at: null
+		revoked_at: null,
+		federated_job: null
 	};
 	await c.env.DB.prepare(
 		'INSERT INTO tokens (id, workspace_id, name, secret_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)'
