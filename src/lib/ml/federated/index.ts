@@ -5,6 +5,7 @@
  *   robust (trimmed mean, median, Krum):    robust.ts
  *   clipping (fixed, adaptive):             clipping.ts        Gaussian noise, central DP: noise.ts
  *   RDP accountant:                         rdp-accountant.ts  FedProx's client term: fedprox.ts
+ *   compressed updates (float16, int8, error feedback): quantize.ts   local DP in the client: local-dp.ts
  */
 export * from './errors';
 export * from './accumulator';
@@ -14,3 +15,5 @@ export * from './clipping';
 export * from './noise';
 export * from './rdp-accountant';
 export * from './fedprox';
+export * from './quantize';
+export * from './local-dp';
