@@ -24,6 +24,8 @@ const train = (round: number): FedTask => ({
 	batchSize: 8,
 	learningRate: 0.1,
 	mu: 0,
+	encoding: 'float32',
+	localDp: null,
 	weights: ''
 });
 
@@ -101,6 +103,7 @@ describe('participate', () => {
 		expect(h.sent[0].meta).toEqual({
 			round: 1,
 			numExamples: 7,
+			encoding: 'float32',
 			trainLoss: 0.5,
 			evalLoss: 0.7,
 			evalAccuracy: 0.5

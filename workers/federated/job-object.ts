@@ -23,6 +23,7 @@ import { sha256Hex, randomText } from '../auth/hash';
 import { endJobRun, publishRound } from './publish';
 import { createChunkTable, deleteBytes, getBytes, putBytes } from './chunk-store';
 import { readBlob, type ModelFiles } from './model-files';
+import { asFloats, readUpdate } from './read-update';
 import { summarizeRound, type SampledRow } from './round-summary';
 import { cryptoUniform, optimizerOf, robustAggregate } from './strategy';
 
@@ -70,13 +71,6 @@ type JobRow = {
 	deadline_at: number | null;
 	error: string | null;
 	accountant: string | null;
-};
-
-const asFloats = (bytes: Uint8Array): Float32Array => {
-	// A copy, 4-byte aligned: storage hands back views at any offset.
-	const copy = new Uint8Array(bytes.byteLength);
-	copy.set(bytes);
-	return new Float32Array(copy.buffer);
 };
 
 export class FederatedJob extends DurableObject<Env> {
@@ -259,6 +253,9 @@ export class FederatedJob extends DurableObject<Env> {
 			batchSize: s.batchSize,
 			learningRate: s.learningRate,
 			mu: s.strategy.name === 'fedprox' ? s.strategy.mu : 0,
+			// Jobs stored before these settings existed send float32 without local DP.
+			encoding: s.updateEncoding ?? 'float32',
+			localDp: s.localDp ?? null,
 			weights: `/api/v1/federated/jobs/${job.parsed.id}/weights?round=${job.round}`
 		});
 	}
@@ -353,25 +350,15 @@ export class FederatedJob extends DurableObject<Env> {
 			);
 		const spec = job.parsed;
 		const n = spec.files.parameters;
-		if (bytes.byteLength !== n * 4)
-			return refuse(
-				'invalid_request',
-				`The update is ${bytes.byteLength} bytes; the model has ${n} float32 parameters (${n * 4} bytes).`,
-				{
-					bytes: bytes.byteLength,
-					expected: n * 4
-				}
-			);
-		let weights = asFloats(bytes);
-		for (let i = 0; i < weights.length; i++)
-			if (!Number.isFinite(weights[i]))
-				return refuse(
-					'invalid_request',
-					`The update's parameter ${i} is ${weights[i]}: only finite values are aggregated.`,
-					{
-						index: i
-					}
-				);
+		const encoding = spec.settings.updateEncoding ?? 'float32';
+		if (meta.encoding !== encoding)
+			return refuse('invalid_request', `This job takes ${encoding} updates; this one is ${meta.encoding}.`, {
+				encoding: meta.encoding,
+				expected: encoding
+			});
+		const read = readUpdate(bytes, encoding, n, () => this.#global());
+		if (!read.ok) return refuse('invalid_request', read.message, read.details);
+		let weights = read.weights;
 		let clipped = false;
 		if (spec.settings.clipNorm !== undefined) {
 			const c = clipUpdate(weights, this.#global(), spec.settings.clipNorm);

@@ -43,6 +43,20 @@ export const strategySchema = z.discriminatedUnion('name', [
 ]);
 export type Strategy = z.infer<typeof strategySchema>;
 
+/**
+ * How an update travels: `float32` is the client's new weights; `float16` and `int8` are the difference from the
+ * round's global model, quantised with error feedback (src/lib/ml/federated/quantize.ts: 2× and ~3.9× fewer bytes).
+ */
+export const UPDATE_ENCODINGS = ['float32', 'float16', 'int8'] as const;
+export type UpdateEncodingName = (typeof UPDATE_ENCODINGS)[number];
+
+/** Local differential privacy: each participant clips its update's difference to clipNorm and adds N(0, (z·C)²). */
+export const localDpSchema = z.strictObject({
+	clipNorm: z.number().positive().max(1e6),
+	noiseMultiplier: z.number().positive().max(100)
+});
+export type LocalDp = z.infer<typeof localDpSchema>;
+
 /** The strategies that need a whole round's updates at once (kept under LIMITS-style caps), not a running sum. */
 export const ROBUST_STRATEGIES: readonly Strategy['name'][] = ['fedtrimmedavg', 'fedmedian', 'krum'];
 
@@ -72,6 +86,10 @@ export const fedJobCreateSchema = z
 		dp: z
 			.strictObject({ noiseMultiplier: z.number().positive().max(100), delta: z.number().gt(0).lt(1) })
 			.optional(),
+		/** How clients send their updates (every client of the job the same way). */
+		updateEncoding: z.enum(UPDATE_ENCODINGS).default('float32'),
+		/** Local DP every participant applies in its own tab before sending (the server cannot add it back). */
+		localDp: localDpSchema.optional(),
 		/** An alias moved to each round's version as it is made, so the edge serves the latest round. */
 		followAlias: aliasSchema.optional()
 	})
@@ -134,11 +152,15 @@ export interface FedRoundView {
 export const fedUpdateMetaSchema = z.strictObject({
 	round: z.number().int().min(1),
 	numExamples: z.number().int().min(1).max(1e9),
+	/** The body's encoding: it must be the job's (float32 when absent). */
+	encoding: z.enum(UPDATE_ENCODINGS).default('float32'),
 	trainLoss: z.number().finite().optional(),
 	evalLoss: z.number().finite().optional(),
 	evalAccuracy: z.number().min(0).max(1).optional()
 });
 export type FedUpdateMeta = z.infer<typeof fedUpdateMetaSchema>;
+/** What a client writes (the encoding may be left out for float32). */
+export type FedUpdateMetaInput = z.input<typeof fedUpdateMetaSchema>;
 
 export const FED_META_HEADER = 'x-edgebook-fed-meta';
 export const FED_CLIENT_HEADER = 'x-edgebook-fed-client';
@@ -155,6 +177,10 @@ export type FedTask =
 			learningRate: number;
 			/** FedProx's μ, 0 for every other strategy. */
 			mu: number;
+			/** How to send the update. */
+			encoding: UpdateEncodingName;
+			/** Local DP the job requires of every participant; null when it requires none. */
+			localDp: LocalDp | null;
 			/** GET this for the global weights (float32, little-endian). */
 			weights: string;
 	  }

@@ -1,5 +1,11 @@
 import type { Remote } from 'comlink';
-import { preprocessingSchema, type FedJobView, type FedTask } from '$lib/contract';
+import {
+	preprocessingSchema,
+	type FedJobView,
+	type FedTask,
+	type LocalDp,
+	type UpdateEncodingName
+} from '$lib/contract';
 import type { DataApi } from '$lib/data/data.worker';
 import { rawInputs } from '$lib/ml/transforms';
 import type { ModelSpec, Preprocessing } from '$lib/ml/types';
@@ -7,6 +13,7 @@ import { trainConfig } from '$lib/notebook/schema';
 import type { TrainApi } from '$lib/train/client';
 import { pipeFrame } from '$lib/train/frame-pipe';
 import { modelSpec } from '$lib/train/model-spec';
+import { outgoingUpdate } from './outgoing';
 import { FederatedError, type FederatedApi, type Participant } from './protocol';
 
 /**
@@ -61,7 +68,18 @@ export type ParticipantStatus =
 	| { kind: 'joining' }
 	| { kind: 'waiting'; round: number; state: string }
 	| { kind: 'training'; round: number; epoch: number; epochs: number }
-	| { kind: 'sent'; round: number; examples: number; trainLoss: number | null; evalLoss: number | null }
+	| {
+			kind: 'sent';
+			round: number;
+			examples: number;
+			trainLoss: number | null;
+			evalLoss: number | null;
+			/** The update's bytes on the wire and its encoding. */
+			bytes: number;
+			encoding: UpdateEncodingName;
+			/** This tab's local DP so far (rounds sent with noise), null without it. */
+			localDp: (LocalDp & { rounds: number }) | null;
+	  }
 	| { kind: 'offline'; round: number; message: string }
 	| { kind: 'done'; round: number; state: string; error: string | null }
 	| { kind: 'failed'; message: string }
@@ -77,6 +95,14 @@ export interface RunOptions {
 	/** Set to leave: the loop stops before its next step. */
 	signal: AbortSignal;
 	sleep?: (ms: number) => Promise<void>;
+	/** Local DP this participant chose for itself; a job that requires local DP uses the job's settings instead. */
+	localDp?: LocalDp | null;
+}
+
+/** What a participant carries from round to round: error feedback's residual and its local DP rounds. */
+interface Carry {
+	residual: Float32Array | null;
+	dpRounds: number;
 }
 
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -90,6 +116,7 @@ export async function participate(o: RunOptions): Promise<void> {
 	o.onStatus({ kind: 'joining' });
 	let me: Participant | null = null;
 	let lastRound = 0;
+	const carry: Carry = { residual: null, dpRounds: 0 };
 	while (!o.signal.aborted) {
 		let task: FedTask;
 		try {
@@ -114,7 +141,7 @@ export async function participate(o: RunOptions): Promise<void> {
 			continue;
 		}
 		try {
-			await oneRound(o, me, task);
+			await oneRound(o, me, task, carry);
 			lastRound = task.round;
 		} catch (e) {
 			// The job refused this update (a closed or stale round): wait for the next one, nothing is half-sent.
@@ -129,7 +156,12 @@ export async function participate(o: RunOptions): Promise<void> {
 	o.onStatus({ kind: 'left' });
 }
 
-async function oneRound(o: RunOptions, me: Participant, task: Extract<FedTask, { kind: 'train' }>) {
+async function oneRound(
+	o: RunOptions,
+	me: Participant,
+	task: Extract<FedTask, { kind: 'train' }>,
+	carry: Carry
+) {
 	const global = await o.api.weights(me, task.round);
 	o.onStatus({ kind: 'training', round: task.round, epoch: 0, epochs: task.localEpochs });
 	const piped = await pipeFrame(o.data(), o.train(), { table: o.table, columns: null });
@@ -155,18 +187,35 @@ async function oneRound(o: RunOptions, me: Participant, task: Extract<FedTask, {
 	if (!r.ok) throw new Error(r.error.message);
 	const finite = (v: number | null | undefined) =>
 		v !== null && v !== undefined && Number.isFinite(v) ? v : undefined;
-	await o.api.update(me, new Float32Array(r.weights), {
+	// Jobs made before encodings and local DP existed send neither.
+	const encoding = task.encoding ?? 'float32';
+	const dp = task.localDp ?? o.localDp ?? null;
+	const out = outgoingUpdate({
+		global,
+		trained: new Float32Array(r.weights),
+		encoding,
+		localDp: dp,
+		residual: carry.residual
+	});
+	await o.api.update(me, out.body, {
 		round: task.round,
 		numExamples: r.examples,
+		encoding,
 		trainLoss: finite(r.trainLoss),
 		evalLoss: finite(r.evalLoss),
 		evalAccuracy: finite(r.evalAccuracy ?? undefined)
 	});
+	// Only an accepted update moves the carry: a refused one was not counted, so its error is not owed either.
+	carry.residual = out.residual;
+	if (dp) carry.dpRounds++;
 	o.onStatus({
 		kind: 'sent',
 		round: task.round,
 		examples: r.examples,
 		trainLoss: finite(r.trainLoss) ?? null,
-		evalLoss: finite(r.evalLoss) ?? null
+		evalLoss: finite(r.evalLoss) ?? null,
+		bytes: out.body.byteLength,
+		encoding,
+		localDp: dp ? { ...dp, rounds: carry.dpRounds } : null
 	});
 }

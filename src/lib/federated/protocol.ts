@@ -6,7 +6,7 @@ import {
 	type FedJobCreateInput,
 	type FedTokenCreated,
 	type FedTask,
-	type FedUpdateMeta
+	type FedUpdateMetaInput
 } from '$lib/contract';
 
 /**
@@ -107,7 +107,8 @@ export function federatedApi(o: ProtocolOptions) {
 			).arrayBuffer();
 			return new Float32Array(bytes);
 		},
-		async update(p: Participant, weights: Float32Array, meta: FedUpdateMeta): Promise<void> {
+		/** New weights as float32, or an encoded difference (outgoing.ts) with its encoding named in `meta`. */
+		async update(p: Participant, update: Float32Array | Uint8Array, meta: FedUpdateMetaInput): Promise<void> {
 			await call(url(p.jobId, '/updates'), {
 				method: 'POST',
 				headers: {
@@ -115,7 +116,10 @@ export function federatedApi(o: ProtocolOptions) {
 					'content-type': 'application/octet-stream',
 					[FED_META_HEADER]: JSON.stringify(meta)
 				},
-				body: new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength).slice()
+				body:
+					update instanceof Float32Array
+						? new Uint8Array(update.buffer, update.byteOffset, update.byteLength).slice()
+						: (update.slice() as Uint8Array<ArrayBuffer>)
 			});
 		}
 	};

@@ -1,8 +1,8 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FedJobView, FedTask } from '../../../src/lib/contract';
 import { FederatedJob } from '../../../workers/federated/job-object';
 import { api, ok } from '../v1/fixtures';
+import { createJob, job, join, send, task, weightsOf } from './client';
 import { PARAMS, filled, trainedVersion } from './fixtures';
 
 /**
@@ -10,45 +10,6 @@ import { PARAMS, filled, trainedVersion } from './fixtures';
  * float32 updates, each round published as a model version the edge serves, a restart mid-round losing nothing,
  * stragglers and retries, and bad updates refused with the round's aggregate unchanged.
  */
-
-type Client = { clientId: string; secret: string };
-const header = (c: Client) => ({ 'x-edgebook-fed-client': `${c.clientId}.${c.secret}` });
-
-async function createJob(body: Record<string, unknown>): Promise<FedJobView> {
-	return ok<FedJobView>('/api/v1/federated/jobs', { method: 'POST', json: body, status: 201 });
-}
-const job = (id: string) => ok<FedJobView>(`/api/v1/federated/jobs/${id}`);
-const join = (id: string) =>
-	ok<Client>(`/api/v1/federated/jobs/${id}/clients`, { method: 'POST', status: 201 });
-const task = (id: string, c: Client) =>
-	ok<FedTask>(`/api/v1/federated/jobs/${id}/task`, { headers: header(c) });
-
-function send(
-	id: string,
-	c: Client | null,
-	weights: Float32Array | Uint8Array,
-	meta: unknown,
-	headers: Record<string, string> = {}
-) {
-	const bytes = weights instanceof Float32Array ? new Uint8Array(weights.buffer.slice(0)) : weights;
-	return api(`/api/v1/federated/jobs/${id}/updates`, {
-		method: 'POST',
-		body: bytes,
-		headers: {
-			'content-type': 'application/octet-stream',
-			'x-edgebook-fed-meta': typeof meta === 'string' ? meta : JSON.stringify(meta),
-			...(c ? header(c) : {}),
-			...headers
-		}
-	});
-}
-
-async function weightsOf(id: string, round: number): Promise<Float32Array> {
-	const res = await api(`/api/v1/federated/jobs/${id}/weights?round=${round}`);
-	expect(res.status).toBe(200);
-	expect(res.headers.get('content-type')).toBe('application/octet-stream');
-	return new Float32Array(await res.arrayBuffer());
-}
 
 const stubOf = (id: string) => env.FEDERATED_JOB.get(env.FEDERATED_JOB.idFromName(`local\n${id}`));
 
@@ -122,7 +83,7 @@ describe('a federated job runs its rounds', () => {
 		const [a, b] = [await join(j.id), await join(j.id)];
 		expect((await send(j.id, a, filled(2), { round: 1, numExamples: 1 })).status).toBe(202);
 		// The object as it would come back after an eviction or a `wrangler dev` restart: only its storage.
-		const meta = { round: 1, numExamples: 3 };
+		const meta = { round: 1, numExamples: 3, encoding: 'float32' as const };
 		const got = await runInDurableObject(stubOf(j.id), async (_old: FederatedJob, state) => {
 			const fresh = new FederatedJob(state, env);
 			return fresh.submit(b.clientId, b.secret, meta, new Uint8Array(filled(6).buffer));
