@@ -12,7 +12,9 @@ import {
 	FedAvgAccumulator,
 	RdpAccountant,
 	addCentralDpNoise,
+	adaptiveNoiseParams,
 	clipUpdate,
+	updateClippingNorm,
 	deserializeServerOptState,
 	initialServerOptState,
 	serializeServerOptState,
@@ -360,8 +362,9 @@ export class FederatedJob extends DurableObject<Env> {
 		if (!read.ok) return refuse('invalid_request', read.message, read.details);
 		let weights = read.weights;
 		let clipped = false;
-		if (spec.settings.clipNorm !== undefined) {
-			const c = clipUpdate(weights, this.#global(), spec.settings.clipNorm);
+		const bound = this.#clipNorm(spec.settings);
+		if (bound !== null) {
+			const c = clipUpdate(weights, this.#global(), bound);
 			weights = c.weights;
 			clipped = c.clipped;
 		}
@@ -504,6 +507,13 @@ export class FederatedJob extends DurableObject<Env> {
 		}
 	}
 
+	/** The bound updates are clipped to now: the job's clipNorm, or where adaptive clipping has moved it. */
+	#clipNorm(s: FedJobCreate): number | null {
+		if (s.clipNorm === undefined) return null;
+		const stored = s.adaptiveClipping ? getBytes(this.ctx.storage.sql, 'clip') : null;
+		return stored ? new Float64Array(stored.slice().buffer)[0] : s.clipNorm;
+	}
+
 	async #aggregate(job: JobRow & { parsed: JobSpec }, rows: SampledRow[], done: SampledRow[]): Promise<void> {
 		const spec = job.parsed;
 		const s = spec.settings;
@@ -524,8 +534,28 @@ export class FederatedJob extends DurableObject<Env> {
 		} else averaged = FedAvgAccumulator.deserialize(getBytes(this.ctx.storage.sql, 'sum')!).result();
 		let epsilon: number | null = null;
 		let accountant = job.accountant ? RdpAccountant.fromJSON(JSON.parse(job.accountant)) : null;
-		if (s.dp && s.clipNorm !== undefined) {
-			addCentralDpNoise(averaged, s.dp.noiseMultiplier, s.clipNorm, done.length, cryptoUniform);
+		const clipNorm = this.#clipNorm(s);
+		let nextClipNorm: number | null = null;
+		if (s.adaptiveClipping && clipNorm !== null) {
+			// Under central DP the count of unclipped updates is released with noise σ_b, and the weights take the
+			// larger multiplier z_Δ so the round's total cost stays the asked z (Andrew et al. 2019, Theorem 1).
+			const noise = s.dp
+				? adaptiveNoiseParams(s.dp.noiseMultiplier, done.length, s.adaptiveClipping.clippedCountStddev)
+				: { clippedCountStddev: s.adaptiveClipping.clippedCountStddev ?? 0, noiseMultiplier: 0 };
+			nextClipNorm = updateClippingNorm(
+				clipNorm,
+				done.map((r) => ({ clipped: r.clipped === 1 })),
+				{
+					targetQuantile: s.adaptiveClipping.targetQuantile,
+					clipNormLr: s.adaptiveClipping.clipNormLr,
+					clippedCountStddev: noise.clippedCountStddev
+				},
+				cryptoUniform
+			).clipNorm;
+			if (s.dp) addCentralDpNoise(averaged, noise.noiseMultiplier, clipNorm, done.length, cryptoUniform);
+		} else if (s.dp && clipNorm !== null)
+			addCentralDpNoise(averaged, s.dp.noiseMultiplier, clipNorm, done.length, cryptoUniform);
+		if (s.dp && clipNorm !== null) {
 			accountant ??= new RdpAccountant();
 			const available = Math.max(this.#alive(Date.now()).length, rows.length);
 			accountant.step(rows.length / available, s.dp.noiseMultiplier, 1);
@@ -535,7 +565,7 @@ export class FederatedJob extends DurableObject<Env> {
 		const stateBytes = getBytes(this.ctx.storage.sql, 'opt');
 		const optState = stateBytes ? deserializeServerOptState(stateBytes) : initialServerOptState(opt.kind);
 		const next = serverStep(opt, current, averaged, optState, job.round);
-		const { view, metrics } = summarizeRound(job.round, s, rows, done, epsilon);
+		const { view, metrics } = summarizeRound(job.round, s, rows, done, epsilon, clipNorm);
 		const published = await publishRound(this.env, spec.workspaceId, {
 			jobId: spec.id,
 			jobRunId: spec.runId,
@@ -550,6 +580,8 @@ export class FederatedJob extends DurableObject<Env> {
 		this.ctx.storage.transactionSync(() => {
 			putBytes(this.ctx.storage.sql, 'global', new Uint8Array(next.buffer, next.byteOffset, next.byteLength));
 			putBytes(this.ctx.storage.sql, 'opt', serializeServerOptState(optState));
+			if (nextClipNorm !== null)
+				putBytes(this.ctx.storage.sql, 'clip', new Uint8Array(Float64Array.of(nextClipNorm).buffer));
 			deleteBytes(this.ctx.storage.sql, 'sum');
 			this.ctx.storage.sql.exec(
 				'INSERT OR REPLACE INTO history (round, view) VALUES (?, ?)',

@@ -21,7 +21,8 @@ export function summarizeRound(
 	settings: FedJobCreate,
 	rows: SampledRow[],
 	done: SampledRow[],
-	epsilon: number | null
+	epsilon: number | null,
+	clipNorm: number | null
 ): { view: Omit<FedRoundView, 'version' | 'runId'>; metrics: Record<string, number> } {
 	const examples = done.reduce((a, r) => a + (r.examples ?? 0), 0);
 	const mean = (key: 'train_loss' | 'eval_loss' | 'eval_acc') => {
@@ -39,6 +40,7 @@ export function summarizeRound(
 		evalLoss: mean('eval_loss'),
 		evalAccuracy: mean('eval_acc'),
 		clipped: done.filter((r) => r.clipped).length,
+		clipNorm,
 		epsilon
 	};
 	const metrics: Record<string, number> = {
@@ -51,6 +53,7 @@ export function summarizeRound(
 	if (view.evalLoss !== null) metrics.eval_loss_previous_global = view.evalLoss;
 	if (view.evalAccuracy !== null) metrics.eval_accuracy_previous_global = view.evalAccuracy;
 	if (settings.clipNorm !== undefined) metrics.clients_clipped = view.clipped;
+	if (clipNorm !== null) metrics.clip_norm = clipNorm;
 	if (epsilon !== null && Number.isFinite(epsilon)) metrics.epsilon = epsilon;
 	return { view, metrics };
 }

@@ -82,6 +82,18 @@ export const fedJobCreateSchema = z
 		strategy: strategySchema.default({ name: 'fedavg' }),
 		/** Per-update L2 clipping of (w − w_global) to this norm; absent: no clipping. */
 		clipNorm: z.number().positive().max(1e6).optional(),
+		/**
+		 * Adaptive clipping (Andrew et al. 2019, Flower's adaptive-clipping wrappers): clipNorm is the first round's
+		 * bound, then C ← C·exp(−η·(b̃ − γ)) each round, b̃ the share of updates within the bound (noised with
+		 * σ_b = m/20 by default under central DP), so C tracks the γ-quantile of the update norms.
+		 */
+		adaptiveClipping: z
+			.strictObject({
+				targetQuantile: z.number().min(0).max(1).default(0.5),
+				clipNormLr: z.number().positive().max(10).default(0.2),
+				clippedCountStddev: z.number().positive().max(1e6).optional()
+			})
+			.optional(),
 		/** Central DP: Gaussian noise z·C/m on the clipped aggregate (needs clipNorm), ε reported at `delta`. */
 		dp: z
 			.strictObject({ noiseMultiplier: z.number().positive().max(100), delta: z.number().gt(0).lt(1) })
@@ -96,6 +108,10 @@ export const fedJobCreateSchema = z
 	.refine((j) => !j.dp || j.clipNorm !== undefined, {
 		message: 'central differential privacy clips each update first: set clipNorm',
 		path: ['dp']
+	})
+	.refine((j) => !j.adaptiveClipping || j.clipNorm !== undefined, {
+		message: 'adaptive clipping starts from clipNorm: set it',
+		path: ['adaptiveClipping']
 	})
 	.refine((j) => j.minFitClients <= j.minAvailableClients, {
 		message: 'minFitClients cannot exceed minAvailableClients (a round could never fill)',
@@ -145,6 +161,8 @@ export interface FedRoundView {
 	evalLoss: number | null;
 	evalAccuracy: number | null;
 	clipped: number;
+	/** The L2 bound this round's updates were clipped to (it moves under adaptive clipping); null without. */
+	clipNorm: number | null;
 	epsilon: number | null;
 }
 

@@ -325,4 +325,47 @@ describe('strategies beyond FedAvg, in the object', () => {
 		);
 		expect(JSON.stringify(run)).toContain('epsilon');
 	});
+
+	it('adaptive clipping moves the bound toward the target quantile of the update norms, round by round', async () => {
+		// Global 0; 15 parameters at v have norm v·√15. Round 1 at C = 1: two of three updates within the bound
+		// (0.1·√15 ≈ 0.39), one beyond (√15), so b = 2/3 and C ← exp(−0.2·(2/3 − 0.5)).
+		const j = await createJob({
+			modelName: 'fed',
+			version: 1,
+			rounds: 2,
+			minFitClients: 3,
+			minAvailableClients: 3,
+			clipNorm: 1,
+			adaptiveClipping: { targetQuantile: 0.5, clipNormLr: 0.2 }
+		});
+		const cs = [await join(j.id), await join(j.id), await join(j.id)];
+		for (const [k, v] of [0.1, 0.1, 1].entries())
+			expect((await send(j.id, cs[k], filled(v), { round: 1, numExamples: 1 })).status).toBe(202);
+		const c2 = Math.exp(-0.2 * (2 / 3 - 0.5));
+		// Round 2 starts from the round-1 model; updates far beyond the bound are clipped to the new C exactly.
+		const start = await weightsOf(j.id, 2);
+		for (const [k, v] of [5, 5, 5].entries())
+			expect((await send(j.id, cs[k], filled(v), { round: 2, numExamples: 1 })).status).toBe(202);
+		const done = await job(j.id);
+		expect(done.state).toBe('done');
+		expect(done.history.map((h) => h.clipNorm)).toEqual([1, expect.closeTo(c2, 12)]);
+		expect(done.history.map((h) => h.clipped)).toEqual([1, 3]);
+		const files = await ok<{ artifacts: { name: string; sha256: string }[] }>(
+			`/api/v1/runs/${done.history[1].runId}/artifacts`
+		);
+		const sha = files.artifacts.find((f) => f.name === 'weights.bin')!.sha256;
+		const last = new Float32Array(await (await env.ARTIFACTS.get(`blobs/${sha}`))!.arrayBuffer());
+		let norm = 0;
+		for (let i = 0; i < last.length; i++) norm += (last[i] - start[i]) ** 2;
+		expect(Math.sqrt(norm)).toBeCloseTo(c2, 5);
+	});
+
+	it('adaptive clipping needs a starting clipNorm', async () => {
+		const res = await api('/api/v1/federated/jobs', {
+			method: 'POST',
+			json: { modelName: 'fed', version: 1, adaptiveClipping: {} }
+		});
+		expect(res.status).toBe(400);
+		expect(await res.text()).toMatch(/adaptive clipping starts from clipNorm/);
+	});
 });
