@@ -230,3 +230,21 @@ export async function trainOnce(page: Page, index: number): Promise<Record<strin
 		out[(await r.getAttribute('data-metric'))!] = (await r.locator('td').textContent())!;
 	return out;
 }
+
+/**
+ * Take part in a federated job from `page` as a person would: open the job's page, add `csv` as a local table
+ * named `table`, pick it, check nothing is missing, agree to share and press Join. The caller signs in first.
+ */
+export async function joinFederatedJob(page: Page, jobId: string, table: string, csv: string): Promise<void> {
+	await page.goto(`/fed/${jobId}`);
+	await expect(page.getByTestId('fed-job')).toBeVisible();
+	await addFile(page, `${table}.csv`, csv, 'text/csv');
+	await expect(page.locator(`[data-testid="dataset"][data-name="${table}"]`)).toBeVisible({
+		timeout: 60_000
+	});
+	await page.getByLabel('local table').selectOption(table);
+	await expect(page.getByTestId('fed-table-problem')).toHaveCount(0);
+	await expect(page.getByTestId('fed-shared')).toContainText('Never a row of your table');
+	await page.getByLabel('I agree to share these').check();
+	await page.getByRole('button', { name: 'Join' }).click();
+}
