@@ -92,23 +92,42 @@ test('three browsers train a registered model in three federated rounds; the edg
 		)
 		.toEqual(expect.arrayContaining(['model.json', 'preprocessing.json', 'weights.bin']));
 
-	const created = await request.post('/api/v1/federated/jobs', {
-		headers: auth,
-		data: {
-			modelName: 'penguin-fed',
-			version: 1,
-			rounds: 3,
-			minFitClients: 3,
-			minAvailableClients: 3,
-			localEpochs: 2,
-			batchSize: 16,
-			learningRate: 0.05,
-			roundDeadlineS: 240,
-			followAlias: 'federated'
-		}
+	// The job starts from the Models page: three rounds of three clients, float16 updates, the alias following.
+	await page.goto('/models');
+	const card = page.locator('[data-testid="model"][data-name="penguin-fed"]');
+	const form = card.getByTestId('federate');
+	await form.locator('summary').click();
+	await expect(form.getByLabel('version to federate')).toHaveValue('1', { timeout: 60_000 });
+	await form.getByLabel('rounds').fill('3');
+	await form.getByLabel('clients per round').fill('3');
+	await form.getByLabel('local epochs').fill('2');
+	await form.getByLabel('batch').fill('16');
+	await form.getByLabel('learning rate').fill('0.05');
+	await form.getByLabel('round deadline (s)').fill('240');
+	await form.getByLabel('update encoding').selectOption('float16');
+	await form.getByLabel('follow alias').fill('federated');
+	await form.getByRole('button', { name: 'Start job' }).click();
+	await expect(form.getByTestId('fed-job-state')).toContainText('waiting, round 0 of 3');
+	const link = await form.getByTestId('fed-join-link').inputValue();
+	const m = /^(https?:\/\/[^/]+)\/fed\/([0-9a-f]{32})#token=(eb_\S+)$/.exec(link);
+	expect(m, link).not.toBeNull();
+	const job = { id: m![2] };
+	const participation = m![3];
+	// The job as the API has it: the form's settings.
+	const created = await (await request.get(`/api/v1/federated/jobs/${job.id}`, { headers: auth })).json();
+	expect(created.settings).toMatchObject({
+		modelName: 'penguin-fed',
+		version: 1,
+		rounds: 3,
+		minFitClients: 3,
+		minAvailableClients: 3,
+		localEpochs: 2,
+		batchSize: 16,
+		learningRate: 0.05,
+		roundDeadlineS: 240,
+		updateEncoding: 'float16',
+		followAlias: 'federated'
 	});
-	expect(created.status(), await created.text()).toBe(201);
-	const job = (await created.json()) as { id: string; runId: string };
 
 	/** Every /api/ request a participant sent, as it left: method, URL, body bytes and headers. */
 	const sent: { who: number; method: string; url: string; body: Buffer; headers: Record<string, string> }[] =
@@ -127,9 +146,12 @@ test('three browsers train a registered model in three federated rounds; the edg
 					headers: r.headers()
 				});
 		});
-		await signedIn(p, baseURL!);
-		await p.goto(`/fed/${job.id}`);
+		// Not signed in: the link's participation token is all a participant has.
+		await p.goto(link.slice(m![1].length));
 		await expect(p.getByTestId('fed-job')).toContainText('penguin-fed v1: 3 rounds, fedavg, 2 local epochs');
+		// The token left the address bar for the tab's session storage.
+		expect(p.url()).toBe(`${baseURL}/fed/${job.id}`);
+		await expect(p.getByTestId('fed-encoding')).toContainText('float16');
 		if (k === 0) {
 			// A table that is not the model's is refused by name before anything is sent.
 			await addFile(p, 'wrong.csv', 'a,b\n1,2\n', 'text/csv');
@@ -189,6 +211,9 @@ test('three browsers train a registered model in three federated rounds; the edg
 		await expect(p.getByTestId('fed-rounds').locator('tbody tr')).toHaveCount(3);
 	}
 
+	// The Models page that started the job shows its rounds as they finished.
+	await expect(form.getByTestId('fed-job-state')).toContainText('done, round 3 of 3', { timeout: 30_000 });
+	await expect(form.getByTestId('fed-history').locator('tbody tr')).toHaveCount(3);
 	// The rounds are versions on /models and runs on /runs, synced into the first browser.
 	await page.goto('/models');
 	const model = page.locator('[data-testid="model"][data-name="penguin-fed"]');
@@ -223,6 +248,8 @@ test('three browsers train a registered model in three federated rounds; the edg
 		return [f32, f64];
 	};
 	const META_KEYS = ['round', 'numExamples', 'trainLoss', 'evalLoss', 'evalAccuracy'];
+	// float16 differences from the global model: two bytes a parameter.
+	const updateBytes = parameters / 2;
 	expect(sent.length).toBeGreaterThan(0);
 	// Checked in plain code, one expect at the end: thousands of expect calls cost seconds each hundred.
 	const leaks: string[] = [];
@@ -248,14 +275,16 @@ test('three browsers train a registered model in three federated rounds; the edg
 		for (const b of mine.bytes)
 			if (body.includes(b)) leaks.push(`${method} ${url} carries a row's number as bytes`);
 		const path = new URL(url).pathname;
+		// Every call was made with the link's participation token, never a workspace's.
+		if (headers.authorization !== `Bearer ${participation}`) leaks.push(`${method} ${path}: another token`);
 		if (path.endsWith('/updates')) {
 			updates++;
 			if (headers['content-type'] !== 'application/octet-stream') leaks.push(`${path}: not octet-stream`);
-			if (body.length !== parameters)
-				leaks.push(`${path}: ${body.length} bytes, not the ${parameters} of the weights`);
+			if (body.length !== updateBytes)
+				leaks.push(`${path}: ${body.length} bytes, not the ${updateBytes} of the weights in float16`);
 			const meta = JSON.parse(headers['x-edgebook-fed-meta']) as Record<string, unknown>;
 			for (const [key, value] of Object.entries(meta))
-				if (!META_KEYS.includes(key) || typeof value !== 'number')
+				if (key === 'encoding' ? value !== 'float16' : !META_KEYS.includes(key) || typeof value !== 'number')
 					leaks.push(`${path}: meta ${key}=${JSON.stringify(value)}`);
 		} else if (body.length && body.length > 4096) leaks.push(`${method} ${path} sent ${body.length} bytes`);
 	}
