@@ -86,6 +86,16 @@ function run(
 }
 
 describe('participate', () => {
+	it('stops on a failure that is not the network’s (it would fail again), saying why', async () => {
+		const h = harness([train(1), new Error('The table has no rows the model can read.')]);
+		await run(h);
+		expect(h.statuses.at(-1)).toEqual({
+			kind: 'failed',
+			message: 'The table has no rows the model can read.'
+		});
+		expect(h.sent.map((s) => s.round)).toEqual([1]);
+	});
+
 	it('waits out a cut network, trains each round it is given once, and ends with the job', async () => {
 		const h = harness([
 			{ kind: 'wait', round: 0, retryAfterS: 0, state: 'waiting' },
@@ -287,6 +297,8 @@ const sentRounds = (statuses: ParticipantStatus[]) =>
 	statuses.flatMap((s) => (s.kind === 'sent' ? [s.round] : []));
 const offlineOf = (statuses: ParticipantStatus[]) =>
 	statuses.flatMap((s) => (s.kind === 'offline' ? [[s.round, s.message]] : []));
+const refusedOf = (statuses: ParticipantStatus[]) =>
+	statuses.flatMap((s) => (s.kind === 'refused' ? [[s.round, s.message]] : []));
 
 describe('participate through a network cut mid-round', () => {
 	it('the update POST fails and the network stays down past the deadline: offline, then round 2 and 3, never round 1 again', async () => {
@@ -332,8 +344,8 @@ describe('participate through a network cut mid-round', () => {
 			{ round: 2, outcome: 'accepted' },
 			{ round: 3, outcome: 'accepted' }
 		]);
-		expect(offlineOf(j.statuses)).toEqual([
-			[1, 'Failed to fetch'],
+		expect(offlineOf(j.statuses)).toEqual([[1, 'Failed to fetch']]);
+		expect(refusedOf(j.statuses)).toEqual([
 			[1, 'Client c1 already sent its update for round 1: one per round.']
 		]);
 		expect(kinds(j.statuses)).not.toContain('failed');
@@ -354,7 +366,7 @@ describe('participate through a network cut mid-round', () => {
 			{ round: 2, outcome: 'accepted' },
 			{ round: 3, outcome: 'accepted' }
 		]);
-		expect(offlineOf(j.statuses).at(-1)).toEqual([1, 'This update is for round 1; round 2 is open.']);
+		expect(refusedOf(j.statuses)).toEqual([[1, 'This update is for round 1; round 2 is open.']]);
 		expect(kinds(j.statuses)).not.toContain('failed');
 		expect(j.statuses.at(-1)).toEqual({ kind: 'done', round: 3, state: 'done', error: null });
 	});

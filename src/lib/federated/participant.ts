@@ -81,6 +81,8 @@ export type ParticipantStatus =
 			localDp: (LocalDp & { rounds: number }) | null;
 	  }
 	| { kind: 'offline'; round: number; message: string }
+	/** The job did not take this round's update (a closed or stale round, or one already sent): the next round. */
+	| { kind: 'refused'; round: number; message: string }
 	| { kind: 'done'; round: number; state: string; error: string | null }
 	| { kind: 'failed'; message: string }
 	| { kind: 'left' };
@@ -108,7 +110,10 @@ interface Carry {
 const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Whether a failed call is the network's (try again) rather than the job's answer. */
-const transient = (e: unknown) => !(e instanceof FederatedError) || e.status >= 500 || e.status === 429;
+const transient = (e: unknown) =>
+	// fetch rejects with a TypeError when the network is down; anything else that is not the job's answer (a
+	// training failure, a model that does not fit the table) would fail again, so it stops the loop.
+	e instanceof FederatedError ? e.status >= 500 || e.status === 429 : e instanceof TypeError;
 
 /** Takes part until the job ends or the signal aborts. One update per round; a cut network rejoins next round. */
 export async function participate(o: RunOptions): Promise<void> {
@@ -145,11 +150,12 @@ export async function participate(o: RunOptions): Promise<void> {
 			lastRound = task.round;
 		} catch (e) {
 			// The job refused this update (a closed or stale round): wait for the next one, nothing is half-sent.
-			if (!transient(e) && !(e instanceof FederatedError && e.status === 409)) {
+			const refused = e instanceof FederatedError && e.status === 409;
+			if (!transient(e) && !refused) {
 				o.onStatus({ kind: 'failed', message: (e as Error).message });
 				return;
 			}
-			o.onStatus({ kind: 'offline', round: task.round, message: (e as Error).message });
+			o.onStatus({ kind: refused ? 'refused' : 'offline', round: task.round, message: (e as Error).message });
 			await sleep(2000);
 		}
 	}
