@@ -25,7 +25,9 @@ export function chiSquare(observed: ArrayLike<number>, expected: ArrayLike<numbe
 	checkNonNegative(observed, 'chiSquare: observed');
 	checkNonNegative(expected, 'chiSquare: expected');
 	if (observed.length !== expected.length)
-		throw new DriftInputError(`chiSquare: ${observed.length} observed and ${expected.length} expected frequencies`);
+		throw new DriftInputError(
+			`chiSquare: ${observed.length} observed and ${expected.length} expected frequencies`
+		);
 	if (observed.length === 0) throw new DriftInputError('chiSquare: no frequencies');
 	let so = 0;
 	let se = 0;

@@ -63,12 +63,15 @@ export function checkNonNegative(xs: ArrayLike<number>, what: string): void {
 
 /** Entries of a counts map/record, refusing negative or non-finite counts. */
 export function countEntries(counts: Counts, what: string): [Category, number][] {
-	if (counts == null || typeof counts !== 'object') throw new DriftInputError(`${what} must be a Map or a record`);
+	if (counts == null || typeof counts !== 'object')
+		throw new DriftInputError(`${what} must be a Map or a record`);
 	const entries: [Category, number][] =
 		counts instanceof Map ? [...counts.entries()] : Object.entries(counts as Record<string, number>);
 	for (const [k, v] of entries) {
 		if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-			throw new DriftInputError(`${what}: count of ${String(k)} must be a finite number ≥ 0, got ${String(v)}`);
+			throw new DriftInputError(
+				`${what}: count of ${String(k)} must be a finite number ≥ 0, got ${String(v)}`
+			);
 	}
 	return entries;
 }

@@ -33,7 +33,8 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
 		sp += p[i];
 		sq += q[i];
 	}
-	if (!(sp > 0) || !(sq > 0)) throw new DriftInputError('jensenShannonDistance: p and q must have positive sums');
+	if (!(sp > 0) || !(sq > 0))
+		throw new DriftInputError('jensenShannonDistance: p and q must have positive sums');
 	let left = 0;
 	let right = 0;
 	for (let i = 0; i < p.length; i++) {

@@ -171,7 +171,8 @@ function kolmognPomeranz(n: number, x: number): number {
 			for (let c = 0; c < convLen; c++) {
 				const kk = convStart + c;
 				let s = 0;
-				for (let a = Math.max(0, kk - ln2 + 1); a <= Math.min(kk, ln2 - 1); a++) s += V0[off + a] * pwrs[kk - a];
+				for (let a = Math.max(0, kk - ln2 + 1); a <= Math.min(kk, ln2 - 1); a++)
+					s += V0[off + a] * pwrs[kk - a];
 				V1[c] = s;
 				if (s > vmax) vmax = s;
 			}

@@ -123,6 +123,7 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>): KsResult {
 		const en = (m * n) / (m + n);
 		prob = kolmogorovSf(roundHalfEven(en), d);
 	}
-	if (Number.isNaN(prob)) throw new DriftInputError(`ks2samp: no p-value for D = ${d}, n1 = ${n1}, n2 = ${n2}`);
+	if (Number.isNaN(prob))
+		throw new DriftInputError(`ks2samp: no p-value for D = ${d}, n1 = ${n1}, n2 = ${n2}`);
 	return { statistic: d, pvalue: Math.min(1, Math.max(0, prob)), method };
 }

@@ -15,7 +15,9 @@ export function psiFromShares(reference: ArrayLike<number>, current: ArrayLike<n
 	checkNonNegative(reference, 'psi: reference shares');
 	checkNonNegative(current, 'psi: current shares');
 	if (reference.length !== current.length)
-		throw new DriftInputError(`psi: ${reference.length} reference shares and ${current.length} current shares`);
+		throw new DriftInputError(
+			`psi: ${reference.length} reference shares and ${current.length} current shares`
+		);
 	let s = 0;
 	for (let i = 0; i < reference.length; i++)
 		s += (reference[i] - current[i]) * Math.log(reference[i] / current[i]);

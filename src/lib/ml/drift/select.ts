@@ -128,12 +128,15 @@ export function driftTest(
 			break;
 	}
 	const score = pvalue ?? statistic;
-	const drifted = info.lowerIsDrift
-		? info.inclusive
-			? score <= thr
-			: score < thr
-		: score >= thr;
-	return { test: name, statistic, ...(pvalue === undefined ? {} : { pvalue }), score, threshold: thr, drifted };
+	const drifted = info.lowerIsDrift ? (info.inclusive ? score <= thr : score < thr) : score >= thr;
+	return {
+		test: name,
+		statistic,
+		...(pvalue === undefined ? {} : { pvalue }),
+		score,
+		threshold: thr,
+		drifted
+	};
 }
 
 /** Evidently's default test for the column, run with its default threshold (or `threshold`). */
@@ -160,7 +163,8 @@ export function datasetDrift(
 ): DatasetDriftResult {
 	const list = Array.isArray(results) ? results : Object.values(results);
 	if (list.length === 0) throw new DriftInputError('datasetDrift: no column results');
-	if (!(share >= 0 && share <= 1)) throw new DriftInputError(`datasetDrift: share must be in [0, 1], got ${share}`);
+	if (!(share >= 0 && share <= 1))
+		throw new DriftInputError(`datasetDrift: share must be in [0, 1], got ${share}`);
 	const n = list.filter((r) => r.drifted).length;
 	const s = n / list.length;
 	return { numberOfDriftedColumns: n, share: s, datasetDrift: s >= share };

@@ -12,11 +12,13 @@ import { DriftInputError, finiteValues } from './errors';
 
 /** Validates one side as scipy's _validate_distribution: non-empty; weights same length, ≥ 0, finite positive sum. */
 function side(values: ArrayLike<number>, weights: ArrayLike<number> | undefined, what: string) {
-	if (values == null || typeof values.length !== 'number') throw new DriftInputError(`${what} must be an array`);
+	if (values == null || typeof values.length !== 'number')
+		throw new DriftInputError(`${what} must be an array`);
 	if (values.length === 0) throw new DriftInputError(`${what} is empty`);
 	const v = Float64Array.from(values);
 	for (let i = 0; i < v.length; i++)
-		if (!Number.isFinite(v[i])) throw new DriftInputError(`${what} has a non-finite value (${v[i]}) at index ${i}`);
+		if (!Number.isFinite(v[i]))
+			throw new DriftInputError(`${what} has a non-finite value (${v[i]}) at index ${i}`);
 	if (weights === undefined) return { v, w: undefined };
 	if (weights.length !== v.length)
 		throw new DriftInputError(`${what}: ${weights.length} weights for ${v.length} values`);
@@ -27,7 +29,8 @@ function side(values: ArrayLike<number>, weights: ArrayLike<number> | undefined,
 			throw new DriftInputError(`${what}: weights must be finite and ≥ 0, got ${w[i]} at index ${i}`);
 		sum += w[i];
 	}
-	if (!(sum > 0 && sum < Infinity)) throw new DriftInputError(`${what}: weights must have a positive finite sum`);
+	if (!(sum > 0 && sum < Infinity))
+		throw new DriftInputError(`${what}: weights must have a positive finite sum`);
 	return { v, w };
 }
 

@@ -25,7 +25,9 @@ function compareKeys(a: string | number, b: string | number): number {
 		for (let i = 0; i < Math.min(ca.length, cb.length); i++) if (ca[i] !== cb[i]) return ca[i] - cb[i];
 		return ca.length - cb.length;
 	}
-	throw new DriftInputError('zTestProportions: cannot order a mix of numbers and strings (Python cannot either)');
+	throw new DriftInputError(
+		'zTestProportions: cannot order a mix of numbers and strings (Python cannot either)'
+	);
 }
 
 function zFromAligned(categories: (string | number)[], ref: Float64Array, cur: Float64Array): ZTestResult {
