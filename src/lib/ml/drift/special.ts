@@ -7,11 +7,11 @@
  * without another table of coefficients.
  */
 
-const MACHEP = 1.11022302462515654042e-16; // 2^-53, Cephes' MACHEP
-const MAXLOG = 7.09782712893383996843e2; // log(DBL_MAX)
+const MACHEP = 1.1102230246251565e-16; // 2^-53, Cephes' MACHEP
+const MAXLOG = 709.782712893384; // log(DBL_MAX)
 const BIG = 4.503599627370496e15; // 2^52, Cephes' big
-const BIGINV = 2.22044604925031308085e-16;
-const LOG_SQRT_2PI = 0.91893853320467274178;
+const BIGINV = 2.220446049250313e-16;
+const LOG_SQRT_2PI = 0.9189385332046728;
 
 // Lanczos approximation, g = 7, n = 9 (Godfrey's coefficients): |relative error of Γ| < 2e-15 for x > 0.
 const LANCZOS_G = 7;
