@@ -1,4 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { Feedback, FeedbackResult, PerformanceWindow, PredictionRecord } from '../../src/lib/contract';
+import { outcomeOf } from './outcomes';
+import { performanceWindows, type JoinedOutcome } from './performance';
 
 /**
  * One model's prediction log buffer (one instance per workspace and model: `logFor`). Predict requests append
@@ -11,6 +14,8 @@ import { DurableObject } from 'cloudflare:workers';
 
 export const FLUSH_ROWS = 1000;
 export const FLUSH_MS = 10_000;
+/** How long a prediction's outcome waits for its label (and counts in live performance). */
+export const OUTCOME_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export interface LogOwner {
 	workspaceId: string;
@@ -41,7 +46,12 @@ export class PredictionLog extends DurableObject<Env> {
 		this.ctx.storage.sql.exec(
 			`CREATE TABLE IF NOT EXISTS pending_chunks (seq INTEGER PRIMARY KEY AUTOINCREMENT, first_at INTEGER NOT NULL,
 			   last_at INTEGER NOT NULL, count INTEGER NOT NULL, first_id TEXT NOT NULL, body TEXT NOT NULL);
-			 CREATE TABLE IF NOT EXISTS owner (k INTEGER PRIMARY KEY CHECK (k = 1), workspace_id TEXT, model_name TEXT);`
+			 CREATE TABLE IF NOT EXISTS owner (k INTEGER PRIMARY KEY CHECK (k = 1), workspace_id TEXT, model_name TEXT);
+			 CREATE TABLE IF NOT EXISTS outcomes (id TEXT PRIMARY KEY, at INTEGER NOT NULL, version INTEGER NOT NULL,
+			   route TEXT NOT NULL, shadow_of TEXT, kind TEXT NOT NULL, predicted TEXT, probs TEXT, value REAL);
+			 CREATE INDEX IF NOT EXISTS outcomes_by_time ON outcomes (at);
+			 CREATE TABLE IF NOT EXISTS labels (id TEXT PRIMARY KEY, label_text TEXT, label_value REAL,
+			   received_at INTEGER NOT NULL);`
 		);
 		this.#ready = true;
 	}
@@ -61,14 +71,17 @@ export class PredictionLog extends DurableObject<Env> {
 			owner.workspaceId,
 			owner.modelName
 		);
-		this.ctx.storage.sql.exec(
-			'INSERT INTO pending_chunks (first_at, last_at, count, first_id, body) VALUES (?, ?, ?, ?, ?)',
-			chunk.firstAt,
-			chunk.lastAt,
-			chunk.count,
-			chunk.firstId,
-			chunk.ndjson
-		);
+		this.ctx.storage.transactionSync(() => {
+			this.ctx.storage.sql.exec(
+				'INSERT INTO pending_chunks (first_at, last_at, count, first_id, body) VALUES (?, ?, ?, ?, ?)',
+				chunk.firstAt,
+				chunk.lastAt,
+				chunk.count,
+				chunk.firstId,
+				chunk.ndjson
+			);
+			this.#keepOutcomes(chunk.ndjson);
+		});
 		const rows = this.ctx.storage.sql
 			.exec<{ n: number }>('SELECT COALESCE(SUM(count), 0) AS n FROM pending_chunks')
 			.one().n;
@@ -132,5 +145,141 @@ export class PredictionLog extends DurableObject<Env> {
 
 	async alarm(): Promise<void> {
 		await this.flush();
+		this.#forgetOld(Date.now());
+	}
+
+	/** Each row's outcome, for labels to join later: parsed once here, as the rows arrive. */
+	#keepOutcomes(ndjson: string) {
+		for (const line of ndjson.split('\n')) {
+			if (!line) continue;
+			const o = outcomeOf(JSON.parse(line) as PredictionRecord);
+			this.ctx.storage.sql.exec(
+				`INSERT OR IGNORE INTO outcomes (id, at, version, route, shadow_of, kind, predicted, probs, value)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.id,
+				o.at,
+				o.version,
+				o.route,
+				o.shadowOf,
+				o.kind,
+				o.kind === 'class' ? o.predicted : null,
+				o.kind === 'class' && o.probabilities ? JSON.stringify(o.probabilities) : null,
+				o.kind === 'value' ? o.value : null
+			);
+		}
+	}
+
+	#forgetOld(now: number) {
+		this.#init();
+		const before = now - OUTCOME_RETENTION_MS;
+		this.ctx.storage.transactionSync(() => {
+			this.ctx.storage.sql.exec(
+				'DELETE FROM labels WHERE id IN (SELECT id FROM outcomes WHERE at < ?)',
+				before
+			);
+			this.ctx.storage.sql.exec('DELETE FROM outcomes WHERE at < ?', before);
+		});
+	}
+
+	/**
+	 * Labels for logged predictions: each joins its prediction by id. A label again with the same value changes
+	 * nothing; another value for a labelled prediction is refused (the first label stands); an unknown id, a
+	 * shadow's id or a label of the wrong kind is refused naming why. The rest are stored.
+	 */
+	feedback(items: Feedback['labels'], now = Date.now()): FeedbackResult {
+		this.#init();
+		const result: FeedbackResult = { accepted: 0, unchanged: 0, refused: [] };
+		const refuse = (id: string, reason: string) => result.refused.push({ id, reason });
+		this.ctx.storage.transactionSync(() => {
+			for (const { id, label } of items) {
+				const o = this.ctx.storage.sql
+					.exec<{ kind: string; probs: string | null; route: string; at: number }>(
+						'SELECT kind, probs, route, at FROM outcomes WHERE id = ?',
+						id
+					)
+					.toArray()[0];
+				if (!o || o.at < now - OUTCOME_RETENTION_MS) {
+					refuse(
+						id,
+						'No logged prediction of this model has this id (unknown, not sampled into the log, or older than 30 days).'
+					);
+					continue;
+				}
+				if (o.route === 'shadow') {
+					refuse(
+						id,
+						"A shadow's prediction takes its label from the answered row it shadows: label that id."
+					);
+					continue;
+				}
+				if (o.kind === 'none') {
+					refuse(id, "This model's outputs have no label or value to compare a label with.");
+					continue;
+				}
+				let text: string | null = null;
+				let value: number | null = null;
+				if (o.kind === 'class') {
+					if (typeof label !== 'string' && !Number.isInteger(label)) {
+						refuse(id, `A classifier's label is a class name; got ${JSON.stringify(label)}.`);
+						continue;
+					}
+					text = String(label);
+					const classes = o.probs ? Object.keys(JSON.parse(o.probs) as object) : null;
+					if (classes && !classes.includes(text)) {
+						refuse(
+							id,
+							`"${text}" is not one of the model's classes: ${classes.map((c) => `"${c}"`).join(', ')}.`
+						);
+						continue;
+					}
+				} else {
+					if (typeof label !== 'number' || !Number.isFinite(label)) {
+						refuse(id, `A regressor's label is a finite number; got ${JSON.stringify(label)}.`);
+						continue;
+					}
+					value = label;
+				}
+				const had = this.ctx.storage.sql
+					.exec<{ label_text: string | null; label_value: number | null }>(
+						'SELECT label_text, label_value FROM labels WHERE id = ?',
+						id
+					)
+					.toArray()[0];
+				if (had) {
+					if (had.label_text === text && had.label_value === value) result.unchanged++;
+					else
+						refuse(
+							id,
+							`Already labelled ${JSON.stringify(had.label_text ?? had.label_value)}; the first label stands.`
+						);
+					continue;
+				}
+				this.ctx.storage.sql.exec(
+					'INSERT INTO labels (id, label_text, label_value, received_at) VALUES (?, ?, ?, ?)',
+					id,
+					text,
+					value,
+					now
+				);
+				result.accepted++;
+			}
+		});
+		return result;
+	}
+
+	/** Live performance per window and version over [from, to]: answered rows, and shadows through their row's label. */
+	performance(from: number, to: number, windowMs: number): PerformanceWindow[] {
+		this.#init();
+		const rows = this.ctx.storage.sql
+			.exec<JoinedOutcome>(
+				`SELECT o.at AS at, o.version AS version, o.kind AS kind, o.predicted AS predicted, o.probs AS probs,
+				   o.value AS value, l.label_text AS labelText, l.label_value AS labelValue
+				 FROM outcomes o LEFT JOIN labels l ON l.id = COALESCE(o.shadow_of, o.id)
+				 WHERE o.at >= ? AND o.at <= ? ORDER BY o.at`,
+				from,
+				to
+			)
+			.toArray();
+		return performanceWindows(rows, windowMs);
 	}
 }

@@ -15,3 +15,4 @@ export * from './preprocessing';
 export * from './workspaces';
 export * from './batch';
 export * from './federated';
+export * from './feedback';

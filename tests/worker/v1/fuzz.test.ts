@@ -289,6 +289,8 @@ const ELSEWHERE = [
 	'POST /federated/jobs',
 	'POST /federated/jobs/:id/clients',
 	'POST /federated/jobs/:id/updates',
+	// Labels for logged predictions: tests/worker/predictions/feedback.test.ts.
+	'POST /models/:name/feedback',
 	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
 	'POST /federated/jobs/:id/tokens'
 ];

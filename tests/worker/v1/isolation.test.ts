@@ -166,6 +166,12 @@ const CASES: Case[] = [
 	},
 	{ route: 'GET /federated/jobs/:id/weights', path: () => `${fed()}/weights` },
 	{ route: 'GET /federated/jobs/:id/plan', path: () => `${fed()}/plan` },
+	{
+		route: 'POST /models/:name/feedback',
+		path: () => `${model()}/feedback`,
+		json: { labels: [{ id: 'x', label: 'a' }] }
+	},
+	{ route: 'GET /models/:name/performance', path: () => `${model()}/performance` },
 	{ route: 'POST /federated/jobs/:id/tokens', path: () => `${fed()}/tokens`, json: {} },
 	{
 		route: 'POST /federated/jobs/:id/updates',

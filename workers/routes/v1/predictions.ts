@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireScope } from '../../auth/middleware';
-import { parseWith } from '../../http/body';
-import { readLog } from '../../predictions/log-store';
+import { jsonBody, parseWith } from '../../http/body';
+import { domainErrorOf } from '../../domain/errors';
+import { feedbackSchema } from '../../../src/lib/contract';
+import { logFor, readLog } from '../../predictions/log-store';
 import type { AppEnv } from '../../types';
 import { ws } from './common';
 import { modelName, mustGetModel } from './model-common';
@@ -44,4 +46,46 @@ predictions.get('/:name/predictions', requireScope('read'), async (c) => {
 		{ from: q.from ?? 0, to: q.to ?? Number.MAX_SAFE_INTEGER, limit: q.limit ?? 1000 }
 	);
 	return c.json(page, 200);
+});
+
+/**
+ * Labels for logged predictions, joined on their ids in the model's log object (docs/architecture.md, "The
+ * prediction log"). Partial: the stored and the refused are counted apart, each refusal with its reason; when
+ * none is stored or unchanged, the answer is a 400 carrying the refusals.
+ */
+predictions.post('/:name/feedback', requireScope('write'), async (c) => {
+	const name = modelName(c);
+	const body = await jsonBody(c, feedbackSchema);
+	await mustGetModel(c, name);
+	const result = await logFor(c.env, { workspaceId: ws(c), modelName: name }).feedback(body.labels);
+	if (result.accepted === 0 && result.unchanged === 0)
+		throw domainErrorOf(
+			'invalid_request',
+			`None of the ${body.labels.length} label${body.labels.length === 1 ? '' : 's'} was stored: ${result.refused[0].reason}`,
+			{ refused: result.refused.slice(0, 100) }
+		);
+	return c.json(result, 200);
+});
+
+const WINDOWS: Record<string, number> = { hour: 3_600_000, day: 86_400_000 };
+const performanceQuery = z.strictObject({
+	from: ms.optional(),
+	to: ms.optional(),
+	window: z.enum(['hour', 'day']).optional()
+});
+
+/** Live performance per window (hourly by default) and version, real where labels came and estimated before. */
+predictions.get('/:name/performance', requireScope('read'), async (c) => {
+	const name = modelName(c);
+	const q = parseWith(performanceQuery, c.req.query(), 'query');
+	await mustGetModel(c, name);
+	const to = q.to ?? Date.now();
+	const from = q.from ?? to - 7 * WINDOWS.day;
+	if (from > to) throw domainErrorOf('invalid_request', 'Invalid query: from must not be after to.');
+	const windows = await logFor(c.env, { workspaceId: ws(c), modelName: name }).performance(
+		from,
+		to,
+		WINDOWS[q.window ?? 'hour']
+	);
+	return c.json({ from, to, windows }, 200);
 });
