@@ -105,10 +105,28 @@ export class FederatedJob extends DurableObject<Env> {
 		this.ctx.storage.sql.exec(`UPDATE job SET ${sets.join(', ')} WHERE k = 1`, ...Object.values(fields));
 	}
 
+	/**
+	 * The global model, read from storage once per instance and kept: quantised updates and clipping need it for
+	 * every update, and a 1M-parameter read is 4 MB. Every write of it goes through #setGlobal, which replaces it.
+	 */
+	#globalCache: Float32Array | null = null;
+
 	#global(): Float32Array {
+		if (this.#globalCache) return this.#globalCache;
 		const bytes = getBytes(this.ctx.storage.sql, 'global');
 		if (!bytes) throw new Error('federated job: the global weights are missing from storage');
-		return asFloats(bytes);
+		this.#globalCache = asFloats(bytes);
+		return this.#globalCache;
+	}
+
+	/** Stores the global model (inside the caller's transaction) and replaces the kept copy. */
+	#setGlobal(weights: Float32Array) {
+		putBytes(
+			this.ctx.storage.sql,
+			'global',
+			new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)
+		);
+		this.#globalCache = null;
 	}
 
 	#alive(now: number): string[] {
@@ -140,6 +158,7 @@ export class FederatedJob extends DurableObject<Env> {
 				'waiting'
 			);
 			putBytes(this.ctx.storage.sql, 'global', weights);
+			this.#globalCache = null;
 		});
 		return ok(this.#view()!);
 	}
@@ -578,7 +597,7 @@ export class FederatedJob extends DurableObject<Env> {
 		});
 		const last = job.round >= s.rounds;
 		this.ctx.storage.transactionSync(() => {
-			putBytes(this.ctx.storage.sql, 'global', new Uint8Array(next.buffer, next.byteOffset, next.byteLength));
+			this.#setGlobal(next);
 			putBytes(this.ctx.storage.sql, 'opt', serializeServerOptState(optState));
 			if (nextClipNorm !== null)
 				putBytes(this.ctx.storage.sql, 'clip', new Uint8Array(Float64Array.of(nextClipNorm).buffer));

@@ -4,11 +4,22 @@ import worker from '../../../workers/index';
 import type { ErrorJson } from '../helpers';
 import type { MlflowErrorJson } from '../mlflow/helpers';
 import { otherWorkspaceToken } from '../registry-helpers';
+import { filled, trainedVersion } from '../federated/fixtures';
+import { ok } from '../v1/fixtures';
 
 /** The Worker with a small limit, as `wrangler dev --var RATE_LIMIT_PER_MINUTE:3` would run it. */
-function limited(path: string, token: string, perMinute = '3') {
+function limited(
+	path: string,
+	token: string,
+	perMinute = '3',
+	headers: Record<string, string> = {},
+	method = 'GET'
+) {
 	return worker.fetch(
-		new Request(`http://edgebook.test${path}`, { headers: { authorization: `Bearer ${token}` } }),
+		new Request(`http://edgebook.test${path}`, {
+			method,
+			headers: { authorization: `Bearer ${token}`, ...headers }
+		}),
 		{ ...env, RATE_LIMIT_PER_MINUTE: perMinute } as never,
 		createExecutionContext()
 	);
@@ -16,7 +27,8 @@ function limited(path: string, token: string, perMinute = '3') {
 const V1 = '/api/v1/me';
 const MLFLOW = '/api/2.0/mlflow/experiments/search?max_results=1';
 
-describe('rate limit: one bucket per token, in a Durable Object, on both APIs', () => {
+// The file's first request readies the isolate (ORT among it): seconds on a loaded 2-core machine.
+describe('rate limit: one bucket per token, in a Durable Object, on both APIs', { timeout: 30_000 }, () => {
 	it('v1: the request after the limit is 429 rate_limited with Retry-After', async () => {
 		const token = await otherWorkspaceToken('ws_rl1', ['read']);
 		for (let i = 0; i < 3; i++) expect((await limited(V1, token)).status).toBe(200);
@@ -74,5 +86,44 @@ describe('rate limit: one bucket per token, in a Durable Object, on both APIs', 
 			createExecutionContext()
 		);
 		expect(res.status).toBe(200);
+	});
+
+	it('a participation token (one join link, many devices) has a bucket per participant, not one for all', async () => {
+		await trainedVersion('fedrl', filled(0));
+		const job = await ok<{ id: string }>('/api/v1/federated/jobs', {
+			method: 'POST',
+			json: { modelName: 'fedrl', version: 1, minFitClients: 2, minAvailableClients: 2 },
+			status: 201
+		});
+		const { secret } = await ok<{ secret: string }>(`/api/v1/federated/jobs/${job.id}/tokens`, {
+			method: 'POST',
+			json: {},
+			status: 201
+		});
+		const register = async (ip: string) =>
+			(
+				await limited(
+					`/api/v1/federated/jobs/${job.id}/clients`,
+					secret,
+					'3',
+					{ 'cf-connecting-ip': ip },
+					'POST'
+				)
+			).json<{
+				clientId: string;
+				secret: string;
+			}>();
+		const [a, b] = [await register('192.0.2.1'), await register('192.0.2.2')];
+		const task = (c: { clientId: string; secret: string }) =>
+			limited(`/api/v1/federated/jobs/${job.id}/task`, secret, '3', {
+				'x-edgebook-fed-client': `${c.clientId}.${c.secret}`
+			});
+		expect(JSON.stringify(a)).toMatch(/"clientId":"c/);
+		for (let i = 0; i < 3; i++) expect((await task(a)).status).toBe(200);
+		const res = await task(a);
+		expect(res.status).toBe(429);
+		expect((await res.json<ErrorJson>()).error.message).toMatch(/from this participant \(3 a minute\)/);
+		// The other device sharing the link still has its own budget.
+		for (let i = 0; i < 3; i++) expect((await task(b)).status).toBe(200);
 	});
 });
