@@ -13,17 +13,33 @@ export class HttpError extends Error {
 }
 
 export function client(url, token) {
-	async function call(method, path, { json, bytes, headers = {}, as = 'json' } = {}) {
-		const res = await fetch(`${url}${path}`, {
-			method,
-			headers: {
-				authorization: `Bearer ${token}`,
-				...(json !== undefined ? { 'content-type': 'application/json' } : {}),
-				...(bytes !== undefined ? { 'content-type': 'application/octet-stream' } : {}),
-				...headers
-			},
-			body: json !== undefined ? JSON.stringify(json) : bytes
-		});
+	async function call(method, path, { json, bytes, headers = {}, as = 'json' } = {}, attempt = 0) {
+		let res;
+		try {
+			res = await fetch(`${url}${path}`, {
+				signal: AbortSignal.timeout(60_000),
+				method,
+				headers: {
+					authorization: `Bearer ${token}`,
+					...(json !== undefined ? { 'content-type': 'application/json' } : {}),
+					...(bytes !== undefined ? { 'content-type': 'application/octet-stream' } : {}),
+					...headers
+				},
+				body: json !== undefined ? JSON.stringify(json) : bytes
+			});
+		} catch (e) {
+			// Seen under wrangler dev with many requests at once: a dropped connection (EPIPE) or no answer at all.
+			// Reads are retried; a write is not (the server may have taken it).
+			if (method !== 'GET' || attempt >= 2) throw e;
+			return call(method, path, { json, bytes, headers, as }, attempt + 1);
+		}
+		// The registry limits each token's requests a minute: wait as it says, a few times.
+		if (res.status === 429 && attempt < 5) {
+			const wait = Number(res.headers.get('retry-after') ?? 1);
+			await res.arrayBuffer();
+			await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));
+			return call(method, path, { json, bytes, headers, as }, attempt + 1);
+		}
 		if (!res.ok) throw new HttpError(method, path, res.status, await res.text());
 		if (as === 'bytes') return new Uint8Array(await res.arrayBuffer());
 		return res.json().catch(() => null);
@@ -53,6 +69,9 @@ export function client(url, token) {
 		},
 		version: (name, v) => call('GET', `/api/v1/models/${name}/versions/${v}`),
 		createJob: (settings) => call('POST', '/api/v1/federated/jobs', { json: settings }),
+		/** A participation token for the job (as a join link carries one): its secret. */
+		participationToken: async (id, name) =>
+			(await call('POST', job(id, '/tokens'), { json: { name } })).secret,
 		view: (id) => call('GET', job(id)),
 		register: async (id) => ({ jobId: id, ...(await call('POST', job(id, '/clients'))) }),
 		task: (c) => call('GET', job(c.jobId, '/task'), { headers: who(c) }),

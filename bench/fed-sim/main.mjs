@@ -9,8 +9,9 @@
 // against FedAvg on pathological non-IID data with stragglers. Data: the `mnist` package's 10,000 digits (8,000 train,
 // 2,000 test), so 80 examples per client instead of the paper's 600.
 //
-//   npm run fed:sim                                  # default, ≤ 15 min on 2 cores: the 2NN grid (IID + non-IID,
-//                                                    # cap 300 rounds), FedProx vs FedAvg, a reduced CNN run (IID, 12 rounds)
+//   npm run fed:sim                                  # default, ≤ 15 min on 2 cores (--budget 12 minutes for the
+//                                                    # runs): 2NN FedSGD, E=1/5/20 B=10 (IID + non-IID), FedProx vs
+//                                                    # FedAvg (12 rounds), a reduced CNN run (IID, E=1 B=10, 2 rounds)
 //   npm run fed:sim -- --model cnn --full            # the CNN grid (slow on CPU: ~15 s a round for E=1)
 //   npm run fed:sim -- --model 2nn --partition dirichlet --alpha 0.5 --configs fedsgd,1x10,5x10 --rounds 200
 //   flags: --model 2nn|cnn|both --full --rounds N --partition iid,pathological,dirichlet --alpha A --configs fedsgd,ExB,…
@@ -104,6 +105,7 @@ try {
 		cfg.deadline = performance.now() + ((budgetEnd - performance.now()) * share(cfg)) / left;
 		const r = await runJob(cfg, {
 			api,
+			connect: (secret) => client(server.url, secret),
 			modelName: v.name,
 			version: v.version,
 			tfModel: models.get(cfg.model),

@@ -45,14 +45,19 @@ export async function runJob(cfg, ctx) {
 		learningRate: cfg.lr,
 		strategy: cfg.strategy
 	});
-	const clients = await pool([...Array(K).keys()], 8, async (k) => ({ ...(await api.register(job.id)), k }));
+	// Each simulated browser joins with a participation token of its own (the registry limits a token to 1,200
+	// requests a minute; one token for 100 clients polling every round would hit it within a minute).
+	const clients = await pool([...Array(K).keys()], 8, async (k) => {
+		const own = ctx.connect(await api.participationToken(job.id, `fed-sim client ${k}`));
+		return { ...(await own.register(job.id)), k, api: own };
+	});
 	const history = [];
 	const started = performance.now();
 	let reached = null;
 	let stoppedBy = 'cap';
-	// Every client asks what to do (all at once: the object answers them one by one while this process is busy);
+	// Every client asks what to do (10 at a time: 100 at once made wrangler dev drop or never answer some);
 	// only the sampled ones are told to train this round.
-	const pollAll = () => pool(clients, clients.length, (c) => api.task(c));
+	const pollAll = () => pool(clients, 10, (c) => c.api.task(c));
 	let t0 = performance.now();
 	let polls = pollAll();
 	for (let round = 1; round <= cfg.cap; round++) {
@@ -69,7 +74,7 @@ export async function runJob(cfg, ctx) {
 		// waiting, so the object takes one update while the next client trains. Large ones (the CNN's 6.7 MB) go one
 		// at a time: while this process trains it cannot stream a body, and a half-sent request may be dropped.
 		const overlap = ctx.parameters * 4 <= 1_000_000;
-		const pull = (c) => api.weights(c, round);
+		const pull = (c) => c.api.weights(c, round);
 		const pulls = overlap ? sampled.map(pull) : [];
 		pulls.forEach((p) => p.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
 		const posts = [];
@@ -103,7 +108,7 @@ export async function runJob(cfg, ctx) {
 				...(Number.isFinite(out.trainLoss) ? { trainLoss: out.trainLoss } : {})
 			};
 			const sent = performance.now();
-			const post = api.update(c, body, meta).then(() => performance.now() - sent);
+			const post = c.api.update(c, body, meta).then(() => performance.now() - sent);
 			post.catch(() => undefined);
 			posts.push(post);
 			if (!overlap) await post;
@@ -115,7 +120,7 @@ export async function runJob(cfg, ctx) {
 		const last = round === cfg.cap || performance.now() > cfg.deadline;
 		const tNext = performance.now();
 		if (!last) polls = pollAll();
-		const global = await api.weights(clients[0], null);
+		const global = await clients[0].api.weights(clients[0], null);
 		const { accuracy, loss } = evaluate(tfModel, global, test);
 		const evalMs = performance.now() - tClosed;
 		history.push({
