@@ -20,6 +20,42 @@ const workerReach = {
 };
 
 // Correctness rules only; formatting is prettier's job (`prettier --check` runs right after eslint in `npm run lint`).
+const runtimeImports = {
+	group: [
+		'@tensorflow/*',
+		'dexie',
+		'comlink',
+		'hono',
+		'hono/*',
+		'cloudflare:*',
+		'@duckdb/*',
+		'svelte',
+		'svelte/*'
+	],
+	message: 'src/lib/ml is runtime-neutral: no TF.js, dexie, comlink, DuckDB, Svelte or Cloudflare imports.'
+};
+
+/** The kernel's import boundary for files at one depth; `relative` lists what a relative import may not reach. */
+function kernelBoundary(files, relative) {
+	return {
+		files,
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							group: ['$lib/*', '!$lib/contract', '!$lib/contract/**', ...relative],
+							message: 'src/lib/ml may import only src/lib/contract and itself (docs/architecture.md).'
+						},
+						runtimeImports
+					]
+				}
+			]
+		}
+	};
+}
+
 export default defineConfig(
 	globalIgnores([
 		'build/',
@@ -75,46 +111,15 @@ export default defineConfig(
 			]
 		}
 	},
-	{
-		// The kernel runs in the tab, the train worker, the Worker, Durable Objects and Node: it imports only the
-		// contract and itself, and nothing with a runtime (docs/architecture.md, "The ML kernel").
-		files: ['src/lib/ml/**/*.ts'],
-		rules: {
-			'no-restricted-imports': [
-				'error',
-				{
-					patterns: [
-						{
-							group: [
-								'$lib/*',
-								'!$lib/contract',
-								'!$lib/contract/**',
-								'../*',
-								'!../contract',
-								'!../contract/**'
-							],
-							message: 'src/lib/ml may import only src/lib/contract (docs/architecture.md).'
-						},
-						{
-							group: [
-								'@tensorflow/*',
-								'dexie',
-								'comlink',
-								'hono',
-								'hono/*',
-								'cloudflare:*',
-								'@duckdb/*',
-								'svelte',
-								'svelte/*'
-							],
-							message:
-								'src/lib/ml is runtime-neutral: no TF.js, dexie, comlink, DuckDB, Svelte or Cloudflare imports.'
-						}
-					]
-				}
-			]
-		}
-	},
+	// The kernel runs in the tab, the train worker, the Worker, Durable Objects and Node: it imports only the
+	// contract and itself, and nothing with a runtime (docs/architecture.md, "The ML kernel"). From a top-level
+	// kernel file `../x` leaves the kernel; from a kernel subfolder (ml/monitor) `../drift` is still the kernel, so
+	// the two depths get their own relative patterns.
+	kernelBoundary(['src/lib/ml/*.ts'], ['../*', '!../contract', '!../contract/**']),
+	kernelBoundary(
+		['src/lib/ml/*/**/*.ts'],
+		['../../*', '!../../contract', '!../../contract/**', '../../../*']
+	),
 	{
 		// The train worker's code sees only the kernel, the contract and TF.js: no tab state (notebook, data, tracking,
 		// sync, components), so the training session runs the same in the worker, a Durable Object's participant and
