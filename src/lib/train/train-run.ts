@@ -15,6 +15,7 @@ import type { TrainProgress } from '../ml/types';
 import type { TrainerDeps } from './trainer';
 import type { Prepared } from './prepare-table';
 import { fail, pascal } from './cell-error';
+import { REFERENCE_ARTIFACT } from '../ml/monitor/reference';
 
 const HEARTBEAT_MS = 10_000;
 
@@ -174,6 +175,8 @@ async function trainOn(
 				{ name: 'model.json', mediaType: 'application/json', data: res.artifacts.modelJson },
 				{ name: 'weights.bin', mediaType: 'application/octet-stream', data: res.artifacts.weights },
 				{ name: 'preprocessing.json', mediaType: 'application/json', data: JSON.stringify(prep) },
+				// What monitoring compares production windows with (docs/architecture.md, "Monitoring").
+				{ name: REFERENCE_ARTIFACT, mediaType: 'application/json', data: JSON.stringify(scored.reference) },
 				{
 					name: 'evaluation.json',
 					mediaType: 'application/json',

@@ -8,6 +8,8 @@ import { predictionColumns } from '../../../src/lib/ml/predictions';
 import * as data from '../../../src/lib/train/engine/prepared';
 import type { Frame } from '../../../src/lib/ml/types';
 import { cat, frame, num, times } from '../../ml/frame';
+import { PREDICTION_FEATURE } from '../../../src/lib/ml/profile';
+import { ReferenceProfile } from '../../../src/lib/ml/monitor/reference';
 
 // 600 rows: y is a class from x (with a few unlabelled rows), z a noisy number, g a category.
 const x = times(600, (i) => ((i * 37) % 100) / 10);
@@ -131,7 +133,31 @@ describe('the train worker’s prepared data', () => {
 			await scorer(t.x, t.rows, t.width),
 			(want.prep.target as { classes: string[] }).classes
 		);
-		expect(await data.scoreTestSet(got.handle, scorer)).toEqual(expected);
+		const scored = await data.scoreTestSet(got.handle, scorer);
+		expect(scored.report).toEqual(expected);
+		// The reference profile: the raw inputs over the training split, the predictions over the test split.
+		const { inputs: reference, prediction } = ReferenceProfile.fromJSON(
+			JSON.parse(JSON.stringify(scored.reference))
+		);
+		expect([...reference.features.keys()]).toEqual(['x', 'z', 'g']);
+		expect(reference.rowCount).toBe(want.trainRows.length);
+		expect(prediction!.rowCount).toBe(t.rows);
+		const trainX = Array.from(want.trainRows, (r) => x[r]);
+		expect(reference.numeric('x').mean).toBeCloseTo(trainX.reduce((a, b) => a + b, 0) / trainX.length, 9);
+		expect(reference.categorical('g').counts.get('g0')).toBe(
+			Array.from(want.trainRows).filter((r) => r % 4 === 0).length
+		);
+		const probs = await scorer(t.x, t.rows, t.width);
+		const hi = Array.from(probs).filter((p) => p > 0.5).length;
+		const classes = (want.prep.target as { classes: string[] }).classes;
+		expect(Object.fromEntries(prediction!.categorical(PREDICTION_FEATURE).counts)).toEqual(
+			Object.fromEntries(
+				[
+					[classes[1], hi],
+					[classes[0], t.rows - hi]
+				].filter(([, n]) => (n as number) > 0)
+			)
+		);
 	});
 
 	it('evaluates any table on its labelled rows only, with the training-time preprocessing', async () => {
@@ -228,7 +254,9 @@ describe('the train worker’s prepared data', () => {
 			task: 'regression'
 		});
 		if ('refused' in got) throw new Error(got.refused.message);
-		const rep = await data.scoreTestSet(got.handle, async (xs, rows) => xs.slice(0, rows));
+		const { report: rep, reference } = await data.scoreTestSet(got.handle, async (xs, rows) =>
+			xs.slice(0, rows)
+		);
 		const set = splitSets({
 			config: trainConfig.parse({ target: 'v' }),
 			frame: f,
@@ -242,6 +270,11 @@ describe('the train worker’s prepared data', () => {
 		expect(rep).toEqual(
 			regressionReport(decodeRegression(set.prep, t.y), decodeRegression(set.prep, t.x.slice(0, t.rows)))
 		);
+		// A regressor's reference prediction is numeric, in the target's units.
+		const predicted = ReferenceProfile.fromJSON(reference).prediction!.numeric(PREDICTION_FEATURE);
+		const values = Array.from(decodeRegression(set.prep, t.x.slice(0, t.rows)));
+		expect(predicted.sketch.n).toBe(t.rows);
+		expect(predicted.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 6);
 	});
 });
 

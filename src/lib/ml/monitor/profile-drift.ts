@@ -10,7 +10,9 @@
  *   reference > 1,000 rows — numeric: Wasserstein-1 normed by the reference's std, from the sketches' weighted
  *     points, drift at ≥ 0.1; categorical: Jensen–Shannon distance from the counts (natural log, as Evidently's
  *     test), drift at ≥ 0.1;
- * and dataset drift when the share of drifted features reaches 0.5. A feature the window never saw (hashed
+ * Small or large is decided per feature by the rows its reference was built from (values and nulls, Evidently's
+ * row count): the prediction's reference is the test split, the inputs' the training split.
+ * And dataset drift when the share of drifted features reaches 0.5. A feature the window never saw (hashed
  * inputs, a column missing from the log) has no result rather than a made-up one.
  */
 import {
@@ -30,6 +32,7 @@ import {
 	type DatasetProfile,
 	type FeatureProfile
 } from '../profile';
+import { referenceRows } from './reference';
 
 export type ProfileTest = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon';
 
@@ -137,8 +140,11 @@ function featureDrift(name: string, ref: FeatureProfile, cur: FeatureProfile, sm
 	return { ...base, test: 'jensenshannon', score: js, threshold: 0.1, drifted: js >= 0.1 };
 }
 
-export function profileDrift(reference: DatasetProfile, window: DatasetProfile, share = 0.5): ProfileDrift {
-	const small = reference.rowCount <= SMALL_REFERENCE;
+export function profileDrift(
+	reference: Pick<DatasetProfile, 'features'>,
+	window: Pick<DatasetProfile, 'features'>,
+	share = 0.5
+): ProfileDrift {
 	const features: FeatureDrift[] = [];
 	for (const [name, ref] of reference.features) {
 		const cur = window.features.get(name);
@@ -156,7 +162,7 @@ export function profileDrift(reference: DatasetProfile, window: DatasetProfile, 
 			});
 			continue;
 		}
-		features.push(featureDrift(name, ref, cur, small));
+		features.push(featureDrift(name, ref, cur, referenceRows(ref) <= SMALL_REFERENCE));
 	}
 	const judged = features.filter((f) => f.drifted !== null) as { drifted: boolean }[];
 	if (!judged.length) return { features, drifted: 0, share: 0, datasetDrift: false };

@@ -250,7 +250,7 @@ export function profileDataset(
  * same predictions gives the same profile.
  */
 export function windowProfile(
-	reference: DatasetProfile,
+	reference: Pick<DatasetProfile, 'features'>,
 	window: { start?: number | null; end?: number | null } = {}
 ): DatasetProfile {
 	const features = new Map<string, FeatureProfile>();

@@ -12,6 +12,13 @@ import { classificationReport, regressionReport } from '../../ml/metrics';
 import type { TimeFormat } from '../../ml/split-strategies';
 import { predictionColumns, type PredictionColumn } from '../../ml/predictions';
 import { splitSets, type SplitConfig } from './split-sets';
+import {
+	inputsProfile,
+	predictionProfile,
+	ReferenceProfile,
+	type ReferenceProfileJSON
+} from '../../ml/monitor/reference';
+import type { DatasetProfile } from '../../ml/profile';
 import type {
 	DataCheck,
 	DataCheckCode,
@@ -44,6 +51,10 @@ interface Sets {
 	train: Encoded;
 	validation: Encoded;
 	test: Encoded;
+	/** Where the training split came from, for its reference profile (the frame is shared, not copied). */
+	source: { frame: Frame; trainRows: Uint32Array };
+	/** Built once per split: a sweep's trials share the inputs' part. */
+	inputsProfile?: DatasetProfile;
 }
 
 /** Scores encoded rows with a model: rows × outputs, row-major (the worker binds it to its backend). */
@@ -166,7 +177,7 @@ export function splitFrame(
 	});
 	if (!split.ok) return { refused: { code: split.code, message: split.message } };
 	const handle = newHandle('sets');
-	prepared.set(handle, { prep: split.prep, ...split.sets });
+	prepared.set(handle, { prep: split.prep, ...split.sets, source: { frame, trainRows: split.trainRows } });
 	const { train, validation, test } = split.sets;
 	return {
 		handle,
@@ -192,10 +203,19 @@ export function report(prep: Preprocessing, test: Encoded, values: Float32Array)
 	return classificationReport(Int32Array.from(test.y), values, prep.target.classes);
 }
 
-/** The test split of a prepared handle, scored. */
-export async function scoreTestSet(handle: string, score: Scorer): Promise<EvaluationReport> {
+/**
+ * The test split of a prepared handle, scored, and the version's reference profile: the raw inputs over the
+ * training split (built once per split) with the model's predictions over the test split (monitor/reference.ts).
+ */
+export async function scoreTestSet(
+	handle: string,
+	score: Scorer
+): Promise<{ report: EvaluationReport; reference: ReferenceProfileJSON }> {
 	const s = setsOf(handle);
-	return report(s.prep, s.test, await score(s.test.x, s.test.rows, s.test.width));
+	const outputs = await score(s.test.x, s.test.rows, s.test.width);
+	s.inputsProfile ??= inputsProfile({ prep: s.prep, ...s.source });
+	const reference = new ReferenceProfile(s.inputsProfile, predictionProfile(s.prep, outputs, s.test.rows));
+	return { report: report(s.prep, s.test, outputs), reference: reference.toJSON() };
 }
 
 function failure(name: string, message: string): Failure {

@@ -28,6 +28,8 @@ export type SplitSets =
 			ok: true;
 			prep: Preprocessing;
 			sets: { train: Encoded; validation: Encoded; test: Encoded };
+			/** The source table's rows in the training split (its reference profile is built from them). */
+			trainRows: Uint32Array;
 			/** Which split, with its row counts, for the run and the cell. */
 			note: string;
 	  }
@@ -69,6 +71,7 @@ export function splitSets(o: {
 		ok: true,
 		prep,
 		note: plan.note,
+		trainRows: splits.train,
 		sets: {
 			train: encode(prep, o.frame, splits.train),
 			validation: encode(prep, o.frame, splits.validation),

@@ -151,9 +151,7 @@ const api = {
 
 	/** The test split of prepared sets, scored by the model the session returned. */
 	scoreTest(req: { sets: string; artifacts: ModelArtifacts; backend?: Backend }) {
-		return attempt(async () => ({
-			report: await data.scoreTestSet(req.sets, scorer(req.artifacts, req.backend))
-		}));
+		return attempt(() => data.scoreTestSet(req.sets, scorer(req.artifacts, req.backend)));
 	},
 
 	evaluateFrame(req: { frame: string; table: string; prep: Preprocessing; artifacts: ModelArtifacts }) {
