@@ -2,6 +2,7 @@
 // federated-round.ts + session.ts): plain SGD from the round's global weights, E local epochs of minibatches of B
 // (B = Infinity: one full batch per epoch, FedSGD when E = 1), cross-entropy plus FedProx's μ/2‖w − w_global‖²
 // when the task carries μ > 0 (src/lib/ml/federated/fedprox.ts). Then its update's bytes (encodeUpdate).
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { CLASSES, PIXELS, shuffle } from './mnist-data.mjs';
 import { getFlat, setFlat } from './models.mjs';
@@ -68,13 +69,30 @@ function gather(x, rows, width) {
 }
 
 /**
- * The update's body as the job's encoding wants it, in one place so a quantised encoding can be added beside
- * float32 (the new weights, little-endian, weights.bin order). float16/int8 (the difference from `global`,
- * src/lib/ml/federated/quantize.ts) are the server's to define; this sim sends float32 only.
+ * The update's body as the job's encoding wants it: float32, the new weights (little-endian, weights.bin order);
+ * float16 or int8, the difference from `global` quantised by the app's own encoder (src/lib/ml/federated/
+ * quantize.ts, `quantize` from loadQuantize) with error feedback: `residual` is what this client's previous update
+ * left out, and the answer's `residual` is to be passed with its next one. { bytes, residual (null for float32) }.
  */
-export function encodeUpdate(trained, global, encoding = 'float32') {
-	void global;
-	if (encoding !== 'float32')
-		throw new Error(`fed-sim encodes float32 updates only; ${encoding} is not implemented here yet`);
-	return new Uint8Array(trained.buffer, trained.byteOffset, trained.byteLength);
+export function encodeUpdate(trained, global, encoding, quantize, residual) {
+	if (encoding === 'float32')
+		return { bytes: new Uint8Array(trained.buffer, trained.byteOffset, trained.byteLength), residual: null };
+	if (!quantize) throw new Error(`a ${encoding} job needs the quantiser: loadQuantize() first`);
+	const delta = new Float32Array(trained.length);
+	for (let i = 0; i < delta.length; i++) delta[i] = trained[i] - global[i];
+	return quantize.encodeUpdate(delta, encoding, residual);
+}
+
+/** src/lib/ml/federated/quantize.ts bundled by esbuild in memory and imported (as bench/federated.mjs does). */
+export async function loadQuantize() {
+	const { build } = await import('esbuild');
+	const out = await build({
+		entryPoints: [fileURLToPath(new URL('../../src/lib/ml/federated/quantize.ts', import.meta.url))],
+		bundle: true,
+		format: 'esm',
+		platform: 'neutral',
+		write: false,
+		logLevel: 'silent'
+	});
+	return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
 }

@@ -30,6 +30,7 @@ import { freePort, startServer } from '../../scripts/server.mjs';
 import { machine, round } from '../lib.mjs';
 import { client } from './http-api.mjs';
 import { loadMnist, partition } from './mnist-data.mjs';
+import { loadQuantize } from './client-train.mjs';
 import { buildModel, saveArtifacts } from './models.mjs';
 import { parseArgs, plan } from './options.mjs';
 import { report, svg } from './report.mjs';
@@ -43,6 +44,8 @@ const runs = plan(options);
 await tf.setBackend('wasm');
 await tf.ready();
 registerWasmConvGrads();
+// float16/int8 updates are encoded by the app's own quantiser (src/lib/ml/federated/quantize.ts).
+const quantize = runs.some((r) => r.encoding !== 'float32') ? await loadQuantize() : null;
 
 if (!existsSync(join(ROOT, 'build/index.html'))) {
 	console.error('build/ is missing: the Worker serves the built app. Run `npm run build` once first.');
@@ -86,14 +89,25 @@ try {
 	const models = new Map();
 	for (const kind of new Set(runs.map((r) => r.model))) {
 		const m = buildModel(kind);
-		const files = await saveArtifacts(m);
-		const name = `fedsim-${kind}`;
-		const v = await api.registerVersion(name, {
-			'model.json': Buffer.from(files.modelJson),
-			'weights.bin': files.weights
-		});
-		versions.set(kind, { name, version: v.version, parameters: m.countParams() });
 		models.set(kind, m);
+		try {
+			const files = await saveArtifacts(m);
+			const name = `fedsim-${kind}`;
+			const v = await api.registerVersion(name, {
+				'model.json': Buffer.from(files.modelJson),
+				'weights.bin': files.weights
+			});
+			versions.set(kind, { name, version: v.version, parameters: m.countParams() });
+		} catch (err) {
+			// Its configurations are reported as failed below; the other model's still run.
+			console.error(`registering the ${kind} model failed: ${reason(err)}`);
+			versions.set(kind, {
+				name: `fedsim-${kind}`,
+				version: null,
+				parameters: m.countParams(),
+				error: reason(err)
+			});
+		}
 	}
 	const results = [];
 	const budgetEnd = performance.now() + options.budget * 60_000;
@@ -103,26 +117,47 @@ try {
 		const t0 = Date.now();
 		const left = runs.slice(i).reduce((s, r) => s + share(r), 0);
 		cfg.deadline = performance.now() + ((budgetEnd - performance.now()) * share(cfg)) / left;
-		const r = await runJob(cfg, {
-			api,
-			connect: (secret) => client(server.url, secret),
-			modelName: v.name,
-			version: v.version,
-			tfModel: models.get(cfg.model),
-			parameters: v.parameters,
-			train,
-			test,
-			parts: partsOf(cfg.partition),
-			fraction: options.fraction,
-			seed: options.seed * 7919 + results.length,
-			log: (c, h) => {
-				if (h.round === 1 || h.round % 25 === 0 || h.accuracy >= c.target)
-					console.log(
-						`  ${c.id} round ${h.round}: test accuracy ${(h.accuracy * 100).toFixed(2)}% (${round(h.ms, 0)} ms: ` +
-							`poll ${round(h.pollMs, 0)}, train ${round(h.trainMs, 0)}, to close ${round(h.closeMs, 0)}, eval ${round(h.evalMs, 0)})`
-					);
-			}
-		});
+		let r;
+		try {
+			if (v.error) throw new Error(`the ${cfg.model} model was not registered: ${v.error}`);
+			r = await runJob(cfg, {
+				api,
+				connect: (secret) => client(server.url, secret),
+				modelName: v.name,
+				version: v.version,
+				tfModel: models.get(cfg.model),
+				parameters: v.parameters,
+				train,
+				test,
+				parts: partsOf(cfg.partition),
+				fraction: options.fraction,
+				quantize,
+				seed: options.seed * 7919 + i,
+				log: (c, h) => {
+					if (h.round === 1 || h.round % 25 === 0 || (c.stopAtTarget !== false && h.accuracy >= c.target))
+						console.log(
+							`  ${c.id} round ${h.round}: test accuracy ${(h.accuracy * 100).toFixed(2)}% (${round(h.ms, 0)} ms: ` +
+								`poll ${round(h.pollMs, 0)}, train ${round(h.trainMs, 0)}, to close ${round(h.closeMs, 0)}, eval ${round(h.evalMs, 0)})`
+						);
+				}
+			});
+		} catch (err) {
+			// One configuration's failure (the server, a socket, a refused request) is reported, not fatal.
+			const history = err.history ?? [];
+			console.error(`${cfg.id}: FAILED after ${history.length} rounds: ${reason(err)}`);
+			results.push({
+				...cfg,
+				deadline: undefined,
+				B: Number.isFinite(cfg.B) ? cfg.B : 'inf',
+				failed: reason(err),
+				reached: null,
+				stoppedBy: 'error',
+				history,
+				wallMs: Date.now() - t0,
+				final: history.at(-1)?.accuracy ?? null
+			});
+			continue;
+		}
 		const last = r.history.at(-1);
 		console.log(
 			`${cfg.id}: ${r.reached ? `target ${cfg.target * 100}% at round ${r.reached}` : `target not reached in ${r.history.length} rounds (${r.stoppedBy === 'time' ? 'its share of --budget spent' : 'the cap'})`}` +
@@ -165,4 +200,12 @@ try {
 	process.exitCode = 1;
 } finally {
 	await cleanup();
+}
+
+/** An error in one line: its message and, for a socket error, the cause's code and message. */
+function reason(err) {
+	const cause = err?.cause ? ` (${err.cause.code ?? ''} ${err.cause.message ?? err.cause})` : '';
+	return `${err?.message ?? err}${err?.code ? ` [${err.code}]` : ''}${cause}`
+		.replace(/\s+/g, ' ')
+		.slice(0, 300);
 }

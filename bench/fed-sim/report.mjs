@@ -6,7 +6,21 @@ const key = (r) => (r.fedsgd ? 'fedsgd' : `E${r.E}B${r.B === 'inf' ? 'inf' : r.B
 const label = (r) => (r.fedsgd ? 'FedSGD (E=1, B=∞)' : `FedAvg E=${r.E}, B=${r.B === 'inf' ? '∞' : r.B}`);
 const pct = (x) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
 const reachedText = (r) =>
-	r.reached ? String(r.reached) : `>${r.history.length}${r.stoppedBy === 'time' ? ' (time)' : ''}`;
+	r.failed
+		? `failed after ${r.history.length}`
+		: r.reached
+			? String(r.reached)
+			: `>${r.history.length}${r.stoppedBy === 'time' ? ' (time)' : ''}`;
+const best = (r) => (r.history.length ? Math.max(...r.history.map((h) => h.accuracy)) : null);
+const med = (xs) => (xs.length ? round(median(xs), 0) : '-');
+/** FedAvg's speed-up over FedSGD in rounds to the target: "n×", "≥n×" when FedSGD never got there, or n/a. */
+function speedup(r, sgd) {
+	if (!sgd || r === sgd) return '-';
+	if (r.failed || sgd.failed) return 'n/a';
+	if (r.reached && sgd.reached) return `${round(sgd.reached / r.reached, 1)}×`;
+	if (r.reached && !sgd.reached) return `≥${round(sgd.history.length / r.reached, 1)}×`;
+	return 'n/a';
+}
 
 export function report(results, { options, versions, wallS }) {
 	const out = [];
@@ -16,15 +30,16 @@ export function report(results, { options, versions, wallS }) {
 		`MNIST from the \`mnist\` package: ${options.train} train / ${10000 - options.train} test digits; ${options.clients} clients ` +
 			`(${perClient} examples each; the paper: 600 of 60,000), C = ${options.fraction} (${Math.ceil(options.fraction * options.clients)} a round), plain SGD.`,
 		`u = local updates per client per round = E·n/B (n = ${perClient}): the paper's u is 6× ours for the same E and B.`,
-		`Models: ${[...versions].map(([k, v]) => `${k} ${v.parameters.toLocaleString('en')} params (${v.name} v${v.version})`).join(', ')}.`,
+		`Models: ${[...versions].map(([k, v]) => `${k} ${v.parameters.toLocaleString('en')} params (${v.error ? `not registered: ${v.error}` : `${v.name} v${v.version}`})`).join(', ')}.`,
 		`Paper: ${PAPER_HEADLINE}. Its figures are for 60,000 digits and other targets (${PAPER_SOURCE}); "not quoted" where no source was at hand.`
 	);
-	for (const g of groups.filter((g) => !g.endsWith('/stragglers'))) {
+	const plain = (g) => !g.endsWith('/stragglers') && !g.endsWith('/encodings');
+	for (const g of groups.filter(plain)) {
 		const rows = results.filter((r) => r.group === g).sort((a, b) => b.fedsgd - a.fedsgd);
 		const sgd = rows.find((r) => r.fedsgd);
 		out.push(
 			'',
-			`${g}: rounds to ${pct(rows[0].target)} test accuracy${rows[0].reduced ? ` (reduced run: cap ${rows[0].cap} rounds; --full for the grid)` : ` (cap ${rows[0].cap})`}`
+			`${g}: rounds to ${pct(rows[0].target)} test accuracy (cap ${rows[0].cap} rounds${Number.isFinite(options.budget) ? `, --budget ${options.budget} min shared` : ''})`
 		);
 		out.push(
 			table(
@@ -45,12 +60,7 @@ export function report(results, { options, versions, wallS }) {
 					const n = perClient;
 					const u = r.E * Math.ceil(n / (r.B === 'inf' ? n : Math.min(n, r.B)));
 					const paper = paperFigure(r.model, r.partition, key(r));
-					let speed = '-';
-					if (sgd && r !== sgd) {
-						if (r.reached && sgd.reached) speed = `${round(sgd.reached / r.reached, 1)}×`;
-						else if (r.reached && !sgd.reached) speed = `≥${round(sgd.history.length / r.reached, 1)}×`;
-						else speed = 'n/a';
-					}
+					const speed = speedup(r, sgd);
 					return [
 						label(r),
 						r.lr,
@@ -60,11 +70,57 @@ export function report(results, { options, versions, wallS }) {
 						paper
 							? `${paper.rounds} at ${pct(paper.target)}${r.fedsgd ? '' : ` (${round(paper.speedup, 1)}×)`}`
 							: 'not quoted',
-						pct(Math.max(...r.history.map((h) => h.accuracy))),
+						pct(best(r)),
 						pct(r.final),
 						round(r.wallMs / 1000, 0),
-						round(median(r.history.map((h) => h.ms)), 0),
-						round(median(r.history.map((h) => h.closeMs)), 0)
+						med(r.history.map((h) => h.ms)),
+						med(r.history.map((h) => h.closeMs))
+					];
+				})
+			)
+		);
+		for (const r of rows.filter((r) => r.failed)) out.push(`  ${label(r)} FAILED: ${r.failed}`);
+	}
+	const pairs = groups.filter(plain).flatMap((g) => {
+		const rows = results.filter((r) => r.group === g);
+		const sgd = rows.find((r) => r.fedsgd);
+		return sgd ? rows.filter((r) => r !== sgd).map((r) => [r, sgd]) : [];
+	});
+	if (pairs.length) {
+		const quoted = paperFigure('cnn', 'iid', 'E5B10');
+		out.push(
+			'',
+			`FedAvg's speed-up over FedSGD (rounds to the target), ours beside the paper's. The paper's only quoted cell is the CNN on IID data at 99%: FedSGD ${paperFigure('cnn', 'iid', 'fedsgd').rounds}, FedAvg E=5 B=10 ${quoted.rounds} rounds (${round(quoted.speedup, 1)}×); elsewhere its headline, 10–100×. ours/paper < 1: a smaller speed-up than the paper's.`,
+			table(
+				[
+					'model/data',
+					'config',
+					'target',
+					'FedSGD',
+					'FedAvg',
+					'ours',
+					'paper (target: FedSGD → FedAvg)',
+					'ours/paper'
+				],
+				pairs.map(([r, sgd]) => {
+					const p = paperFigure(r.model, r.partition, key(r));
+					const ours = speedup(r, sgd);
+					const oursN = r.reached && sgd.reached ? sgd.reached / r.reached : null;
+					return [
+						`${r.partition}, ${r.model}`,
+						label(r),
+						pct(r.target),
+						reachedText(sgd),
+						reachedText(r),
+						ours,
+						p
+							? `${pct(p.target)}: ${p.rounds * p.speedup} → ${p.rounds} (${round(p.speedup, 1)}×)`
+							: 'not quoted (headline 10–100×)',
+						p && oursN
+							? `${round(oursN / p.speedup, 2)}`
+							: p
+								? 'n/a'
+								: `${oursN ? round(oursN / 10, 2) : 'n/a'} of 10×`
 					];
 				})
 			)
@@ -86,7 +142,7 @@ export function report(results, { options, versions, wallS }) {
 					'rounds to target',
 					'best acc',
 					'final acc',
-					'acc at round 20',
+					'acc at round 10',
 					'stragglers',
 					'wall s'
 				],
@@ -96,12 +152,53 @@ export function report(results, { options, versions, wallS }) {
 					r.B,
 					r.lr,
 					String(reachedText(r)),
-					pct(Math.max(...r.history.map((h) => h.accuracy))),
+					pct(best(r)),
 					pct(r.final),
-					pct(r.history[19]?.accuracy ?? null),
+					pct(r.history[9]?.accuracy ?? null),
 					r.history.reduce((s, h) => s + h.stragglers, 0),
 					round(r.wallMs / 1000, 0)
 				])
+			)
+		);
+	}
+	for (const r of prox.filter((r) => r.failed)) out.push(`  ${r.strategy.name} FAILED: ${r.failed}`);
+	const enc = results.filter((r) => r.group.endsWith('/encodings'));
+	if (enc.length) {
+		const base = enc.find((r) => r.encoding === 'float32');
+		const at = base?.history.length ?? Math.min(...enc.map((r) => r.history.length));
+		const accAt = (r) => r.history[at - 1]?.accuracy ?? null;
+		const bytes = (r) => r.history[0]?.bytesUp / r.history[0]?.sampled;
+		out.push(
+			'',
+			`Update encodings, ${enc[0].model} ${enc[0].partition} ${label(enc[0])}, ${at} rounds each (float16/int8: the difference from the global model with error feedback, the app's quantize.ts). Same data, seeds and client shuffles; the server samples the clients (crypto randomness), so the runs differ in that too.`,
+			table(
+				[
+					'encoding',
+					'bytes/update',
+					'fewer bytes',
+					'MB up (all rounds)',
+					`acc at round ${at}`,
+					'Δ vs float32 (points)',
+					'mean acc, last 5',
+					'rounds to target',
+					'wall s'
+				],
+				enc.map((r) => {
+					const last5 = r.history.slice(-5).map((h) => h.accuracy);
+					return [
+						r.encoding,
+						r.history.length ? Math.round(bytes(r)) : '-',
+						base && r.history.length ? `${round(bytes(base) / bytes(r), 2)}×` : '-',
+						round(r.history.reduce((s, h) => s + h.bytesUp, 0) / 1e6, 1),
+						pct(accAt(r)),
+						base && accAt(r) !== null && accAt(base) !== null
+							? `${(100 * (accAt(r) - accAt(base))).toFixed(2)}`
+							: '-',
+						last5.length ? pct(last5.reduce((a, b) => a + b, 0) / last5.length) : '-',
+						r.failed ? `failed: ${r.failed}` : r.reached ? String(r.reached) : `>${r.history.length}`,
+						round(r.wallMs / 1000, 0)
+					];
+				})
 			)
 		);
 	}
@@ -125,6 +222,7 @@ export function report(results, { options, versions, wallS }) {
 		),
 		"poll = every client's GET task (all at once); to close = from the last client's training to the round's close (the updates still queued, then the closing one: the object averages, exports ONNX and publishes the version inside that request); slowest POST = the longest update request, usually the closing one.",
 		`Round 1's version of every job was checked: an ONNX artifact and its signature (${results
+			.filter((r) => !r.failed)
 			.map((r) => (r.published?.onnx ? 'ok' : 'missing'))
 			.filter((v, i, a) => a.indexOf(v) === i)
 			.join(', ')}).`,
@@ -212,7 +310,9 @@ export function svg(results) {
 				? r.strategy.name === 'fedprox'
 					? `FedProx μ=${r.strategy.mu}, E=${r.E}`
 					: `FedAvg, E=${r.E}`
-				: label(r);
+				: r.group.endsWith('/encodings')
+					? `${r.encoding}, E=${r.E} B=${r.B === 'inf' ? '∞' : r.B}`
+					: label(r);
 			parts.push(
 				`<line x1="${ox + pad.l + pw + 10}" x2="${ox + pad.l + pw + 28}" y1="${oy + pad.t + 8 + i * 15}" y2="${oy + pad.t + 8 + i * 15}" stroke="${c}" stroke-width="2"/>`
 			);

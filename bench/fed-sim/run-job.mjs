@@ -43,7 +43,8 @@ export async function runJob(cfg, ctx) {
 		localEpochs: cfg.E,
 		batchSize: Number.isFinite(cfg.B) ? cfg.B : 65_536,
 		learningRate: cfg.lr,
-		strategy: cfg.strategy
+		strategy: cfg.strategy,
+		...(cfg.encoding && cfg.encoding !== 'float32' ? { updateEncoding: cfg.encoding } : {})
 	});
 	// Each simulated browser joins with a participation token of its own (the registry limits a token to 1,200
 	// requests a minute; one token for 100 clients polling every round would hit it within a minute).
@@ -58,98 +59,114 @@ export async function runJob(cfg, ctx) {
 	// Every client asks what to do (10 at a time: 100 at once made wrangler dev drop or never answer some);
 	// only the sampled ones are told to train this round.
 	const pollAll = () => pool(clients, 10, (c) => c.api.task(c));
+	// Error feedback: what each client's quantisation left out last time, added to its next update (float16/int8).
+	const residuals = new Map();
 	let t0 = performance.now();
 	let polls = pollAll();
-	for (let round = 1; round <= cfg.cap; round++) {
-		const tasks = await polls;
-		const sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
-		if (!sampled.length) {
-			const v = await api.view(job.id);
-			throw new Error(
-				`round ${round}: no client was told to train; job ${job.id} is ${v.state} (${v.error ?? 'no error'})`
-			);
-		}
-		const tPolled = performance.now();
-		// Small models: the sampled clients pull the round's weights at once, each trains in turn and sends without
-		// waiting, so the object takes one update while the next client trains. Large ones (the CNN's 6.7 MB) go one
-		// at a time: while this process trains it cannot stream a body, and a half-sent request may be dropped.
-		const overlap = ctx.parameters * 4 <= 1_000_000;
-		const pull = (c) => c.api.weights(c, round);
-		const pulls = overlap ? sampled.map(pull) : [];
-		pulls.forEach((p) => p.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
-		const posts = [];
-		let trainMs = 0;
-		let bytesUp = 0;
-		let stragglers = 0;
-		for (const [i, c] of sampled.entries()) {
-			const task = tasks[clients.indexOf(c)];
-			const global = await (overlap ? pulls[i] : pull(c));
-			const straggler = cfg.stragglers > 0 && task.localEpochs > 1 && random() < cfg.stragglers;
-			// The FedProx paper's stragglers: a random number of local epochs in [1, E).
-			const epochs = straggler ? 1 + Math.floor(random() * (task.localEpochs - 1)) : task.localEpochs;
-			if (straggler) stragglers++;
-			const tt = performance.now();
-			const out = trainLocal(tfModel, {
-				global,
-				data: train,
-				rows: parts[c.k],
-				epochs,
-				batchSize: task.batchSize,
-				learningRate: task.learningRate,
-				mu: task.mu,
-				random
-			});
-			trainMs += performance.now() - tt;
-			const body = encodeUpdate(out.weights, global, task.encoding ?? 'float32');
-			bytesUp += body.byteLength;
-			const meta = {
+	try {
+		for (let round = 1; round <= cfg.cap; round++) {
+			const tasks = await polls;
+			const sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
+			if (!sampled.length) {
+				const v = await api.view(job.id);
+				throw new Error(
+					`round ${round}: no client was told to train; job ${job.id} is ${v.state} (${v.error ?? 'no error'})`
+				);
+			}
+			const tPolled = performance.now();
+			// Small models: the sampled clients pull the round's weights at once, each trains in turn and sends without
+			// waiting, so the object takes one update while the next client trains. Large ones (the CNN's 6.7 MB) go one
+			// at a time: while this process trains it cannot stream a body, and a half-sent request may be dropped.
+			const overlap = ctx.parameters * 4 <= 1_000_000;
+			const pull = (c) => c.api.weights(c, round);
+			const pulls = overlap ? sampled.map(pull) : [];
+			pulls.forEach((p) => p.catch(() => undefined)); // awaited below; no unhandled rejection meanwhile
+			const posts = [];
+			let trainMs = 0;
+			let bytesUp = 0;
+			let stragglers = 0;
+			for (const [i, c] of sampled.entries()) {
+				const task = tasks[clients.indexOf(c)];
+				const global = await (overlap ? pulls[i] : pull(c));
+				const straggler = cfg.stragglers > 0 && task.localEpochs > 1 && random() < cfg.stragglers;
+				// The FedProx paper's stragglers: a random number of local epochs in [1, E).
+				const epochs = straggler ? 1 + Math.floor(random() * (task.localEpochs - 1)) : task.localEpochs;
+				if (straggler) stragglers++;
+				const tt = performance.now();
+				const out = trainLocal(tfModel, {
+					global,
+					data: train,
+					rows: parts[c.k],
+					epochs,
+					batchSize: task.batchSize,
+					learningRate: task.learningRate,
+					mu: task.mu,
+					random
+				});
+				trainMs += performance.now() - tt;
+				const encoding = task.encoding ?? 'float32';
+				const encoded = encodeUpdate(out.weights, global, encoding, ctx.quantize, residuals.get(c.k));
+				if (encoded.residual) residuals.set(c.k, encoded.residual);
+				const body = encoded.bytes;
+				bytesUp += body.byteLength;
+				const meta = {
+					round,
+					numExamples: parts[c.k].length,
+					...(encoding === 'float32' ? {} : { encoding }),
+					...(Number.isFinite(out.trainLoss) ? { trainLoss: out.trainLoss } : {})
+				};
+				const sent = performance.now();
+				const post = c.api.update(c, body, meta).then(() => performance.now() - sent);
+				post.catch(() => undefined);
+				posts.push(post);
+				if (!overlap) await post;
+			}
+			const tTrained = performance.now();
+			const postMs = await Promise.all(posts);
+			const tClosed = performance.now();
+			// The next round is open already (the closing update sampled it): its polls go out while this one is scored.
+			const last = round === cfg.cap || performance.now() > cfg.deadline;
+			const tNext = performance.now();
+			if (!last) polls = pollAll();
+			const global = await clients[0].api.weights(clients[0], null);
+			const { accuracy, loss } = evaluate(tfModel, global, test);
+			const evalMs = performance.now() - tClosed;
+			history.push({
 				round,
-				numExamples: parts[c.k].length,
-				...(Number.isFinite(out.trainLoss) ? { trainLoss: out.trainLoss } : {})
-			};
-			const sent = performance.now();
-			const post = c.api.update(c, body, meta).then(() => performance.now() - sent);
-			post.catch(() => undefined);
-			posts.push(post);
-			if (!overlap) await post;
+				accuracy,
+				loss,
+				sampled: sampled.length,
+				stragglers,
+				ms: tNext - t0,
+				pollMs: tPolled - t0,
+				trainMs,
+				// From the last client's training to the round's close: the updates still queued, then the closing one
+				// (the object averages, exports ONNX and publishes the version inside that request).
+				closeMs: overlap ? tClosed - tTrained : postMs.at(-1),
+				lastPostMs: Math.max(...postMs),
+				evalMs,
+				bytesUp
+			});
+			t0 = tNext;
+			log(cfg, history.at(-1));
+			if (accuracy >= cfg.target && reached === null) {
+				reached = round;
+				// --compare-encodings runs every encoding the same number of rounds, past the target.
+				if (cfg.stopAtTarget !== false) {
+					stoppedBy = 'target';
+					break;
+				}
+			}
+			if (last) {
+				stoppedBy = round === cfg.cap ? 'cap' : 'time';
+				break;
+			}
 		}
-		const tTrained = performance.now();
-		const postMs = await Promise.all(posts);
-		const tClosed = performance.now();
-		// The next round is open already (the closing update sampled it): its polls go out while this one is scored.
-		const last = round === cfg.cap || performance.now() > cfg.deadline;
-		const tNext = performance.now();
-		if (!last) polls = pollAll();
-		const global = await clients[0].api.weights(clients[0], null);
-		const { accuracy, loss } = evaluate(tfModel, global, test);
-		const evalMs = performance.now() - tClosed;
-		history.push({
-			round,
-			accuracy,
-			loss,
-			sampled: sampled.length,
-			stragglers,
-			ms: tNext - t0,
-			pollMs: tPolled - t0,
-			trainMs,
-			// From the last client's training to the round's close: the updates still queued, then the closing one
-			// (the object averages, exports ONNX and publishes the version inside that request).
-			closeMs: overlap ? tClosed - tTrained : postMs.at(-1),
-			lastPostMs: Math.max(...postMs),
-			evalMs,
-			bytesUp
-		});
-		t0 = tNext;
-		log(cfg, history.at(-1));
-		if (accuracy >= cfg.target) {
-			reached = round;
-			stoppedBy = 'target';
-			break;
-		}
-		if (last) {
-			stoppedBy = round === cfg.cap ? 'cap' : 'time';
-			break;
-		}
+	} catch (err) {
+		// main.mjs reports the configuration as failed with the rounds it did finish.
+		err.history = history;
+		await polls.catch(() => undefined);
+		throw err;
 	}
 	if (stoppedBy === 'target' || stoppedBy === 'time') await polls.catch(() => undefined);
 	const view = await api.view(job.id);
