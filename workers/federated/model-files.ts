@@ -1,8 +1,7 @@
 import { NotServable } from '../domain/errors';
-import { sha256Hex } from '../auth/hash';
 import { blobKey, listArtifacts } from '../registry/read-artifacts';
 import { getModelVersion } from '../registry/read-models';
-import { recordBlob } from '../registry/blob-records';
+export { storeBlob } from '../registry/blob-records';
 
 /**
  * A federated job's model files in R2: the starting version's (its source run's model.json, weights.bin and
@@ -70,20 +69,4 @@ export async function readBlob(bucket: R2Bucket, sha256: string): Promise<Uint8A
 	if (!obj)
 		throw new NotServable({ message: `Blob ${sha256} is missing from storage.`, details: { sha256 } });
 	return new Uint8Array(await obj.arrayBuffer());
-}
-
-/** Stores bytes content-addressed for the workspace, as PUT /api/v1/blobs does; answers the hash. */
-export async function storeBlob(
-	db: D1Database,
-	bucket: R2Bucket,
-	workspaceId: string,
-	bytes: Uint8Array,
-	mediaType: string
-): Promise<string> {
-	// A copy on its own ArrayBuffer: digest and R2 take no views of shared or larger buffers.
-	const own = bytes.slice();
-	const sha = await sha256Hex(own);
-	if (!(await bucket.head(blobKey(sha)))) await bucket.put(blobKey(sha), own, { sha256: sha });
-	await recordBlob(db, workspaceId, sha, own.length, mediaType);
-	return sha;
 }

@@ -1,5 +1,23 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Feedback, FeedbackResult, PerformanceWindow, PredictionRecord } from '../../src/lib/contract';
+import type {
+	DriftWindow,
+	Feedback,
+	FeedbackResult,
+	PerformanceWindow,
+	PredictionRecord,
+	ReferenceSummary
+} from '../../src/lib/contract';
+import { DatasetProfile } from '../../src/lib/ml/profile';
+import { loadReference, type LoadedReference } from '../monitoring/reference';
+import {
+	HOUR_MS,
+	driftWindows,
+	newWindow,
+	referenceSummary,
+	rowOf,
+	windowStart,
+	type StoredWindow
+} from '../monitoring/windows';
 import { outcomeOf } from './outcomes';
 import { performanceWindows, type JoinedOutcome } from './performance';
 
@@ -16,6 +34,10 @@ export const FLUSH_ROWS = 1000;
 export const FLUSH_MS = 10_000;
 /** How long a prediction's outcome waits for its label (and counts in live performance). */
 export const OUTCOME_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/** How long hourly drift windows are kept. */
+export const WINDOW_RETENTION_MS = 90 * 24 * 3600 * 1000;
+/** A version found without a reference is asked again after this long (one may be uploaded or synced meanwhile). */
+const MISSING_REFERENCE_TTL_MS = 60_000;
 
 export interface LogOwner {
 	workspaceId: string;
@@ -38,6 +60,13 @@ export interface LogChunk {
 
 export class PredictionLog extends DurableObject<Env> {
 	#ready = false;
+	/** Hourly windows being written (and any read back since), by `version:start`; `#dirty` are not yet stored. */
+	#windows = new Map<string, StoredWindow>();
+	#dirty = new Set<string>();
+	/** The highest chunk whose rows are in the windows; stored with them, so a restart replays only later chunks. */
+	#applied = 0;
+	#replayed = false;
+	#references = new Map<number, { loaded: LoadedReference; at: number }>();
 
 	#init() {
 		if (this.#ready) return;
@@ -51,7 +80,10 @@ export class PredictionLog extends DurableObject<Env> {
 			   route TEXT NOT NULL, shadow_of TEXT, kind TEXT NOT NULL, predicted TEXT, probs TEXT, value REAL);
 			 CREATE INDEX IF NOT EXISTS outcomes_by_time ON outcomes (at);
 			 CREATE TABLE IF NOT EXISTS labels (id TEXT PRIMARY KEY, label_text TEXT, label_value REAL,
-			   received_at INTEGER NOT NULL);`
+			   received_at INTEGER NOT NULL);
+			 CREATE TABLE IF NOT EXISTS windows (version INTEGER NOT NULL, start INTEGER NOT NULL, profile TEXT NOT NULL,
+			   PRIMARY KEY (version, start));
+			 CREATE TABLE IF NOT EXISTS profiled (k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL);`
 		);
 		this.#ready = true;
 	}
@@ -63,7 +95,12 @@ export class PredictionLog extends DurableObject<Env> {
 		return row ? { workspaceId: row.workspace_id, modelName: row.model_name } : null;
 	}
 
-	/** Buffers one request's rows; flushes at once past FLUSH_ROWS, else sets the batch's alarm. */
+	/**
+	 * Buffers one request's rows and adds them to their hourly windows; flushes at once past FLUSH_ROWS, else sets the
+	 * batch's alarm. The chunk's insert and its rows' outcomes are one transaction, and the windows take the rows in
+	 * the same synchronous step, so what is buffered and what is profiled never differ (docs/architecture.md,
+	 * "Monitoring").
+	 */
 	async append(owner: LogOwner, chunk: LogChunk): Promise<void> {
 		this.#init();
 		this.ctx.storage.sql.exec(
@@ -71,16 +108,22 @@ export class PredictionLog extends DurableObject<Env> {
 			owner.workspaceId,
 			owner.modelName
 		);
+		const records = parseChunk(chunk.ndjson);
+		await this.#replay(owner);
+		await this.#referencesFor(owner, records);
 		this.ctx.storage.transactionSync(() => {
-			this.ctx.storage.sql.exec(
-				'INSERT INTO pending_chunks (first_at, last_at, count, first_id, body) VALUES (?, ?, ?, ?, ?)',
-				chunk.firstAt,
-				chunk.lastAt,
-				chunk.count,
-				chunk.firstId,
-				chunk.ndjson
-			);
-			this.#keepOutcomes(chunk.ndjson);
+			const { seq } = this.ctx.storage.sql
+				.exec<{ seq: number }>(
+					'INSERT INTO pending_chunks (first_at, last_at, count, first_id, body) VALUES (?, ?, ?, ?, ?) RETURNING seq',
+					chunk.firstAt,
+					chunk.lastAt,
+					chunk.count,
+					chunk.firstId,
+					chunk.ndjson
+				)
+				.one();
+			this.#keepOutcomes(records);
+			this.#profile(records, seq);
 		});
 		const rows = this.ctx.storage.sql
 			.exec<{ n: number }>('SELECT COALESCE(SUM(count), 0) AS n FROM pending_chunks')
@@ -88,6 +131,152 @@ export class PredictionLog extends DurableObject<Env> {
 		if (rows >= FLUSH_ROWS) await this.flush();
 		else if ((await this.ctx.storage.getAlarm()) === null)
 			await this.ctx.storage.setAlarm(Date.now() + FLUSH_MS);
+	}
+
+	/** Each record into its version's window for its hour (read back, or new and shaped by the version's reference). */
+	#profile(records: PredictionRecord[], seq: number) {
+		for (const r of records) {
+			const start = windowStart(r.at);
+			const key = `${r.version}:${start}`;
+			let w = this.#windows.get(key);
+			if (!w) {
+				const stored = this.ctx.storage.sql
+					.exec<{ profile: string }>(
+						'SELECT profile FROM windows WHERE version = ? AND start = ?',
+						r.version,
+						start
+					)
+					.toArray()[0];
+				const profile = stored
+					? DatasetProfile.fromJSON(JSON.parse(stored.profile))
+					: newWindow(this.#references.get(r.version)?.loaded.reference ?? null, start);
+				w = { version: r.version, start, profile };
+				this.#windows.set(key, w);
+			}
+			w.profile.updateRow(rowOf(r));
+			this.#dirty.add(key);
+		}
+		this.#applied = Math.max(this.#applied, seq);
+	}
+
+	/**
+	 * Stores the windows changed since the last time with the chunk they include up to, in one transaction. Called
+	 * before a flush deletes chunks, and before drift is read. Windows of past hours then leave memory.
+	 */
+	#storeWindows() {
+		this.ctx.storage.transactionSync(() => {
+			for (const key of this.#dirty) {
+				const w = this.#windows.get(key)!;
+				this.ctx.storage.sql.exec(
+					'INSERT OR REPLACE INTO windows (version, start, profile) VALUES (?, ?, ?)',
+					w.version,
+					w.start,
+					JSON.stringify(w.profile.toJSON())
+				);
+			}
+			this.ctx.storage.sql.exec('INSERT OR REPLACE INTO profiled (k, seq) VALUES (1, ?)', this.#applied);
+		});
+		this.#dirty.clear();
+		const current = windowStart(Date.now()) - HOUR_MS;
+		for (const [key, w] of this.#windows) if (w.start < current) this.#windows.delete(key);
+	}
+
+	/**
+	 * After a restart: the chunks buffered after the stored windows' last one go into the windows again, so rows
+	 * profiled in memory but not yet stored are neither lost nor counted twice.
+	 */
+	async #replay(owner: LogOwner) {
+		if (this.#replayed) return;
+		const mark =
+			this.ctx.storage.sql.exec<{ seq: number }>('SELECT seq FROM profiled').toArray()[0]?.seq ?? 0;
+		const chunks = this.ctx.storage.sql
+			.exec<{ seq: number; body: string }>(
+				'SELECT seq, body FROM pending_chunks WHERE seq > ? ORDER BY seq',
+				mark
+			)
+			.toArray();
+		const parsed = chunks.map((c) => ({ seq: c.seq, records: parseChunk(c.body) }));
+		await this.#referencesFor(
+			owner,
+			parsed.flatMap((c) => c.records)
+		);
+		if (this.#replayed) return;
+		this.#applied = mark;
+		for (const c of parsed) this.#profile(c.records, c.seq);
+		this.#replayed = true;
+	}
+
+	/** The references of the records' versions, loaded once (a missing one is asked again after a minute). */
+	async #referencesFor(owner: LogOwner, records: PredictionRecord[]) {
+		const now = Date.now();
+		const versions = new Set(records.map((r) => r.version));
+		for (const version of versions) {
+			const had = this.#references.get(version);
+			if (had && (had.loaded.reference || now - had.at < MISSING_REFERENCE_TTL_MS)) continue;
+			let loaded: LoadedReference;
+			try {
+				loaded = await loadReference(
+					this.env.DB,
+					this.env.ARTIFACTS,
+					owner.workspaceId,
+					owner.modelName,
+					version
+				);
+			} catch (e) {
+				// Storage trouble must not cost logged rows: the version's windows count traffic until it reads.
+				loaded = {
+					reference: null,
+					missing: `The reference profile could not be read: ${(e as Error).message}`
+				};
+			}
+			this.#references.set(version, { loaded, at: now });
+		}
+	}
+
+	/** A reference was uploaded for `version`: the next window of it takes the new shape. */
+	forgetReference(version: number): void {
+		this.#references.delete(version);
+	}
+
+	/**
+	 * Drift per window (`windowMs`: an hour or a day) and version over [from, to], against each version's reference,
+	 * with the references' summaries (or why a version has none).
+	 */
+	async drift(
+		from: number,
+		to: number,
+		windowMs: number,
+		version: number | null
+	): Promise<{ windows: DriftWindow[]; references: ReferenceSummary[] }> {
+		this.#init();
+		const owner = this.#owner();
+		if (!owner) return { windows: [], references: [] };
+		await this.#replay(owner);
+		this.#storeWindows();
+		const rows = this.ctx.storage.sql
+			.exec<{ version: number; start: number; profile: string }>(
+				`SELECT version, start, profile FROM windows WHERE start >= ? AND start <= ?
+				 AND (?3 IS NULL OR version = ?3) ORDER BY start`,
+				windowStart(from),
+				to,
+				version
+			)
+			.toArray();
+		const stored = rows.map((r) => ({
+			version: r.version,
+			start: r.start,
+			profile: DatasetProfile.fromJSON(JSON.parse(r.profile))
+		}));
+		const versions = [...new Set(stored.map((w) => w.version))];
+		await this.#referencesFor(
+			owner,
+			versions.map((v) => ({ version: v }) as PredictionRecord)
+		);
+		const references = new Map(versions.map((v) => [v, this.#references.get(v)!.loaded]));
+		return {
+			windows: driftWindows(stored, windowMs, references),
+			references: versions.map((v) => referenceSummary(v, references.get(v)!))
+		};
 	}
 
 	/**
@@ -125,6 +314,8 @@ export class PredictionLog extends DurableObject<Env> {
 			}>('SELECT * FROM pending_chunks ORDER BY seq')
 			.toArray();
 		if (!owner || chunks.length === 0) return 0;
+		// After a restart the windows must hold the buffered rows before they are stored with a new mark.
+		await this.#replay(owner);
 		const count = chunks.reduce((n, c) => n + c.count, 0);
 		const firstAt = Math.min(...chunks.map((c) => c.first_at));
 		const lastAt = Math.max(...chunks.map((c) => c.last_at));
@@ -138,6 +329,8 @@ export class PredictionLog extends DurableObject<Env> {
 		)
 			.bind(owner.workspaceId, owner.modelName, key, firstAt, lastAt, count, Date.now())
 			.run();
+		// The windows hold every buffered chunk's rows: stored before the chunks go, so a restart replays none twice.
+		this.#storeWindows();
 		// Only what was written leaves: chunks appended while R2 and D1 were written stay for the next batch.
 		this.ctx.storage.sql.exec('DELETE FROM pending_chunks WHERE seq <= ?', chunks.at(-1)!.seq);
 		return count;
@@ -148,11 +341,10 @@ export class PredictionLog extends DurableObject<Env> {
 		this.#forgetOld(Date.now());
 	}
 
-	/** Each row's outcome, for labels to join later: parsed once here, as the rows arrive. */
-	#keepOutcomes(ndjson: string) {
-		for (const line of ndjson.split('\n')) {
-			if (!line) continue;
-			const o = outcomeOf(JSON.parse(line) as PredictionRecord);
+	/** Each row's outcome, for labels to join later, kept as the rows arrive. */
+	#keepOutcomes(records: PredictionRecord[]) {
+		for (const r of records) {
+			const o = outcomeOf(r);
 			this.ctx.storage.sql.exec(
 				`INSERT OR IGNORE INTO outcomes (id, at, version, route, shadow_of, kind, predicted, probs, value)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -178,6 +370,7 @@ export class PredictionLog extends DurableObject<Env> {
 				before
 			);
 			this.ctx.storage.sql.exec('DELETE FROM outcomes WHERE at < ?', before);
+			this.ctx.storage.sql.exec('DELETE FROM windows WHERE start < ?', now - WINDOW_RETENTION_MS);
 		});
 	}
 
@@ -282,4 +475,11 @@ export class PredictionLog extends DurableObject<Env> {
 			.toArray();
 		return performanceWindows(rows, windowMs);
 	}
+}
+
+function parseChunk(ndjson: string): PredictionRecord[] {
+	return ndjson
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => JSON.parse(line) as PredictionRecord);
 }

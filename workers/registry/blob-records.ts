@@ -1,3 +1,6 @@
+import { sha256Hex } from '../auth/hash';
+import { blobKey } from './read-artifacts';
+
 /**
  * Records that bytes stored in R2 under blobKey(sha) exist (`blobs`) and that this workspace uploaded them
  * (`blob_refs`, what lets the workspace link and serve them), in one batch. Every way bytes arrive calls it: the
@@ -22,4 +25,20 @@ export function recordBlob(
 			)
 			.bind(workspaceId, sha256, mediaType, now)
 	]);
+}
+
+/** Stores bytes content-addressed for the workspace, as PUT /api/v1/blobs does; answers the hash. */
+export async function storeBlob(
+	db: D1Database,
+	bucket: R2Bucket,
+	workspaceId: string,
+	bytes: Uint8Array,
+	mediaType: string
+): Promise<string> {
+	// A copy on its own ArrayBuffer: digest and R2 take no views of shared or larger buffers.
+	const own = bytes.slice();
+	const sha = await sha256Hex(own);
+	if (!(await bucket.head(blobKey(sha)))) await bucket.put(blobKey(sha), own, { sha256: sha });
+	await recordBlob(db, workspaceId, sha, own.length, mediaType);
+	return sha;
 }

@@ -16,3 +16,4 @@ export * from './workspaces';
 export * from './batch';
 export * from './federated';
 export * from './feedback';
+export * from './monitoring';

@@ -291,6 +291,8 @@ const ELSEWHERE = [
 	'POST /federated/jobs/:id/updates',
 	// Labels for logged predictions: tests/worker/predictions/feedback.test.ts.
 	'POST /models/:name/feedback',
+	// A reference profile (its table of refusals is in tests/worker/monitoring/drift.test.ts).
+	'PUT /models/:name/versions/:version/reference',
 	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
 	'POST /federated/jobs/:id/tokens'
 ];

@@ -172,6 +172,16 @@ const CASES: Case[] = [
 		json: { labels: [{ id: 'x', label: 'a' }] }
 	},
 	{ route: 'GET /models/:name/performance', path: () => `${model()}/performance` },
+	{ route: 'GET /models/:name/drift', path: () => `${model()}/drift` },
+	{
+		route: 'PUT /models/:name/versions/:version/reference',
+		path: () => `${model()}/versions/1/reference`,
+		json: {
+			version: 1,
+			inputs: { version: 1, rowCount: 0, windowStart: null, windowEnd: null, features: {} },
+			prediction: null
+		}
+	},
 	{ route: 'POST /federated/jobs/:id/tokens', path: () => `${fed()}/tokens`, json: {} },
 	{
 		route: 'POST /federated/jobs/:id/updates',
