@@ -5,7 +5,7 @@ import { listMissing } from './missing-artifacts';
 import { predictionLogFile, readPredictionLog } from './prediction-log';
 import { batchResultFile, batchTableName, readBatchJob, startBatchJob } from './batch';
 import type { BatchJob } from '$lib/contract';
-import type { Traffic } from '$lib/contract';
+import type { DriftReport, PerformanceWindow, Traffic } from '$lib/contract';
 import { readOnnxSignature } from '$lib/ml/onnx-signature';
 import { sha256Hex } from '$lib/tracking/artifacts';
 import { clearConfig, readConfig, writeConfig } from './state';
@@ -92,6 +92,25 @@ export async function predictionLog(modelName: string): Promise<File | null> {
 	const client = await onlineClient('read a model’s prediction log');
 	const records = await readPredictionLog((path) => client.getJson(path), modelName);
 	return records.length ? predictionLogFile(modelName, records) : null;
+}
+
+/** A model's drift and live performance over [from, to] per hour or day, as the monitoring page draws them. */
+export async function monitoring(
+	modelName: string,
+	q: { from: number; to: number; window: 'hour' | 'day'; version?: number | null }
+): Promise<{ drift: DriftReport; performance: PerformanceWindow[] }> {
+	const client = await onlineClient('watch a deployed model');
+	const m = encodeURIComponent(modelName);
+	const range = `from=${q.from}&to=${q.to}&window=${q.window}`;
+	const [drift, performance] = await Promise.all([
+		client.getJson(`/api/v1/models/${m}/drift?${range}${q.version ? `&version=${q.version}` : ''}`),
+		client.getJson(`/api/v1/models/${m}/performance?${range}`)
+	]);
+	const windows = (performance as { windows: PerformanceWindow[] }).windows;
+	return {
+		drift: drift as DriftReport,
+		performance: q.version ? windows.filter((w) => w.version === q.version) : windows
+	};
 }
 
 /** Starts a batch scoring job at the edge on a table's CSV export (the champion of `modelName` scores it). */
