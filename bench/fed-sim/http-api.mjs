@@ -41,7 +41,9 @@ function send(url, { method, headers, body, timeoutMs }) {
 		const req = http.request(url, {
 			method,
 			agent,
-			headers: { ...headers, 'content-length': body ? body.byteLength : 0 },
+			// No Content-Length on a GET (as fetch): with one, workerd sees an (empty) body, and when it must replay
+			// the request inside wrangler dev it fails with miniflare's 500 "Cannot reconstruct a Request with a used body".
+			headers: method === 'GET' ? headers : { ...headers, 'content-length': body ? body.byteLength : 0 },
 			timeout: timeoutMs
 		});
 		req.on('timeout', () =>
@@ -94,6 +96,11 @@ export function client(url, token) {
 			return call(method, path, opts, attempt + 1);
 		}
 		// The registry limits each token's requests a minute: wait as it says, a few times.
+		// A 5xx to a read or a blob PUT (wrangler dev's own proxy answers some under load): tried again, twice.
+		if (res.status >= 500 && retry === 'safe' && attempt < 2) {
+			await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+			return call(method, path, opts, attempt + 1);
+		}
 		if (res.status === 429 && attempt < 5) {
 			const wait = Number(res.headers['retry-after'] ?? 1);
 			await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));

@@ -72,6 +72,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
 		void cleanup().then(() => process.exit(130));
 	});
 
+// A stray rejection is logged, not fatal: the wasm backend's uncaughtException handler would end the run (exit 7).
+process.on('unhandledRejection', (err) => console.error(`unhandled rejection: ${reason(err)}`));
+
 const started = Date.now();
 const loadBefore = loadavg()[0];
 try {

@@ -58,7 +58,13 @@ export async function runJob(cfg, ctx) {
 	let stoppedBy = 'cap';
 	// Every client asks what to do (10 at a time: 100 at once made wrangler dev drop or never answer some);
 	// only the sampled ones are told to train this round.
-	const pollAll = () => pool(clients, 10, (c) => c.api.task(c));
+	// Awaited a round later: marked handled now, or a failure meanwhile would be an unhandled rejection (which the
+	// wasm backend's handler turns into exit 7, ending the whole run instead of this configuration).
+	const pollAll = () => {
+		const p = pool(clients, 10, (c) => c.api.task(c));
+		p.catch(() => undefined);
+		return p;
+	};
 	// Error feedback: what each client's quantisation left out last time, added to its next update (float16/int8).
 	const residuals = new Map();
 	let t0 = performance.now();
