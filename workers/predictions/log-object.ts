@@ -1,5 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import type {
+	AlertEvent,
+	AlertRule,
+	AlertRuleInput,
 	DriftWindow,
 	Feedback,
 	FeedbackResult,
@@ -8,6 +11,18 @@ import type {
 	ReferenceSummary
 } from '../../src/lib/contract';
 import { DatasetProfile } from '../../src/lib/ml/profile';
+import { judge } from '../monitoring/alert-rules';
+import {
+	createRule,
+	deleteRule,
+	deliverDue,
+	hasRules,
+	initAlerts,
+	listEvents,
+	listRules,
+	recordFirings,
+	rulesOf
+} from '../monitoring/alert-store';
 import { loadReference, type LoadedReference } from '../monitoring/reference';
 import {
 	HOUR_MS,
@@ -58,7 +73,7 @@ export interface LogChunk {
 	firstId: string;
 }
 
-export class PredictionLog extends DurableObject<Env> {
+export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?: string }> {
 	#ready = false;
 	/** Hourly windows being written (and any read back since), by `version:start`; `#dirty` are not yet stored. */
 	#windows = new Map<string, StoredWindow>();
@@ -85,6 +100,7 @@ export class PredictionLog extends DurableObject<Env> {
 			   PRIMARY KEY (version, start));
 			 CREATE TABLE IF NOT EXISTS profiled (k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL);`
 		);
+		initAlerts(this.ctx.storage.sql);
 		this.#ready = true;
 	}
 
@@ -339,6 +355,62 @@ export class PredictionLog extends DurableObject<Env> {
 	async alarm(): Promise<void> {
 		await this.flush();
 		this.#forgetOld(Date.now());
+		if (hasRules(this.ctx.storage.sql)) await this.evaluateAlerts();
+		else await this.#deliver(Date.now());
+	}
+
+	createAlertRule(model: string, input: AlertRuleInput): AlertRule {
+		this.#init();
+		return createRule(this.ctx.storage.sql, model, input, Date.now());
+	}
+
+	alertRules(): AlertRule[] {
+		this.#init();
+		return listRules(this.ctx.storage.sql);
+	}
+
+	deleteAlertRule(id: string): boolean {
+		this.#init();
+		return deleteRule(this.ctx.storage.sql, id);
+	}
+
+	alertEvents(limit: number): AlertEvent[] {
+		this.#init();
+		return listEvents(this.ctx.storage.sql, limit);
+	}
+
+	/**
+	 * Checks every rule on the current window (hour or day) of each version: a rule fires at most once per cooldown
+	 * per version, and its webhook gets its first attempt now. Runs after each flush (so under traffic every few
+	 * seconds) and on demand. Answers the events fired now.
+	 */
+	async evaluateAlerts(now = Date.now()): Promise<AlertEvent[]> {
+		this.#init();
+		const sql = this.ctx.storage.sql;
+		const rules = rulesOf(sql);
+		const fired: AlertEvent[] = [];
+		for (const windowMs of [...new Set(rules.map((r) => (r.window === 'day' ? 86_400_000 : HOUR_MS)))]) {
+			const start = Math.floor(now / windowMs) * windowMs;
+			const drift = (await this.drift(start, now, windowMs, null)).windows.filter((w) => w.start === start);
+			const perf = this.performance(start, now, windowMs).filter((p) => p.start === start);
+			for (const rule of rules.filter((r) => (r.window === 'day' ? 86_400_000 : HOUR_MS) === windowMs))
+				fired.push(...recordFirings(sql, rule, judge(rule, drift, perf), { start, ms: windowMs }, now));
+		}
+		await this.#deliver(now);
+		return fired;
+	}
+
+	/** Due webhook deliveries, then the alarm set for the next retry if one is queued. */
+	async #deliver(now: number) {
+		const base = Number(this.env.WEBHOOK_RETRY_BASE_MS ?? '');
+		const next = await deliverDue(
+			this.ctx.storage.sql,
+			now,
+			Number.isFinite(base) && base >= 0 ? base : 1000
+		);
+		if (next === null) return;
+		const alarm = await this.ctx.storage.getAlarm();
+		if (alarm === null || alarm > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
 	}
 
 	/** Each row's outcome, for labels to join later, kept as the rows arrive. */

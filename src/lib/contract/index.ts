@@ -17,3 +17,4 @@ export * from './batch';
 export * from './federated';
 export * from './feedback';
 export * from './monitoring';
+export * from './alerts';

@@ -22,12 +22,14 @@ beforeAll(async () => {
 /**
  * Routes with no JSON body to parse: reads, /api/v1 deletes and restores (the path says it all), the byte
  * uploads, predict (its body is read only once the version is servable: predict-bodies.test.ts), and a federated
- * client's registration (no body) and update (float32 bytes: tests/worker/federated/job.test.ts).
+ * client's registration (no body) and update (float32 bytes: tests/worker/federated/job.test.ts), and checking a
+ * model's alert rules now (no body).
  */
 function takesJson(method: string, path: string): boolean {
 	if (method === 'GET') return false;
 	if (/\/api\/v1\/blobs\/|mlflow-artifacts\/artifacts\/\*$|\/predict$/.test(path)) return false;
 	if (/\/federated\/jobs\/[^/]+\/(clients|updates)$/.test(path)) return false;
+	if (/\/alerts\/evaluate$/.test(path)) return false;
 	if (!isMlflow(path) && (method === 'DELETE' || path.endsWith('/restore'))) return false;
 	return true;
 }

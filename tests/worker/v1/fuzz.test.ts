@@ -293,6 +293,10 @@ const ELSEWHERE = [
 	'POST /models/:name/feedback',
 	// A reference profile (its table of refusals is in tests/worker/monitoring/drift.test.ts).
 	'PUT /models/:name/versions/:version/reference',
+	// An alert rule (its table of refusals is in tests/worker/monitoring/alerts.test.ts).
+	'POST /models/:name/alerts',
+	// Checks the rules now: it reads no body.
+	'POST /models/:name/alerts/evaluate',
 	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
 	'POST /federated/jobs/:id/tokens'
 ];

@@ -174,6 +174,15 @@ const CASES: Case[] = [
 	{ route: 'GET /models/:name/performance', path: () => `${model()}/performance` },
 	{ route: 'GET /models/:name/drift', path: () => `${model()}/drift` },
 	{
+		route: 'POST /models/:name/alerts',
+		path: () => `${model()}/alerts`,
+		json: { name: 'x', kind: 'latency_p99', threshold: 5 }
+	},
+	{ route: 'GET /models/:name/alerts', path: () => `${model()}/alerts` },
+	{ route: 'DELETE /models/:name/alerts/:id', path: () => `${model()}/alerts/al_00000000000000000000` },
+	{ route: 'GET /models/:name/alerts/events', path: () => `${model()}/alerts/events` },
+	{ route: 'POST /models/:name/alerts/evaluate', path: () => `${model()}/alerts/evaluate` },
+	{
 		route: 'PUT /models/:name/versions/:version/reference',
 		path: () => `${model()}/versions/1/reference`,
 		json: {

@@ -57,7 +57,10 @@ predictions.post('/:name/feedback', requireScope('write'), async (c) => {
 	const name = modelName(c);
 	const body = await jsonBody(c, feedbackSchema);
 	await mustGetModel(c, name);
-	const result = await logFor(c.env, { workspaceId: ws(c), modelName: name }).feedback(body.labels);
+	const log = logFor(c.env, { workspaceId: ws(c), modelName: name });
+	const result = await log.feedback(body.labels);
+	// Labels move metric floors: the rules are checked again without holding up the answer.
+	if (result.accepted > 0) c.executionCtx.waitUntil(log.evaluateAlerts().catch(() => undefined));
 	if (result.accepted === 0 && result.unchanged === 0)
 		throw domainErrorOf(
 			'invalid_request',
