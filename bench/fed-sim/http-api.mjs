@@ -95,12 +95,12 @@ export function client(url, token) {
 			await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
 			return call(method, path, opts, attempt + 1);
 		}
-		// The registry limits each token's requests a minute: wait as it says, a few times.
 		// A 5xx to a read or a blob PUT (wrangler dev's own proxy answers some under load): tried again, twice.
 		if (res.status >= 500 && retry === 'safe' && attempt < 2) {
 			await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
 			return call(method, path, opts, attempt + 1);
 		}
+		// The registry limits each token's requests a minute: wait as it says, a few times.
 		if (res.status === 429 && attempt < 5) {
 			const wait = Number(res.headers['retry-after'] ?? 1);
 			await new Promise((r) => setTimeout(r, Math.max(1, wait) * 1000));
