@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, expect } from './fixtures';
 import {
 	addSample,
@@ -123,4 +126,54 @@ test('drift on a shifted input, traffic and live accuracy show on the monitoring
 	await expect(page.getByTestId('monitor-heatmap').locator('svg').first()).toBeVisible();
 	await expect(page.getByTestId('monitor-performance')).toHaveAttribute('data-points', /^[1-9]/);
 	expect(warnings.filter((w) => w.startsWith('Warning:'))).toEqual([]);
+
+	// An alert on mass with a webhook: a receiver here, as an operator's endpoint would be.
+	const got: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+	const hook = createServer((req, res) => {
+		let body = '';
+		req.on('data', (c) => (body += c));
+		req.on('end', () => {
+			got.push({ headers: req.headers, body });
+			res.end('ok');
+		});
+	});
+	await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+	try {
+		const secret = 'e2e-webhook-secret-0123456789';
+		const alerts = page.getByTestId('alerts');
+		const form = alerts.getByTestId('alert-form');
+		await form.getByLabel('Name').fill('mass moved');
+		await form.getByLabel('kind').selectOption('feature_drift');
+		await form.getByLabel('feature').selectOption('mass');
+		await form.getByLabel('Min rows').fill('10');
+		await form
+			.getByLabel('webhook url')
+			.fill(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`);
+		await form.getByLabel('webhook secret').fill(secret);
+		await form.getByRole('button', { name: 'Add rule' }).click();
+		await expect(alerts.getByTestId('alert-rules')).toContainText('One feature drifts: mass');
+		// A rule the registry refuses names why, and the rules stay as they were.
+		await form.getByLabel('Name').fill('too fast');
+		await form.getByLabel('kind').selectOption('drift_share');
+		await form.getByLabel('threshold').fill('2');
+		await form.getByRole('button', { name: 'Add rule' }).click();
+		await expect(alerts.getByRole('alert')).toContainText('a drift_share threshold is a share from 0 to 1');
+		await expect(alerts.getByTestId('alert-rules').locator('li')).toHaveCount(1);
+
+		await form.getByRole('button', { name: 'Check now' }).click();
+		const fired = alerts.getByTestId('alert-events').locator('tr[data-rule="mass moved"]');
+		await expect(fired).toHaveCount(1);
+		await expect(fired).toContainText('v1: "mass" drifted');
+		await expect(fired.getByTestId('delivery')).toHaveText('delivered (1 attempt)');
+		expect(got).toHaveLength(1);
+		const sig = String(got[0].headers['x-edgebook-signature']);
+		const t = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(sig)!;
+		expect(t[2]).toBe(createHmac('sha256', secret).update(`${t[1]}.${got[0].body}`).digest('hex'));
+		expect(JSON.parse(got[0].body)).toMatchObject({
+			type: 'alert.fired',
+			event: { ruleName: 'mass moved', model: 'penguin-watch', version: 1, kind: 'feature_drift' }
+		});
+	} finally {
+		hook.close();
+	}
 });

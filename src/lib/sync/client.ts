@@ -233,6 +233,11 @@ export class RegistryClient {
 		return this.#json(z.unknown(), res);
 	}
 
+	/** A DELETE of the registry API (an alert rule); the answer's JSON, or a RegistryError naming the refusal. */
+	async deleteJson(path: string): Promise<unknown> {
+		return this.#json(z.unknown(), await this.#request(path, { method: 'DELETE' }));
+	}
+
 	/** A file as the body of a POST (a batch job's input); the answer's JSON. Uploads get a minute per try. */
 	async postFile(path: string, body: Blob, type: string): Promise<unknown> {
 		const res = await this.#request(

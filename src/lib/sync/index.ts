@@ -5,7 +5,14 @@ import { listMissing } from './missing-artifacts';
 import { predictionLogFile, readPredictionLog } from './prediction-log';
 import { batchResultFile, batchTableName, readBatchJob, startBatchJob } from './batch';
 import type { BatchJob } from '$lib/contract';
-import type { DriftReport, PerformanceWindow, Traffic } from '$lib/contract';
+import type {
+	AlertEvent,
+	AlertRule,
+	AlertRuleInput,
+	DriftReport,
+	PerformanceWindow,
+	Traffic
+} from '$lib/contract';
 import { readOnnxSignature } from '$lib/ml/onnx-signature';
 import { sha256Hex } from '$lib/tracking/artifacts';
 import { clearConfig, readConfig, writeConfig } from './state';
@@ -111,6 +118,37 @@ export async function monitoring(
 		drift: drift as DriftReport,
 		performance: q.version ? windows.filter((w) => w.version === q.version) : windows
 	};
+}
+
+/** A model's alert rules and history, and the changes the monitoring page makes to them. */
+export async function alerts(modelName: string): Promise<{ rules: AlertRule[]; events: AlertEvent[] }> {
+	const client = await onlineClient('watch a deployed model');
+	const m = encodeURIComponent(modelName);
+	const [rules, events] = await Promise.all([
+		client.getJson(`/api/v1/models/${m}/alerts`),
+		client.getJson(`/api/v1/models/${m}/alerts/events?limit=50`)
+	]);
+	return {
+		rules: (rules as { rules: AlertRule[] }).rules,
+		events: (events as { events: AlertEvent[] }).events
+	};
+}
+
+export async function createAlertRule(modelName: string, rule: AlertRuleInput): Promise<AlertRule> {
+	const client = await onlineClient('set an alert');
+	return (await client.postJson(`/api/v1/models/${encodeURIComponent(modelName)}/alerts`, rule)) as AlertRule;
+}
+
+export async function deleteAlertRule(modelName: string, id: string): Promise<void> {
+	const client = await onlineClient('delete an alert');
+	await client.deleteJson(`/api/v1/models/${encodeURIComponent(modelName)}/alerts/${encodeURIComponent(id)}`);
+}
+
+/** Checks the model's rules now; answers what fired. */
+export async function evaluateAlerts(modelName: string): Promise<AlertEvent[]> {
+	const client = await onlineClient('check alerts');
+	const r = await client.postJson(`/api/v1/models/${encodeURIComponent(modelName)}/alerts/evaluate`, {});
+	return (r as { fired: AlertEvent[] }).fired;
 }
 
 /** Starts a batch scoring job at the edge on a table's CSV export (the champion of `modelName` scores it). */
