@@ -11,9 +11,11 @@
 // paper's target is 97%), so the targets are lower — 90% IID and 85% pathological for the 2NN (options.mjs, TARGETS).
 //
 //   npm run fed:sim                                  # default, ≤ 15 min on 2 cores (--budget 13 minutes shared by
-//                                                    # the runs): 2NN IID FedSGD, E=1/5 B=10; pathological FedSGD,
-//                                                    # E=5 B=10; FedProx vs FedAvg with 50% stragglers (15 rounds)
-//   npm run fed:sim -- --model cnn --budget 40       # the CNN: FedSGD and E=5 B=10, IID, to 97% (~10 s a round)
+//                                                    # the runs; ~10 min at load 4–6): 2NN IID FedSGD, E=1/5 B=10;
+//                                                    # pathological FedSGD, E=5 B=10; FedProx vs FedAvg with 50%
+//                                                    # stragglers (20 rounds)
+//   npm run fed:sim -- --model cnn --budget 40       # the CNN: E=5 B=10 and FedSGD, IID, to 97% (E=5: ~100 s a
+//                                                    # round on 2 busy cores, 9 s a client; slow)
 //   npm run fed:sim -- --full                        # the paper's 9-configuration grid, 2NN and CNN, no budget
 //   npm run fed:sim -- --compare-encodings           # 2NN IID E=1 B=10, float32 vs float16 vs int8, 30 rounds each
 //   npm run fed:sim -- --model 2nn --partition dirichlet --alpha 0.5 --configs fedsgd,1x10,5x10 --rounds 200
