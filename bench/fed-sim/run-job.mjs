@@ -71,8 +71,17 @@ export async function runJob(cfg, ctx) {
 	let polls = pollAll();
 	try {
 		for (let round = 1; round <= cfg.cap; round++) {
-			const tasks = await polls;
-			const sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
+			let tasks = await polls;
+			let sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
+			// A round longer than the object's ALIVE_MS (120 s: the CNN's E=5 on 2 busy cores) leaves the clients
+			// that were not sampled without a heartbeat since they last asked, so the closing update finds too few
+			// alive and the job waits; it opens the round on the poll that brings the last of them back, after most
+			// were told to wait. A browser asks again after retryAfterS; so does the sim, a few times.
+			for (let again = 0; !sampled.length && again < 3; again++) {
+				await new Promise((r) => setTimeout(r, 1000));
+				tasks = await pollAll();
+				sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
+			}
 			if (!sampled.length) {
 				const v = await api.view(job.id);
 				throw new Error(
