@@ -51,6 +51,10 @@ export default {
 			ctx.waitUntil(import('./inference/warm').then((m) => m.warmInference()));
 		}
 		return app.fetch(request, env, ctx);
+	},
+	/** The Cron Trigger: canaries that have run their time end, scheduled retraining opens (workers/retrain/schedule.ts). */
+	async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+		ctx.waitUntil(import('./retrain/schedule').then((m) => m.scheduledRetraining(env)));
 	}
 } satisfies ExportedHandler<Env>;
 // Durable Object classes are exported from the main module for wrangler.toml's bindings.

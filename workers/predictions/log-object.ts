@@ -24,6 +24,7 @@ import {
 	rulesOf
 } from '../monitoring/alert-store';
 import { loadReference, type LoadedReference } from '../monitoring/reference';
+import { openRetrain } from '../retrain/tasks';
 import {
 	HOUR_MS,
 	driftWindows,
@@ -393,11 +394,37 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			const start = Math.floor(now / windowMs) * windowMs;
 			const drift = (await this.drift(start, now, windowMs, null)).windows.filter((w) => w.start === start);
 			const perf = this.performance(start, now, windowMs).filter((p) => p.start === start);
-			for (const rule of rules.filter((r) => (r.window === 'day' ? 86_400_000 : HOUR_MS) === windowMs))
-				fired.push(...recordFirings(sql, rule, judge(rule, drift, perf), { start, ms: windowMs }, now));
+			for (const rule of rules.filter((r) => (r.window === 'day' ? 86_400_000 : HOUR_MS) === windowMs)) {
+				const events = recordFirings(sql, rule, judge(rule, drift, perf), { start, ms: windowMs }, now);
+				if (rule.retrain) for (const e of events) await this.#retrain(e);
+				fired.push(...events);
+			}
 		}
 		await this.#deliver(now);
 		return fired;
+	}
+
+	/** A firing that asks for retraining opens the model's task (or joins the open one), named on the event. */
+	async #retrain(event: AlertEvent) {
+		const owner = this.#owner();
+		if (!owner) return;
+		try {
+			const { task } = await openRetrain(this.env.DB, owner.workspaceId, owner.modelName, {
+				trigger: 'alert',
+				triggerRef: event.id,
+				reason: event.message
+			});
+			event.retrainTaskId = task.id;
+			const { delivery: _d, deliveries: _ds, ...body } = event;
+			this.ctx.storage.sql.exec(
+				'UPDATE alert_events SET body = ? WHERE id = ?',
+				JSON.stringify(body),
+				event.id
+			);
+		} catch (e) {
+			// No champion to beat (or D1 trouble): the alert stands; retraining is asked again at the next firing.
+			console.error('alert: opening a retraining task failed', e);
+		}
 	}
 
 	/** Due webhook deliveries, then the alarm set for the next retry if one is queued. */
@@ -530,6 +557,22 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			}
 		});
 		return result;
+	}
+
+	/** The labels of answered (not shadow) predictions over [from, to], newest first: a retraining gate's hold-out. */
+	labelled(from: number, to: number, limit: number): { id: string; label: string | number }[] {
+		this.#init();
+		return this.ctx.storage.sql
+			.exec<{ id: string; label_text: string | null; label_value: number | null }>(
+				`SELECT o.id AS id, l.label_text AS label_text, l.label_value AS label_value FROM outcomes o
+				 JOIN labels l ON l.id = o.id WHERE o.at >= ? AND o.at <= ? AND o.route != 'shadow'
+				 ORDER BY o.at DESC LIMIT ?`,
+				from,
+				to,
+				limit
+			)
+			.toArray()
+			.map((r) => ({ id: r.id, label: r.label_text ?? (r.label_value as number) }));
 	}
 
 	/** Live performance per window and version over [from, to]: answered rows, and shadows through their row's label. */

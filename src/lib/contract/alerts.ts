@@ -58,7 +58,9 @@ export const alertRuleInputSchema = z
 			.default(3_600_000),
 		/** A window with fewer predictions (or labelled rows, for a metric) than this is not judged. */
 		minRows: z.number().int().min(1).max(1_000_000).default(30),
-		webhook: webhookSchema.optional()
+		webhook: webhookSchema.optional(),
+		/** Open a retraining task for the model when the rule fires (one open task per model: a second firing joins it). */
+		retrain: z.boolean().default(false)
 	})
 	.superRefine((r, ctx) => {
 		const need = (ok: boolean, path: string, message: string) =>
@@ -116,6 +118,8 @@ export interface AlertEvent {
 	threshold: number | null;
 	message: string;
 	firedAt: number;
+	/** The retraining task the firing opened or joined (a rule with `retrain`). */
+	retrainTaskId?: string;
 	/** pending (being retried), delivered, failed (attempts spent), or none (no webhook). */
 	delivery: 'none' | 'pending' | 'delivered' | 'failed';
 	deliveries: AlertDelivery[];

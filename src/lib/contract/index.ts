@@ -18,3 +18,4 @@ export * from './federated';
 export * from './feedback';
 export * from './monitoring';
 export * from './alerts';
+export * from './retrain';

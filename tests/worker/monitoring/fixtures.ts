@@ -47,6 +47,15 @@ export function reference(): ReferenceProfile {
 let runs = 0;
 /** A version whose source run carries reference-profile.json, as every notebook-trained run does. */
 export async function trainedVersion(model: string, ref: ReferenceProfile | null): Promise<number> {
+	return (await trainedVersionWithRun(model, ref)).version;
+}
+
+/** The same with another graph (a retrained challenger), answering the version and its run. */
+export async function trainedVersionWithRun(
+	model: string,
+	ref: ReferenceProfile | null,
+	onnx: Uint8Array = ONNX
+): Promise<{ version: number; runId: string }> {
 	const exp = await api('/api/v1/experiments', { method: 'POST', json: { name: 'mon-source' } });
 	const expId =
 		exp.status === 201
@@ -70,10 +79,10 @@ export async function trainedVersion(model: string, ref: ReferenceProfile | null
 	if (m.status !== 201 && m.status !== 409) throw new Error(`model: ${m.status}`);
 	const v = await ok<{ version: number }>(`/api/v1/models/${model}/versions`, {
 		method: 'POST',
-		json: { sourceRunId: runId, artifactSha256: await upload(ONNX), signature: { preprocessing: PREP } },
+		json: { sourceRunId: runId, artifactSha256: await upload(onnx), signature: { preprocessing: PREP } },
 		status: 201
 	});
-	return v.version;
+	return { version: v.version, runId };
 }
 
 export async function predict(

@@ -297,6 +297,12 @@ const ELSEWHERE = [
 	'POST /models/:name/alerts',
 	// Checks the rules now: it reads no body.
 	'POST /models/:name/alerts/evaluate',
+	// Retraining: its tables of refusals are in tests/worker/retrain/retrain.test.ts.
+	'POST /models/:name/retrain',
+	'POST /retrain/:id/claim',
+	'POST /retrain/:id/gate',
+	'POST /retrain/:id/conclude',
+	'POST /retrain/:id/cancel',
 	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
 	'POST /federated/jobs/:id/tokens'
 ];

@@ -31,6 +31,13 @@ beforeAll(async () => {
 	)
 		.bind(JOB, s.model)
 		.run();
+	// A retraining task of this workspace, as openRetrain writes it (opening one through the API needs a champion).
+	await testEnv.DB.prepare(
+		`INSERT INTO retrain_tasks (workspace_id, id, model_name, open, state, body, created_at, updated_at)
+		 VALUES ('local', ?, ?, 1, 'pending', ?, 1, 1)`
+	)
+		.bind(TASK, s.model, JSON.stringify({ id: TASK, model: s.model, state: 'pending', history: [] }))
+		.run();
 	// A federated job of this workspace, and a client of it.
 	const version = await trainedVersion('iso-fed', filled(0));
 	fedJob = (
@@ -52,6 +59,7 @@ let fedClient: string;
 const fed = () => `/api/v1/federated/jobs/${fedJob}`;
 
 const JOB = `bj_${'1'.repeat(32)}`;
+const TASK = `rt_${'2'.repeat(20)}`;
 
 /** json is a function where it needs what beforeAll made. */
 type Case = {
@@ -182,6 +190,17 @@ const CASES: Case[] = [
 	{ route: 'DELETE /models/:name/alerts/:id', path: () => `${model()}/alerts/al_00000000000000000000` },
 	{ route: 'GET /models/:name/alerts/events', path: () => `${model()}/alerts/events` },
 	{ route: 'POST /models/:name/alerts/evaluate', path: () => `${model()}/alerts/evaluate` },
+	{ route: 'POST /models/:name/retrain', path: () => `${model()}/retrain`, json: {} },
+	{ route: 'GET /models/:name/retrain', path: () => `${model()}/retrain` },
+	{ route: 'GET /retrain/:id', path: () => `${v1}/retrain/${TASK}` },
+	{ route: 'POST /retrain/:id/claim', path: () => `${v1}/retrain/${TASK}/claim`, json: {} },
+	{
+		route: 'POST /retrain/:id/gate',
+		path: () => `${v1}/retrain/${TASK}/gate`,
+		json: { challengerVersion: 2 }
+	},
+	{ route: 'POST /retrain/:id/conclude', path: () => `${v1}/retrain/${TASK}/conclude`, json: {} },
+	{ route: 'POST /retrain/:id/cancel', path: () => `${v1}/retrain/${TASK}/cancel`, json: {} },
 	{
 		route: 'PUT /models/:name/versions/:version/reference',
 		path: () => `${model()}/versions/1/reference`,

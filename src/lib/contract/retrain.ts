@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { aliasSchema } from './records';
+
+/**
+ * Retraining that promotes only a better model (docs/architecture.md, "Monitoring"): a trigger opens one task per
+ * model (a second trigger while one is open joins it), a browser that opens the model's notebook trains the
+ * challenger, the registry gates it against the champion on the same hold-out, runs a canary, and then promotes or
+ * rolls back. Every step is in the task's history, on the challenger's run, and in the alias's history.
+ */
+
+export const RETRAIN_TRIGGERS = ['manual', 'schedule', 'alert', 'data'] as const;
+export type RetrainTrigger = (typeof RETRAIN_TRIGGERS)[number];
+export const GATE_METRIC_NAMES = ['accuracy', 'macroF1', 'mae', 'rmse'] as const;
+
+export const retrainRequestSchema = z.strictObject({
+	trigger: z.enum(RETRAIN_TRIGGERS).default('manual'),
+	/** What fired it: an alert event's id, a schedule, a dataset's fingerprint. */
+	triggerRef: z.string().min(1).max(200).optional(),
+	reason: z.string().max(500).default(''),
+	/** The alias whose version is the champion, and which moves on promotion. */
+	alias: aliasSchema.default('champion'),
+	gate: z
+		.strictObject({
+			metric: z.enum(GATE_METRIC_NAMES).optional(),
+			/** The challenger must be better by at least this much (in the metric's units). */
+			margin: z.number().finite().min(0).max(1000).default(0),
+			confidence: z.number().gt(0.5).lt(1).default(0.95)
+		})
+		.prefault({}),
+	canary: z
+		.strictObject({
+			percent: z.number().min(1).max(50).default(10),
+			minutes: z
+				.number()
+				.min(0)
+				.max(7 * 24 * 60)
+				.default(60)
+		})
+		.prefault({})
+});
+export type RetrainRequest = z.input<typeof retrainRequestSchema>;
+
+export const RETRAIN_STATES = [
+	'pending',
+	'claimed',
+	'canary',
+	'promoted',
+	'rejected',
+	'rolled_back',
+	'failed'
+] as const;
+export type RetrainState = (typeof RETRAIN_STATES)[number];
+export const OPEN_STATES: readonly RetrainState[] = ['pending', 'claimed', 'canary'];
+
+export interface GateSummary {
+	metric: string;
+	test: 'mcnemar' | 'bootstrap';
+	rows: number;
+	champion: number;
+	challenger: number;
+	/** Challenger − champion, signed so that positive is better. */
+	difference: number;
+	interval: [number, number] | null;
+	pValue: number | null;
+	promote: boolean;
+	reason: string;
+	/** Where the hold-out came from: the model's labelled predictions, or rows the caller sent. */
+	holdout: 'labelled-log' | 'request';
+}
+
+export interface RetrainTask {
+	id: string;
+	model: string;
+	alias: string;
+	trigger: RetrainTrigger;
+	triggerRef: string | null;
+	reason: string;
+	state: RetrainState;
+	championVersion: number;
+	challengerVersion: number | null;
+	/** The champion's run's notebook and train cell: where a browser retrains. */
+	notebookId: string | null;
+	cellId: string | null;
+	/** The challenger's run, once trained. */
+	runId: string | null;
+	gateSettings: { metric?: string; margin: number; confidence: number };
+	canarySettings: { percent: number; minutes: number };
+	gate: GateSummary | null;
+	canary: { startedAt: number; endsAt: number; percent: number } | null;
+	history: { at: number; step: string; note: string }[];
+	createdAt: number;
+	updatedAt: number;
+}
+
+export const gateRequestSchema = z.strictObject({
+	challengerVersion: z.number().int().positive(),
+	/** The run that trained it (tagged with the task and the gate's numbers). */
+	runId: z.string().min(1).max(64).optional(),
+	/** Rows (raw records, as the predict API takes them) and their labels; else the model's labelled predictions. */
+	holdout: z
+		.strictObject({
+			rows: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+			labels: z
+				.array(z.union([z.string(), z.number()]))
+				.min(1)
+				.max(5000)
+		})
+		.refine((h) => h.rows.length === h.labels.length, 'holdout rows and labels differ in length')
+		.optional(),
+	/** How far back labelled predictions are taken from (days). */
+	days: z.number().int().min(1).max(30).default(7)
+});
+export type GateRequest = z.input<typeof gateRequestSchema>;
