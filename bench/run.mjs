@@ -1,4 +1,4 @@
-// `node bench/run.mjs data|first-page|train|registry|inference|search|load|serving|batch|federated|all`: builds the app if needed, starts it as users run it (wrangler
+// `node bench/run.mjs data|first-page|train|registry|inference|search|load|serving|batch|federated|monitoring|all`: builds the app if needed, starts it as users run it (wrangler
 // dev on a free port, fresh local state), runs the benchmarks (in one headless Chromium, for those that need one),
 // prints each table and writes bench/results/<name>.json. Benchmarks never assert a time: they measure and report.
 import { spawnSync } from 'node:child_process';
@@ -21,10 +21,20 @@ const BENCHES = {
 	load: () => import('./load.mjs'),
 	serving: () => import('./serving.mjs'),
 	batch: () => import('./batch.mjs'),
-	federated: () => import('./federated.mjs')
+	federated: () => import('./federated.mjs'),
+	monitoring: () => import('./monitoring.mjs')
 };
 // These talk to the registry API from Node: no browser to start.
-const WITHOUT_BROWSER = new Set(['registry', 'inference', 'search', 'load', 'serving', 'batch', 'federated']);
+const WITHOUT_BROWSER = new Set([
+	'registry',
+	'inference',
+	'search',
+	'load',
+	'serving',
+	'batch',
+	'federated',
+	'monitoring'
+]);
 
 const which = process.argv[2];
 const names = which === 'all' ? Object.keys(BENCHES) : [which];
