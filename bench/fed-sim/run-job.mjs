@@ -77,7 +77,9 @@ export async function runJob(cfg, ctx) {
 			// that were not sampled without a heartbeat since they last asked, so the closing update finds too few
 			// alive and the job waits; it opens the round on the poll that brings the last of them back, after most
 			// were told to wait. A browser asks again after retryAfterS; so does the sim, a few times.
-			for (let again = 0; !sampled.length && again < 3; again++) {
+			// (The first poll after such a round tells at most the last client to train: ask until none is waiting.)
+			const opening = () => !sampled.length || tasks.some((t) => t.state === 'waiting');
+			for (let again = 0; opening() && again < 5; again++) {
 				await new Promise((r) => setTimeout(r, 1000));
 				tasks = await pollAll();
 				sampled = clients.filter((_, i) => tasks[i].kind === 'train' && tasks[i].round === round);
@@ -100,7 +102,18 @@ export async function runJob(cfg, ctx) {
 			let trainMs = 0;
 			let bytesUp = 0;
 			let stragglers = 0;
+			let heartbeat = performance.now();
 			for (const [i, c] of sampled.entries()) {
+				// Browsers ask every retryAfterS (2 s) while they wait; the sim, blocked while it trains, lets the
+				// clients that were not sampled ask between two trainings once a minute, within the object's 120 s.
+				if (performance.now() - heartbeat > 60_000) {
+					await pool(
+						clients.filter((x) => !sampled.includes(x)),
+						10,
+						(x) => x.api.task(x)
+					);
+					heartbeat = performance.now();
+				}
 				const task = tasks[clients.indexOf(c)];
 				const global = await (overlap ? pulls[i] : pull(c));
 				const straggler = cfg.stragglers > 0 && task.localEpochs > 1 && random() < cfg.stragglers;
