@@ -28,14 +28,15 @@ const PENGUINS = (
 	) as Penguin[]
 ).filter((p) => p['Body Mass (g)'] !== null && p['Beak Length (mm)'] !== null);
 
-test('drift on a shifted input, traffic and live accuracy show on the monitoring page', async ({
+test('the loop: drift, live accuracy and an alert on the monitoring page; retraining in the notebook promotes only a better model', async ({
 	page,
 	baseURL,
 	request
 }) => {
-	test.setTimeout(240_000);
+	test.setTimeout(420_000);
 	await signedIn(page, baseURL!);
 	await newNotebook(page, 'Penguins watched');
+	const notebookPage = page.url();
 	await addSample(page, 'penguins');
 	await setSql(
 		page,
@@ -150,11 +151,13 @@ test('drift on a shifted input, traffic and live accuracy show on the monitoring
 			.getByLabel('webhook url')
 			.fill(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`);
 		await form.getByLabel('webhook secret').fill(secret);
+		await form.getByLabel('Retrain when it fires').check();
 		await form.getByRole('button', { name: 'Add rule' }).click();
 		await expect(alerts.getByTestId('alert-rules')).toContainText('One feature drifts: mass');
 		// A rule the registry refuses names why, and the rules stay as they were.
 		await form.getByLabel('Name').fill('too fast');
 		await form.getByLabel('kind').selectOption('drift_share');
+		await form.getByLabel('Retrain when it fires').uncheck();
 		await form.getByLabel('threshold').fill('2');
 		await form.getByRole('button', { name: 'Add rule' }).click();
 		await expect(alerts.getByRole('alert')).toContainText('a drift_share threshold is a share from 0 to 1');
@@ -173,7 +176,65 @@ test('drift on a shifted input, traffic and live accuracy show on the monitoring
 			type: 'alert.fired',
 			event: { ruleName: 'mass moved', model: 'penguin-watch', version: 1, kind: 'feature_drift' }
 		});
+		await expect(fired).toContainText('Retraining: rt_');
 	} finally {
 		hook.close();
 	}
+
+	// The alert opened a retraining task; the notebook that trained the champion offers to take it.
+	const champion = async () =>
+		(
+			(await (await request.get('/api/v1/models/penguin-watch', { headers: auth })).json()) as {
+				aliases: Record<string, number>;
+			}
+		).aliases.champion;
+	await page.reload();
+	const tasks = page.getByTestId('retrain-tasks');
+	await expect(tasks.locator('tr[data-state="pending"]')).toHaveCount(1);
+	await expect(tasks.locator('tr[data-state="pending"]')).toContainText('alert');
+	await page.goto(notebookPage);
+	const banner = page.getByTestId('retrain-banner');
+	await expect(banner).toContainText('penguin-watch asks for retraining (alert');
+
+	// Negative: retrained on the same data, the challenger is no better on the labelled predictions; nothing moves.
+	await banner.getByRole('button', { name: 'Retrain here' }).click();
+	const result = page.getByTestId('retrain-result');
+	await expect(result).toHaveAttribute('data-state', 'rejected', { timeout: 120_000 });
+	await expect(result).toContainText('Not better: @champion stays on v1.');
+	await expect(result).toContainText('Keep the champion');
+	expect(await champion()).toBe(1);
+
+	// The world changed: the notebook's data now has the heavier penguins. Retraining is asked for by hand.
+	await setSql(
+		page,
+		1,
+		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" + 1500 AS mass\nFROM penguins'
+	);
+	await runCell(page, 1);
+	// Through the app's own links: the notebook saves the edit as it closes (a hard navigation could cut the save).
+	await page.getByRole('link', { name: 'Models', exact: true }).click();
+	await model.getByTestId('monitor-link').click();
+	const panel = page.getByTestId('retrain-panel');
+	await panel.getByLabel('Reason').fill('heavier penguins');
+	await panel.getByRole('button', { name: 'Ask for retraining' }).click();
+	await expect(panel.getByTestId('retrain-note')).toContainText('Opened rt_');
+	await page.goto(notebookPage);
+	await expect(banner).toContainText('penguin-watch asks for retraining (manual: heavier penguins)');
+	await banner.getByRole('button', { name: 'Retrain here' }).click();
+	await expect(result).toHaveAttribute('data-state', 'canary', { timeout: 120_000 });
+	await expect(result).toContainText('Better: v3 now takes 10% of @champion as a canary.');
+	await expect(result).toContainText('Promote');
+	expect(await champion()).toBe(1);
+
+	// The canary ends (by hand here; the Cron Trigger ends it after its hour): no live numbers contradict the gate.
+	await page.goto('/models/penguin-watch/monitor');
+	await panel.locator('tr[data-state="canary"]').getByRole('button', { name: 'End canary now' }).click();
+	await expect(panel.locator('tr[data-state="promoted"]')).toHaveCount(1);
+	await expect(panel.locator('tr[data-state="rejected"]')).toHaveCount(1);
+	expect(await champion()).toBe(3);
+	const served = await request.post('/api/v1/models/penguin-watch/aliases/champion/predict', {
+		headers: auth,
+		data: { dataframe_records: rows.slice(0, 2) }
+	});
+	expect((await served.json()).version).toBe(3);
 });

@@ -46,6 +46,20 @@ export async function listTasks(
 	return results.map((r) => JSON.parse(r.body) as RetrainTask);
 }
 
+export async function openTasksOfNotebook(
+	db: D1Database,
+	workspaceId: string,
+	notebookId: string
+): Promise<RetrainTask[]> {
+	const { results } = await db
+		.prepare(
+			"SELECT body FROM retrain_tasks WHERE workspace_id = ? AND open = 1 AND json_extract(body, '$.notebookId') = ? ORDER BY created_at"
+		)
+		.bind(workspaceId, notebookId)
+		.all<Row>();
+	return results.map((r) => JSON.parse(r.body) as RetrainTask);
+}
+
 export async function openTask(
 	db: D1Database,
 	workspaceId: string,

@@ -17,6 +17,7 @@ import { readOnnxSignature } from '$lib/ml/onnx-signature';
 import { sha256Hex } from '$lib/tracking/artifacts';
 import { clearConfig, readConfig, writeConfig } from './state';
 import { SyncStatus } from './status.svelte';
+import { retrainApi, type RetrainApi } from './retrain';
 
 /**
  * The public API of sync and the model registry, for the UI. Browser-only state lives here: one status, one
@@ -149,6 +150,27 @@ export async function evaluateAlerts(modelName: string): Promise<AlertEvent[]> {
 	const client = await onlineClient('check alerts');
 	const r = await client.postJson(`/api/v1/models/${encodeURIComponent(modelName)}/alerts/evaluate`, {});
 	return (r as { fired: AlertEvent[] }).fired;
+}
+
+/** Retraining tasks through the signed-in registry (src/lib/sync/retrain.ts). */
+export async function retrain(): Promise<RetrainApi> {
+	return retrainApi(await onlineClient('retrain a model'));
+}
+
+/**
+ * Waits until a version registered in this tab has its number from the registry (it syncs first), syncing as it
+ * waits; the number, or an error after `timeoutMs`.
+ */
+export async function syncedVersionNumber(versionId: string, timeoutMs = 60_000): Promise<number> {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		await theEngine().syncNow();
+		const v = await db().modelVersions.get(versionId);
+		if (v?.version) return v.version;
+		if (Date.now() > end)
+			throw new Error('The registry has not numbered the new version yet: is it reachable?');
+		await new Promise((r) => setTimeout(r, 500));
+	}
 }
 
 /** Starts a batch scoring job at the edge on a table's CSV export (the champion of `modelName` scores it). */

@@ -326,3 +326,46 @@ describe('retraining refuses bad input by name and changes nothing', () => {
 		expect((await task(n.id)).state).toBe('pending');
 	});
 });
+
+describe('a notebook finds the tasks it can take', () => {
+	it('by the notebook and cell its champion was trained in; another notebook sees none', async () => {
+		const expId = (
+			await ok<{ id: string }>('/api/v1/experiments', {
+				method: 'POST',
+				json: { name: 'rt-nb' },
+				status: 201
+			})
+		).id;
+		await ok('/api/v1/runs', {
+			method: 'POST',
+			json: {
+				id: 'rt_nb_run',
+				experimentId: expId,
+				name: 'trained here',
+				notebookId: 'nb_here',
+				cellId: 'c_train'
+			},
+			status: 201
+		});
+		await ok('/api/v1/models', { method: 'POST', json: { name: 'rt-nb' }, status: 201 });
+		const { sha } = { sha: await (await import('../inference/fixtures')).upload(CHAMPION) };
+		const v = await ok<{ version: number }>('/api/v1/models/rt-nb/versions', {
+			method: 'POST',
+			json: { sourceRunId: 'rt_nb_run', artifactSha256: sha },
+			status: 201
+		});
+		await ok('/api/v1/models/rt-nb/aliases/champion', { method: 'PUT', json: { version: v.version } });
+		const { task: t } = (await (await open('rt-nb')).json()) as { task: RetrainTask };
+		expect(t).toMatchObject({ notebookId: 'nb_here', cellId: 'c_train' });
+		expect(
+			(await ok<{ tasks: RetrainTask[] }>('/api/v1/retrain?notebookId=nb_here')).tasks.map((x) => x.id)
+		).toEqual([t.id]);
+		expect((await ok<{ tasks: RetrainTask[] }>('/api/v1/retrain?notebookId=nb_elsewhere')).tasks).toEqual([]);
+		// Closed tasks are not offered.
+		await ok(`/api/v1/retrain/${t.id}/cancel`, { method: 'POST', json: { reason: 'not now' } });
+		expect((await ok<{ tasks: RetrainTask[] }>('/api/v1/retrain?notebookId=nb_here')).tasks).toEqual([]);
+		const noQuery = await api('/api/v1/retrain');
+		expect(noQuery.status).toBe(400);
+		expect(((await noQuery.json()) as ErrorJson).error.message).toMatch(/notebookId/);
+	});
+});

@@ -225,6 +225,8 @@ const CASES: Case[] = [
 
 /** Routes with no object of this workspace in their path: collections and creates, checked by the list test. */
 const COLLECTIONS = [
+	// Open retraining tasks of a notebook: only the caller's workspace's (retrain.test.ts).
+	'GET /retrain',
 	'GET /me',
 	// Only the caller's own workspace, or (install admins only) all of them: workspaces.test.ts.
 	'GET /workspaces/current',

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { gateRequestSchema, retrainRequestSchema } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { Conflict } from '../../domain/errors';
-import { jsonBody } from '../../http/body';
+import { jsonBody, parseWith } from '../../http/body';
 import { concludeCanary } from '../../retrain/conclude';
 import { runGate } from '../../retrain/gate';
-import { listTasks, mustGetTask, openRetrain, stepTask } from '../../retrain/tasks';
+import { listTasks, mustGetTask, openRetrain, openTasksOfNotebook, stepTask } from '../../retrain/tasks';
 import type { AppEnv } from '../../types';
 import { param, ws } from './common';
 import { modelName, mustGetModel } from './model-common';
@@ -35,6 +35,12 @@ retrainModels.get('/:name/retrain', requireScope('read'), async (c) => {
 
 const taskId = z.string().regex(/^rt_[0-9a-f]{20}$/, 'a retraining task id looks like rt_ and 20 hex digits');
 const id = (c: Parameters<typeof param>[0]) => param(c, 'id', taskId);
+
+/** The open tasks a notebook's browser can take: those whose champion was trained in that notebook. */
+retrainTasks.get('/', requireScope('read'), async (c) => {
+	const q = parseWith(z.strictObject({ notebookId: z.string().min(1).max(64) }), c.req.query(), 'query');
+	return c.json({ tasks: await openTasksOfNotebook(c.env.DB, ws(c), q.notebookId) }, 200);
+});
 
 retrainTasks.get('/:id', requireScope('read'), async (c) =>
 	c.json(await mustGetTask(c.env.DB, ws(c), id(c)), 200)
