@@ -76,10 +76,16 @@ export function driftWindows(
 		else groups.set(key, [w]);
 	}
 	const out: DriftWindow[] = [];
+	// Per version, the shape a window of its reference has (computed once, not per window).
+	const shapes = new Map<number, string>();
 	for (const [key, g] of groups) {
 		const [version, start] = key.split('\n').map(Number);
-		const latency = g[0].profile.numeric(LATENCY_FEATURE).clone();
-		for (const w of g.slice(1)) latency.merge(w.profile.numeric(LATENCY_FEATURE));
+		// One hour in the window (every hourly answer): read as stored, no copy; several: merged into a copy.
+		let latency = g[0].profile.numeric(LATENCY_FEATURE);
+		if (g.length > 1) {
+			latency = latency.clone();
+			for (const w of g.slice(1)) latency.merge(w.profile.numeric(LATENCY_FEATURE));
+		}
 		const rows = g.reduce((n, w) => n + w.profile.rowCount, 0);
 		const base = {
 			start,
@@ -94,10 +100,14 @@ export function driftWindows(
 			out.push({ ...base, features: [], drifted: 0, share: 0, datasetDrift: false });
 			continue;
 		}
-		const want = shapeOf(newWindow(reference, 0));
+		if (!shapes.has(version)) shapes.set(version, shapeOf(newWindow(reference, 0)));
+		const want = shapes.get(version)!;
 		const shaped = g.filter((w) => shapeOf(w.profile) === want);
-		const merged = shaped.length ? shaped[0].profile.clone() : newWindow(reference, start);
-		for (const w of shaped.slice(1)) merged.merge(w.profile);
+		let merged = shaped.length ? shaped[0].profile : newWindow(reference, start);
+		if (shaped.length > 1) {
+			merged = merged.clone();
+			for (const w of shaped.slice(1)) merged.merge(w.profile);
+		}
 		const d = profileDrift(reference, merged);
 		out.push({
 			...base,

@@ -3,11 +3,18 @@ import {
 	chiSquareTest,
 	jensenShannonTest,
 	ks2samp,
+	wassersteinDistance,
 	wassersteinNorm,
+	wassersteinNormWeighted,
 	zTestProportions
 } from '../../../src/lib/ml/drift';
-import { FEW_VALUES, SMALL_REFERENCE, profileDrift } from '../../../src/lib/ml/monitor/profile-drift';
-import { DatasetProfile, profileDataset, windowProfile } from '../../../src/lib/ml/profile';
+import {
+	FEW_VALUES,
+	SMALL_REFERENCE,
+	profileDrift,
+	wassersteinSorted
+} from '../../../src/lib/ml/monitor/profile-drift';
+import { DatasetProfile, profileDataset, weightedPoints, windowProfile } from '../../../src/lib/ml/profile';
 import { mulberry32, normal, type Rng } from '../profile/helpers';
 
 /** A window built the way production builds one: the reference's shape, then one row at a time. */
@@ -142,6 +149,28 @@ describe('profileDrift: the test Evidently would choose, from profiles alone', (
 		expect(a.drifted).toBe(false);
 		expect(b.drifted).toBe(true);
 		expect(a.threshold).toBe(0.1);
+	});
+
+	it('the merge-walk Wasserstein equals SciPy’s definition (the kernel’s) on sorted weighted points, ties included', () => {
+		const rng = mulberry32(9);
+		for (let t = 0; t < 50; t++) {
+			const n = 1 + Math.floor(rng() * 40);
+			const m = 1 + Math.floor(rng() * 40);
+			const pts = (k: number) =>
+				Float64Array.from({ length: k }, () => Math.round(normal(rng) * 4) / 2).sort();
+			const av = pts(n);
+			const bv = pts(m);
+			const aw = Float64Array.from({ length: n }, () => 1 + Math.floor(rng() * 5));
+			const bw = Float64Array.from({ length: m }, () => rng() * 3 + 0.1);
+			expect(wassersteinSorted(av, aw, bv, bw)).toBeCloseTo(wassersteinDistance(av, bv, aw, bw), 12);
+		}
+		// And the drift score is the normed one: the same as the kernel's normed form from the same points.
+		const reference = profileDataset({ x: column(5000, rng, normal) });
+		const rows = column(3000, rng, (r) => normal(r) + 0.2).map((x) => ({ x }));
+		const f = profileDrift(reference, windowOf(reference, rows)).features[0];
+		const r = weightedPoints(reference.numeric('x').sketch);
+		const c = weightedPoints(windowOf(reference, rows).numeric('x').sketch);
+		expect(f.score).toBeCloseTo(wassersteinNormWeighted(r.values, r.weights, c.values, c.weights), 12);
 	});
 
 	it('large reference, categorical: Jensen–Shannon from counts equals the test on the rows (natural log)', () => {

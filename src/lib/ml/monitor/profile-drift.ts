@@ -20,7 +20,6 @@ import {
 	datasetDrift,
 	jensenShannonFromCounts,
 	ks2samp,
-	wassersteinNormWeighted,
 	zTestFromCounts,
 	type Counts
 } from '../drift';
@@ -30,7 +29,8 @@ import {
 	sketchKsTest,
 	weightedPoints,
 	type DatasetProfile,
-	type FeatureProfile
+	type FeatureProfile,
+	type KllSketch
 } from '../profile';
 import { referenceRows } from './reference';
 
@@ -66,6 +66,63 @@ export const FEW_VALUES = 5;
 
 function counted(p: FeatureProfile): number {
 	return p instanceof NumericProfile ? p.sketch.n : p.count;
+}
+
+/**
+ * A reference's sketch as weighted points, made once per sketch: a reference is compared with every window of a
+ * range (720 for 30 days of hours), and its points never change once it is stored.
+ */
+type ReferencePoints = ReturnType<typeof weightedPoints> & { norm: number };
+const referencePointsCache = new WeakMap<KllSketch, ReferencePoints>();
+function referencePoints(sketch: KllSketch): ReferencePoints {
+	let p = referencePointsCache.get(sketch);
+	if (!p) {
+		const w = weightedPoints(sketch);
+		// Evidently's norm: the reference's population std (of the points, weighted), at least 0.001.
+		let sw = 0;
+		let mean = 0;
+		for (let i = 0; i < w.values.length; i++) {
+			sw += w.weights[i];
+			mean += w.weights[i] * w.values[i];
+		}
+		mean /= sw;
+		let ss = 0;
+		for (let i = 0; i < w.values.length; i++) ss += w.weights[i] * (w.values[i] - mean) ** 2;
+		p = { ...w, norm: Math.max(Math.sqrt(ss / sw), 0.001) };
+		referencePointsCache.set(sketch, p);
+	}
+	return p;
+}
+
+/**
+ * Wasserstein-1 between two weighted point sets already sorted ascending (a sketch's points are): SciPy's
+ * _cdf_distance (∫|U − V| over the pooled values, each CDF right-continuous, weights relative to their side's sum)
+ * as one merge walk instead of a sort, since this runs for every feature of every window.
+ */
+export function wassersteinSorted(
+	av: ArrayLike<number>,
+	aw: ArrayLike<number>,
+	bv: ArrayLike<number>,
+	bw: ArrayLike<number>
+): number {
+	let sa = 0;
+	let sb = 0;
+	for (let i = 0; i < aw.length; i++) sa += aw[i];
+	for (let j = 0; j < bw.length; j++) sb += bw[j];
+	let i = 0;
+	let j = 0;
+	let ua = 0;
+	let ub = 0;
+	let dist = 0;
+	let prev = Math.min(av[0], bv[0]);
+	while (i < av.length || j < bv.length) {
+		const x = j >= bv.length || (i < av.length && av[i] <= bv[j]) ? av[i] : bv[j];
+		dist += Math.abs(ua - ub) * (x - prev);
+		while (i < av.length && av[i] === x) ua += aw[i++] / sa;
+		while (j < bv.length && bv[j] === x) ub += bw[j++] / sb;
+		prev = x;
+	}
+	return dist;
 }
 
 /**
@@ -122,9 +179,9 @@ function featureDrift(name: string, ref: FeatureProfile, cur: FeatureProfile, sm
 			const ks = sketchKsTest(ref.sketch, cur.sketch);
 			return { ...base, test: 'ks', score: ks.pValue, threshold: 0.05, drifted: ks.pValue <= 0.05 };
 		}
-		const r = weightedPoints(ref.sketch);
+		const r = referencePoints(ref.sketch);
 		const c = weightedPoints(cur.sketch);
-		const d = wassersteinNormWeighted(r.values, r.weights, c.values, c.weights);
+		const d = wassersteinSorted(r.values, r.weights, c.values, c.weights) / r.norm;
 		return { ...base, test: 'wasserstein', score: d, threshold: 0.1, drifted: d >= 0.1 };
 	}
 	const counts = slotCounts(ref, cur);
