@@ -82,6 +82,7 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 	/** The highest chunk whose rows are in the windows; stored with them, so a restart replays only later chunks. */
 	#applied = 0;
 	#replayed = false;
+	#inAlarm = false;
 	#references = new Map<number, { loaded: LoadedReference; at: number }>();
 
 	#init() {
@@ -354,6 +355,16 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 	}
 
 	async alarm(): Promise<void> {
+		// While this runs, the alarm being handled may still read as set: a retry is scheduled regardless.
+		this.#inAlarm = true;
+		try {
+			await this.#alarmWork();
+		} finally {
+			this.#inAlarm = false;
+		}
+	}
+
+	async #alarmWork(): Promise<void> {
 		await this.flush();
 		this.#forgetOld(Date.now());
 		if (hasRules(this.ctx.storage.sql)) await this.evaluateAlerts();
@@ -436,7 +447,7 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			Number.isFinite(base) && base >= 0 ? base : 1000
 		);
 		if (next === null) return;
-		const alarm = await this.ctx.storage.getAlarm();
+		const alarm = this.#inAlarm ? null : await this.ctx.storage.getAlarm();
 		if (alarm === null || alarm > next) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
 	}
 
