@@ -5,13 +5,15 @@ import type { AddressInfo } from 'node:net';
 import { test, expect } from './fixtures';
 import {
 	addSample,
+	addSqlCell,
 	addTrainCell,
 	cell,
 	newNotebook,
 	runCell,
 	runTraining,
 	setSql,
-	signedIn
+	signedIn,
+	value
 } from './helpers';
 
 /**
@@ -237,4 +239,25 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 		data: { dataframe_records: rows.slice(0, 2) }
 	});
 	expect((await served.json()).version).toBe(3);
+
+	// The drift report opens in the notebook as a table, for more SQL.
+	await page.goto(notebookPage);
+	const loader = page.getByTestId('load-prediction-log');
+	await loader.getByLabel('model whose predictions to load').fill('penguin-watch');
+	await loader.getByRole('button', { name: 'Drift report' }).click();
+	await expect(page.locator('[data-testid="dataset"][data-name="drift_penguin_watch"]')).toBeVisible({
+		timeout: 60_000
+	});
+	const q = await addSqlCell(page);
+	await setSql(
+		page,
+		q,
+		"SELECT count(*) AS n, max(rows) AS predictions, string_agg(feature, ',' ORDER BY feature) FILTER (WHERE drifted) AS which FROM drift_penguin_watch WHERE version = 1"
+	);
+	await runCell(page, q);
+	expect(await Promise.all([0, 1, 2].map((c) => value(page, q, 0, c).textContent()))).toEqual([
+		'6',
+		String(N),
+		'mass,prediction'
+	]);
 });

@@ -173,6 +173,17 @@ export async function syncedVersionNumber(versionId: string, timeoutMs = 60_000)
 	}
 }
 
+/** A model's drift over the last `days` (hourly windows) as the notebook table drift_<model>; null when empty. */
+export async function driftReport(modelName: string, days = 30): Promise<File | null> {
+	const client = await onlineClient('read a model’s drift');
+	const to = Date.now();
+	const report = (await client.getJson(
+		`/api/v1/models/${encodeURIComponent(modelName)}/drift?from=${to - days * 86_400_000}&to=${to}&window=hour`
+	)) as DriftReport;
+	const { driftRows, driftTableFile } = await import('$lib/monitoring/drift-table');
+	return driftRows(report).length ? driftTableFile(modelName, report) : null;
+}
+
 /** Starts a batch scoring job at the edge on a table's CSV export (the champion of `modelName` scores it). */
 export async function startBatch(modelName: string, csv: Uint8Array): Promise<BatchJob> {
 	return startBatchJob(await onlineClient('score a table at the edge'), modelName, csv);
