@@ -128,6 +128,13 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	await expect(page.getByTestId('monitor-heatmap')).toHaveAttribute('data-drifted', String(drifted.length));
 	await expect(page.getByTestId('monitor-heatmap').locator('svg').first()).toBeVisible();
 	await expect(page.getByTestId('monitor-performance')).toHaveAttribute('data-points', /^[1-9]/);
+	// Mass, reference against now: all N of the window's values, and the training split's.
+	await page.getByLabel('feature distribution').selectOption('mass');
+	const dist = page.getByTestId('monitor-distribution');
+	await expect(dist).toHaveAttribute('data-feature', 'mass');
+	await expect(dist).toHaveAttribute('data-current-total', String(N));
+	await expect(dist).toHaveAttribute('data-reference-total', /^2[0-9]{2}$/);
+	await expect(dist.locator('svg').first()).toBeVisible();
 	expect(warnings.filter((w) => w.startsWith('Warning:'))).toEqual([]);
 
 	// An alert on mass with a webhook: a receiver here, as an operator's endpoint would be.

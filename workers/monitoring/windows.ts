@@ -1,4 +1,9 @@
-import type { DriftWindow, PredictionRecord, ReferenceSummary } from '../../src/lib/contract';
+import type {
+	DriftWindow,
+	FeatureDistribution,
+	PredictionRecord,
+	ReferenceSummary
+} from '../../src/lib/contract';
 import { PREDICTION_COLUMN } from '../../src/lib/contract';
 import { profileDrift } from '../../src/lib/ml/monitor/profile-drift';
 import { referenceRows, type ReferenceProfile } from '../../src/lib/ml/monitor/reference';
@@ -6,6 +11,7 @@ import {
 	DatasetProfile,
 	NumericProfile,
 	PREDICTION_FEATURE,
+	histogramCounts,
 	mixSeed,
 	windowProfile
 } from '../../src/lib/ml/profile';
@@ -130,5 +136,46 @@ export function referenceSummary(version: number, loaded: LoadedReference): Refe
 			kind: p.kind,
 			rows: referenceRows(p)
 		}))
+	};
+}
+
+const num = (x: number) => String(Number(x.toPrecision(4)));
+
+/**
+ * A feature's reference and current distribution over the stored windows of one version (merged), aligned by the
+ * kernel's histogramCounts; null when the version has no reference or the feature is not in it.
+ */
+export function featureDistribution(
+	stored: StoredWindow[],
+	version: number,
+	feature: string,
+	reference: ReferenceProfile | null
+): FeatureDistribution | null {
+	const ref = reference?.features.get(feature);
+	if (!reference || !ref) return null;
+	const want = shapeOf(newWindow(reference, 0));
+	const mine = stored.filter((w) => w.version === version && shapeOf(w.profile) === want);
+	const merged = mine.length ? mine[0].profile.clone() : newWindow(reference, 0);
+	for (const w of mine.slice(1)) merged.merge(w.profile);
+	const h = histogramCounts(ref, merged.features.get(feature)!);
+	const labels =
+		h.kind === 'categorical'
+			? h.labels
+			: h.reference.map((_, i) =>
+					i === 0
+						? `< ${num(h.edges[0])}`
+						: i === h.edges.length
+							? `≥ ${num(h.edges[h.edges.length - 1])}`
+							: `${num(h.edges[i - 1])}–${num(h.edges[i])}`
+				);
+	return {
+		feature,
+		version,
+		kind: h.kind,
+		labels,
+		reference: h.reference,
+		current: h.current,
+		nullsReference: h.nullsReference,
+		nullsCurrent: h.nullsCurrent
 	};
 }

@@ -4,6 +4,7 @@ import type {
 	AlertRule,
 	AlertRuleInput,
 	DriftWindow,
+	FeatureDistribution,
 	Feedback,
 	FeedbackResult,
 	PerformanceWindow,
@@ -28,6 +29,7 @@ import { openRetrain } from '../retrain/tasks';
 import {
 	HOUR_MS,
 	driftWindows,
+	featureDistribution,
 	newWindow,
 	referenceSummary,
 	rowOf,
@@ -264,8 +266,13 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 		from: number,
 		to: number,
 		windowMs: number,
-		version: number | null
-	): Promise<{ windows: DriftWindow[]; references: ReferenceSummary[] }> {
+		version: number | null,
+		feature: string | null = null
+	): Promise<{
+		windows: DriftWindow[];
+		references: ReferenceSummary[];
+		distribution?: FeatureDistribution | null;
+	}> {
 		this.#init();
 		const owner = this.#owner();
 		if (!owner) return { windows: [], references: [] };
@@ -291,9 +298,19 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			versions.map((v) => ({ version: v }) as PredictionRecord)
 		);
 		const references = new Map(versions.map((v) => [v, this.#references.get(v)!.loaded]));
-		return {
+		const out = {
 			windows: driftWindows(stored, windowMs, references),
 			references: versions.map((v) => referenceSummary(v, references.get(v)!))
+		};
+		if (feature === null) return out;
+		const newest =
+			version ?? stored.reduce<number | null>((m, w) => (m === null || w.version > m ? w.version : m), null);
+		return {
+			...out,
+			distribution:
+				newest === null
+					? null
+					: featureDistribution(stored, newest, feature, references.get(newest)?.reference ?? null)
 		};
 	}
 

@@ -46,6 +46,23 @@ export interface ReferenceSummary {
 	features: { feature: string; kind: 'numeric' | 'categorical'; rows: number }[];
 }
 
+/**
+ * One feature's distribution in a version's reference and over the asked range (the range's windows merged), as
+ * aligned counts: numeric histogram slots (underflow, the reference's bins, overflow) or categories (the reference's
+ * by frequency, then new ones, then `__other__`). Nulls are counted apart.
+ */
+export interface FeatureDistribution {
+	feature: string;
+	version: number;
+	kind: 'numeric' | 'categorical';
+	/** A label per slot: "< 2.5", "2.5–3.1", "≥ 6.8", or the category. */
+	labels: string[];
+	reference: number[];
+	current: number[];
+	nullsReference: number;
+	nullsCurrent: number;
+}
+
 export interface DriftReport {
 	model: string;
 	from: number;
@@ -53,4 +70,6 @@ export interface DriftReport {
 	windowMs: number;
 	windows: DriftWindow[];
 	references: ReferenceSummary[];
+	/** With `?feature=`: that feature's reference and current distributions (the newest version in range, or `version`). */
+	distribution?: FeatureDistribution | null;
 }

@@ -105,13 +105,15 @@ export async function predictionLog(modelName: string): Promise<File | null> {
 /** A model's drift and live performance over [from, to] per hour or day, as the monitoring page draws them. */
 export async function monitoring(
 	modelName: string,
-	q: { from: number; to: number; window: 'hour' | 'day'; version?: number | null }
+	q: { from: number; to: number; window: 'hour' | 'day'; version?: number | null; feature?: string | null }
 ): Promise<{ drift: DriftReport; performance: PerformanceWindow[] }> {
 	const client = await onlineClient('watch a deployed model');
 	const m = encodeURIComponent(modelName);
 	const range = `from=${q.from}&to=${q.to}&window=${q.window}`;
 	const [drift, performance] = await Promise.all([
-		client.getJson(`/api/v1/models/${m}/drift?${range}${q.version ? `&version=${q.version}` : ''}`),
+		client.getJson(
+			`/api/v1/models/${m}/drift?${range}${q.version ? `&version=${q.version}` : ''}${q.feature ? `&feature=${encodeURIComponent(q.feature)}` : ''}`
+		),
 		client.getJson(`/api/v1/models/${m}/performance?${range}`)
 	]);
 	const windows = (performance as { windows: PerformanceWindow[] }).windows;

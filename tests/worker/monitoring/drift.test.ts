@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../../src/lib/contract';
 import { ks2samp, zTestProportions } from '../../../src/lib/ml/drift';
-import { PREDICTION_FEATURE } from '../../../src/lib/ml/profile';
+import { PREDICTION_FEATURE, histogramCounts, windowProfile } from '../../../src/lib/ml/profile';
 import { PredictionLog } from '../../../workers/predictions/log-object';
 import { logFor } from '../../../workers/predictions/log-store';
 import { testEnv, type ErrorJson } from '../helpers';
@@ -87,6 +87,39 @@ describe('drift against the version’s reference', () => {
 		expect(by.income.drifted).toBe(false);
 		expect(w).toMatchObject({ drifted: 2, datasetDrift: true });
 		expect(w.share).toBeCloseTo(2 / 3, 12);
+	});
+
+	it('a feature’s reference and current distributions, aligned bin for bin (or class for class)', async () => {
+		const r = await drift('mon-churn', '?version=1&feature=age');
+		const d = r.distribution!;
+		const window = windowProfile(reference());
+		for (const row of calm) window.updateRow(row);
+		const want = histogramCounts(reference().inputs.numeric('age'), window.numeric('age'));
+		expect(d).toMatchObject({
+			feature: 'age',
+			version: 1,
+			kind: 'numeric',
+			reference: want.reference,
+			current: want.current
+		});
+		if (want.kind !== 'numeric') throw new Error('age is numeric');
+		expect(d.labels).toHaveLength(want.edges.length + 1);
+		expect(d.labels[0]).toMatch(/^< /);
+		expect(d.labels.at(-1)).toMatch(/^≥ /);
+		expect(d.reference.reduce((a, b) => a + b, 0)).toBe(180);
+		expect(d.current.reduce((a, b) => a + b, 0)).toBe(150);
+		const p = (await drift('mon-churn', `?version=1&feature=${PREDICTION_FEATURE}`)).distribution!;
+		expect(p.kind).toBe('categorical');
+		const count = (xs: string[], c: string) => xs.filter((x) => x === c).length;
+		expect(Object.fromEntries(p.labels.map((l, i) => [l, p.current[i]]))).toEqual(
+			Object.fromEntries(
+				['no', 'yes'].filter((c) => count(calmLabels, c)).map((c) => [c, count(calmLabels, c)])
+			)
+		);
+		// The newest version in range by default; a feature the reference lacks has none.
+		expect((await drift('mon-churn', '?feature=age')).distribution!.version).toBe(2);
+		expect((await drift('mon-churn', '?feature=height')).distribution).toBeNull();
+		expect((await drift('mon-churn')).distribution).toBeUndefined();
 	});
 
 	it('answers every version by default, per day when asked, and nothing outside the range', async () => {
@@ -177,7 +210,7 @@ describe('monitoring refuses bad input by name', () => {
 			400,
 			/positive whole number/
 		],
-		['an unknown parameter', '/api/v1/models/mon-churn/drift?feature=age', 400, /feature/]
+		['an unknown parameter', '/api/v1/models/mon-churn/drift?features=age', 400, /features/]
 	])('GET drift with %s', async (_what, path, status, message) => {
 		await bad(path, undefined, status, message);
 	});

@@ -30,7 +30,9 @@ const driftQuery = z.strictObject({
 		.string()
 		.regex(/^[1-9]\d{0,8}$/, 'a version is a positive whole number')
 		.transform(Number)
-		.optional()
+		.optional(),
+	/** A feature whose reference and current distributions the answer carries (`__prediction__` for the output). */
+	feature: z.string().min(1).max(200).optional()
 });
 
 /** Drift per window (hourly by default) and version over [from, to] (the last 7 days by default). */
@@ -46,7 +48,8 @@ monitoring.get('/:name/drift', requireScope('read'), async (c) => {
 		from,
 		to,
 		windowMs,
-		q.version ?? null
+		q.version ?? null,
+		q.feature ?? null
 	);
 	const report: DriftReport = { model: name, from, to, windowMs, ...d };
 	return c.json(report, 200);
