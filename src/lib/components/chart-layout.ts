@@ -63,6 +63,11 @@ export function nextLayout(node: Element, current: ChartLayout): ChartLayout | n
 	return same ? null : next;
 }
 
+/** Puts a drawn chart into `host`, which is the caller's alone: Plot builds its own DOM, Svelte never diffs in it. */
+export function drawInto(host: HTMLElement, node: Element): void {
+	host.replaceChildren(node);
+}
+
 /**
  * Draw into `host`, measure, and redraw with the room the labels need (a few passes at most). The host is the
  * caller's alone: Plot builds its own DOM, so Svelte never diffs inside it.
