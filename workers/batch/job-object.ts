@@ -65,6 +65,8 @@ export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }>
 	#ready = false;
 	/** Tests only: throw right after the next part is written, before the cursor is, as a crash there would. */
 	crashAfterPart = false;
+	/** The first retry's delay (doubling after); a test lengthens it so a slow machine's own alarm cannot race it. */
+	retryBaseMs = 500;
 
 	#init() {
 		if (this.#ready) return;
@@ -142,7 +144,7 @@ export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }>
 					`Chunk at row ${s.next_row} failed ${failures} times: ${(e as Error).message ?? e}`
 				);
 			this.ctx.storage.sql.exec('UPDATE job SET failures = ?', failures);
-			await this.ctx.storage.setAlarm(Date.now() + 500 * 2 ** failures);
+			await this.ctx.storage.setAlarm(Date.now() + this.retryBaseMs * 2 ** failures);
 		}
 	}
 
