@@ -204,11 +204,9 @@ describe('webhooks', () => {
 			minRows: 10,
 			webhook: { url: 'http://webhook.test/flaky/2', secret: SECRET }
 		});
-		await evaluate('al-flaky');
-		expect((await events('al-flaky'))[0]).toMatchObject({
-			delivery: 'pending',
-			deliveries: [{ attempt: 1, status: 500 }]
-		});
+		const [fired] = await evaluate('al-flaky');
+		// The first attempt is made as it fires; the retries (due at once here) may already be under way.
+		expect(fired.delivery).toBe('pending');
 		const e = await retriedUntil('al-flaky', 'delivered');
 		expect(e.delivery).toBe('delivered');
 		expect(e.deliveries.map((d) => d.status)).toEqual([500, 500, 200]);
