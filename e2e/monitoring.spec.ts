@@ -34,8 +34,11 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	page,
 	baseURL,
 	request
-}) => {
+}, testInfo) => {
 	test.setTimeout(420_000);
+	// A retry runs against the same server: its own model, so the first try's versions do not count.
+	const MODEL = `penguin-watch${testInfo.retry ? `-${testInfo.retry}` : ''}`;
+	const TABLE = `drift_${MODEL.replace(/[^A-Za-z0-9]+/g, '_')}`;
 	await signedIn(page, baseURL!);
 	await newNotebook(page, 'Penguins watched');
 	const notebookPage = page.url();
@@ -56,16 +59,28 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	await runTraining(page, t);
 	await cell(page, t).getByTestId('run-link').click();
 	await expect(page.getByTestId('run-artifacts')).toContainText('reference-profile.json');
-	await page.getByTestId('register-model').getByLabel('model name').fill('penguin-watch');
+	await page.getByTestId('register-model').getByLabel('model name').fill(`${MODEL}`);
 	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
-	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText('penguin-watch');
+	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText(`${MODEL}`);
 	await page.goto('/models');
-	const model = page.locator('[data-testid="model"][data-name="penguin-watch"]');
+	const model = page.locator(`[data-testid="model"][data-name="${MODEL}"]`);
 	await model.getByLabel('alias', { exact: true }).fill('champion');
 	await model.getByRole('button', { name: 'Promote' }).click();
 	await expect(page.getByTestId('sync-indicator')).toHaveAttribute('data-state', 'synced', {
 		timeout: 30_000
 	});
+	// The indicator may read "synced" from before the promotion: wait until the registry has the alias.
+	await expect
+		.poll(
+			async () => {
+				const m = await request.get(`/api/v1/models/${MODEL}`, {
+					headers: { authorization: `Bearer ${TOKEN}` }
+				});
+				return m.ok() ? ((await m.json()) as { aliases: Record<string, number> }).aliases.champion : null;
+			},
+			{ timeout: 30_000 }
+		)
+		.toBe(1);
 
 	// An application's traffic: every fourth real penguin (all species, in the data's proportions), each 1,500 g
 	// heavier than it was.
@@ -79,7 +94,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 		mass: (p['Body Mass (g)'] as number) + 1500
 	}));
 	const auth = { authorization: `Bearer ${TOKEN}` };
-	const res = await request.post('/api/v1/models/penguin-watch/aliases/champion/predict', {
+	const res = await request.post(`/api/v1/models/${MODEL}/aliases/champion/predict`, {
 		headers: auth,
 		data: { dataframe_records: rows }
 	});
@@ -90,12 +105,12 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	// The rows are logged (and profiled) from the Worker's waitUntil, a moment after the answer.
 	await expect
 		.poll(async () => {
-			const d = await request.get('/api/v1/models/penguin-watch/drift', { headers: auth });
+			const d = await request.get(`/api/v1/models/${MODEL}/drift`, { headers: auth });
 			return ((await d.json()) as { windows: { rows: number }[] }).windows[0]?.rows ?? 0;
 		})
 		.toBe(N);
 	// The labels come back later, for the first 60 rows only.
-	const fb = await request.post('/api/v1/models/penguin-watch/feedback', {
+	const fb = await request.post(`/api/v1/models/${MODEL}/feedback`, {
 		headers: auth,
 		data: { labels: answer.predictionIds.slice(0, 60).map((id, i) => ({ id, label: truth[i] })) }
 	});
@@ -107,7 +122,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	const warnings: string[] = [];
 	page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
 	await model.getByTestId('monitor-link').click();
-	await expect(page).toHaveURL(/\/models\/penguin-watch\/monitor$/);
+	await expect(page).toHaveURL(new RegExp(`/models/${MODEL}/monitor$`));
 	const table = page.getByTestId('monitor-windows');
 	await expect(table).toBeVisible({ timeout: 30_000 });
 	const row = table.locator('tbody tr');
@@ -183,7 +198,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 		expect(t[2]).toBe(createHmac('sha256', secret).update(`${t[1]}.${got[0].body}`).digest('hex'));
 		expect(JSON.parse(got[0].body)).toMatchObject({
 			type: 'alert.fired',
-			event: { ruleName: 'mass moved', model: 'penguin-watch', version: 1, kind: 'feature_drift' }
+			event: { ruleName: 'mass moved', model: `${MODEL}`, version: 1, kind: 'feature_drift' }
 		});
 		await expect(fired).toContainText('Retraining: rt_');
 	} finally {
@@ -193,7 +208,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	// The alert opened a retraining task; the notebook that trained the champion offers to take it.
 	const champion = async () =>
 		(
-			(await (await request.get('/api/v1/models/penguin-watch', { headers: auth })).json()) as {
+			(await (await request.get(`/api/v1/models/${MODEL}`, { headers: auth })).json()) as {
 				aliases: Record<string, number>;
 			}
 		).aliases.champion;
@@ -203,7 +218,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	await expect(tasks.locator('tr[data-state="pending"]')).toContainText('alert');
 	await page.goto(notebookPage);
 	const banner = page.getByTestId('retrain-banner');
-	await expect(banner).toContainText('penguin-watch asks for retraining (alert');
+	await expect(banner).toContainText(`${MODEL} asks for retraining (alert`);
 
 	// Negative: retrained on the same data, the challenger is no better on the labelled predictions; nothing moves.
 	await banner.getByRole('button', { name: 'Retrain here' }).click();
@@ -228,7 +243,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	await panel.getByRole('button', { name: 'Ask for retraining' }).click();
 	await expect(panel.getByTestId('retrain-note')).toContainText('Opened rt_');
 	await page.goto(notebookPage);
-	await expect(banner).toContainText('penguin-watch asks for retraining (manual: heavier penguins)');
+	await expect(banner).toContainText(`${MODEL} asks for retraining (manual: heavier penguins)`);
 	await banner.getByRole('button', { name: 'Retrain here' }).click();
 	await expect(result).toHaveAttribute('data-state', 'canary', { timeout: 120_000 });
 	await expect(result).toContainText('Better: v3 now takes 10% of @champion as a canary.');
@@ -236,12 +251,12 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	expect(await champion()).toBe(1);
 
 	// The canary ends (by hand here; the Cron Trigger ends it after its hour): no live numbers contradict the gate.
-	await page.goto('/models/penguin-watch/monitor');
+	await page.goto(`/models/${MODEL}/monitor`);
 	await panel.locator('tr[data-state="canary"]').getByRole('button', { name: 'End canary now' }).click();
 	await expect(panel.locator('tr[data-state="promoted"]')).toHaveCount(1);
 	await expect(panel.locator('tr[data-state="rejected"]')).toHaveCount(1);
 	expect(await champion()).toBe(3);
-	const served = await request.post('/api/v1/models/penguin-watch/aliases/champion/predict', {
+	const served = await request.post(`/api/v1/models/${MODEL}/aliases/champion/predict`, {
 		headers: auth,
 		data: { dataframe_records: rows.slice(0, 2) }
 	});
@@ -250,16 +265,16 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	// The drift report opens in the notebook as a table, for more SQL.
 	await page.goto(notebookPage);
 	const loader = page.getByTestId('load-prediction-log');
-	await loader.getByLabel('model whose predictions to load').fill('penguin-watch');
+	await loader.getByLabel('model whose predictions to load').fill(`${MODEL}`);
 	await loader.getByRole('button', { name: 'Drift report' }).click();
-	await expect(page.locator('[data-testid="dataset"][data-name="drift_penguin_watch"]')).toBeVisible({
+	await expect(page.locator(`[data-testid="dataset"][data-name="${TABLE}"]`)).toBeVisible({
 		timeout: 60_000
 	});
 	const q = await addSqlCell(page);
 	await setSql(
 		page,
 		q,
-		"SELECT count(*) AS n, max(rows) AS predictions, string_agg(feature, ',' ORDER BY feature) FILTER (WHERE drifted) AS which FROM drift_penguin_watch WHERE version = 1"
+		`SELECT count(*) AS n, max(rows) AS predictions, string_agg(feature, ',' ORDER BY feature) FILTER (WHERE drifted) AS which FROM ${TABLE} WHERE version = 1`
 	);
 	await runCell(page, q);
 	expect(await Promise.all([0, 1, 2].map((c) => value(page, q, 0, c).textContent()))).toEqual([
