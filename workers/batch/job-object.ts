@@ -20,6 +20,8 @@ import { coercer, resultLine } from './rows';
 export const CHUNK_ROWS = 10_000;
 /** Retries of a chunk that failed for a reason that is not the input's (storage, the runtime), before the job fails. */
 export const MAX_FAILURES = 5;
+/** The first retry's delay in ms; it doubles with each failure. */
+const RETRY_BASE_MS = 500;
 
 export interface BatchSpec {
 	id: string;
@@ -63,10 +65,6 @@ function rowError(e: InvalidInput, first: number, lines: number[]): InvalidInput
 
 export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }> {
 	#ready = false;
-	/** Tests only: throw right after the next part is written, before the cursor is, as a crash there would. */
-	crashAfterPart = false;
-	/** The first retry's delay (doubling after); a test lengthens it so a slow machine's own alarm cannot race it. */
-	retryBaseMs = 500;
 
 	#init() {
 		if (this.#ready) return;
@@ -75,7 +73,34 @@ export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }>
 			   next_row INTEGER NOT NULL, next_byte INTEGER NOT NULL, next_line INTEGER NOT NULL, parts INTEGER NOT NULL,
 			   error TEXT, failures INTEGER NOT NULL DEFAULT 0)`
 		);
+		// Tests only (see simulateCrash): kept in storage, not on the instance, because workerd may replace the
+		// instance between a test's calls and an instance field would then be lost.
+		this.ctx.storage.sql.exec(
+			`CREATE TABLE IF NOT EXISTS test_seam (k INTEGER PRIMARY KEY CHECK (k = 1), crash_after_part INTEGER NOT NULL,
+			   retry_base_ms INTEGER NOT NULL)`
+		);
 		this.#ready = true;
+	}
+
+	#seam(): { crash_after_part: number; retry_base_ms: number } | null {
+		this.#init();
+		return (
+			this.ctx.storage.sql
+				.exec<{ crash_after_part: number; retry_base_ms: number }>('SELECT * FROM test_seam')
+				.toArray()[0] ?? null
+		);
+	}
+
+	/**
+	 * Tests only: the next chunk throws right after its part is written, before the cursor moves, as a crash there
+	 * would; its retry waits `retryBaseMs` doubled, long enough that no alarm of the runtime's own races the test.
+	 */
+	simulateCrash(retryBaseMs: number): void {
+		this.#init();
+		this.ctx.storage.sql.exec(
+			'INSERT OR REPLACE INTO test_seam (k, crash_after_part, retry_base_ms) VALUES (1, 1, ?)',
+			retryBaseMs
+		);
 	}
 
 	#state(): State | null {
@@ -144,7 +169,8 @@ export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }>
 					`Chunk at row ${s.next_row} failed ${failures} times: ${(e as Error).message ?? e}`
 				);
 			this.ctx.storage.sql.exec('UPDATE job SET failures = ?', failures);
-			await this.ctx.storage.setAlarm(Date.now() + this.retryBaseMs * 2 ** failures);
+			const base = this.#seam()?.retry_base_ms ?? RETRY_BASE_MS;
+			await this.ctx.storage.setAlarm(Date.now() + base * 2 ** failures);
 		}
 	}
 
@@ -190,8 +216,8 @@ export class BatchJob extends DurableObject<Env & { BATCH_CHUNK_ROWS?: string }>
 		await bucket.put(partKey(spec.workspaceId, spec.id, part), lines.join('\n') + '\n', {
 			httpMetadata: { contentType: 'application/x-ndjson' }
 		});
-		if (this.crashAfterPart) {
-			this.crashAfterPart = false;
+		if (this.#seam()?.crash_after_part) {
+			this.ctx.storage.sql.exec('UPDATE test_seam SET crash_after_part = 0');
 			throw new Error('crash after the part was written (test)');
 		}
 		// Cancelled while this chunk was scored: its part goes too, and the cursor stays.

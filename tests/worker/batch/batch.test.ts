@@ -172,25 +172,19 @@ describe('a batch job', () => {
 	});
 
 	it('a crash after a part is written and before the cursor is loses no row and duplicates none', async () => {
-		// Whichever alarm runs next writes its part, then "crashes" before the cursor moves. The flag is set again on
-		// whichever instance is current until a crash is stored (workerd may replace the object between calls when
-		// the tests' modules reload), and the retry waits a minute, so nothing moves the cursor before it is read. A
-		// job whose own alarms finished it before the flag was set is tried again with a new one.
+		// Whichever alarm runs next writes its part, then "crashes" before the cursor moves. The seam lives in the
+		// object's storage, so it holds even when workerd replaces the instance between calls, and the retry waits
+		// a minute, so nothing moves the cursor before it is read. A job whose own alarms finished it before the
+		// seam was set is tried again with a new one.
 		let job: Job | null = null;
 		for (let attempt = 0; attempt < 5 && !job; attempt++) {
 			const j = await create(csvOf(rowsOf()), 'text/csv');
 			const stub = stubOf(j.id);
+			await runInDurableObject(stub, (o: BatchJob) => o.simulateCrash(30_000));
 			const state = () =>
-				runInDurableObject(stub, (o: BatchJob, st) => {
-					const row = st.storage.sql
-						.exec<{ failures: number; status: string }>('SELECT failures, status FROM job')
-						.one();
-					if (row.failures === 0) {
-						o.crashAfterPart = true;
-						o.retryBaseMs = 30_000;
-					}
-					return row;
-				});
+				runInDurableObject(stub, (_o: BatchJob, st) =>
+					st.storage.sql.exec<{ failures: number; status: string }>('SELECT failures, status FROM job').one()
+				);
 			for (;;) {
 				const s = await state();
 				if (s.failures > 0) {
