@@ -102,13 +102,20 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	const answer = (await res.json()) as { predictions: { label: string }[]; predictionIds: string[] };
 	const truth = sent.map((p) => p['Species'] as string);
 	const correct = answer.predictions.filter((p, i) => p.label === truth[i]).length;
+	// One request the model cannot take (a mass as text): refused, and counted as the version's error.
+	const refused = await request.post(`/api/v1/models/${MODEL}/aliases/champion/predict`, {
+		headers: auth,
+		data: { dataframe_records: [{ ...rows[0], mass: 'heavy' }] }
+	});
+	expect(refused.status()).toBe(400);
 	// The rows are logged (and profiled) from the Worker's waitUntil, a moment after the answer.
 	await expect
 		.poll(async () => {
 			const d = await request.get(`/api/v1/models/${MODEL}/drift`, { headers: auth });
-			return ((await d.json()) as { windows: { rows: number }[] }).windows[0]?.rows ?? 0;
+			const w = ((await d.json()) as { windows: { rows: number; requests: number }[] }).windows[0];
+			return [w?.rows ?? 0, w?.requests ?? 0];
 		})
-		.toBe(N);
+		.toEqual([N, 2]);
 	// The labels come back later, for the first 60 rows only.
 	const fb = await request.post(`/api/v1/models/${MODEL}/feedback`, {
 		headers: auth,
@@ -128,17 +135,21 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	const row = table.locator('tbody tr');
 	await expect(row).toHaveCount(1);
 	await expect(row.locator('td').nth(1)).toHaveText('v1');
-	await expect(row.locator('td').nth(2)).toHaveText(String(N));
+	await expect(row.locator('td').nth(2)).toHaveText('2');
+	await expect(row.getByTestId('error-rate')).toHaveText('50.0%');
+	await expect(row.locator('td').nth(4)).toHaveText(String(N));
 	// Mass drifted; the beak, flipper and island (real values) did not.
 	const drifted = (await row.getByTestId('drifted-features').textContent())!.split(', ');
 	expect(drifted).toContain('mass');
 	for (const f of ['beak_length', 'beak_depth', 'flipper', 'island']) expect(drifted).not.toContain(f);
-	expect(Number(await row.locator('td').nth(4).textContent())).toBeCloseTo(drifted.length / 6, 2);
+	expect(Number(await row.locator('td').nth(6).textContent())).toBeCloseTo(drifted.length / 6, 2);
 	// Accuracy on the 60 labelled rows, exactly as counted here.
-	await expect(row.locator('td').nth(5)).toHaveText((correctLabelled / 60).toFixed(3));
+	await expect(row.locator('td').nth(7)).toHaveText((correctLabelled / 60).toFixed(3));
 	expect(correct).toBeLessThan(N);
 	// The charts drew the same totals.
 	await expect(page.getByTestId('monitor-traffic')).toHaveAttribute('data-total', String(N));
+	await expect(page.getByTestId('monitor-errors')).toHaveAttribute('data-requests', '2');
+	await expect(page.getByTestId('monitor-errors')).toHaveAttribute('data-errors', '1');
 	await expect(page.getByTestId('monitor-heatmap')).toHaveAttribute('data-cells', '6');
 	await expect(page.getByTestId('monitor-heatmap')).toHaveAttribute('data-drifted', String(drifted.length));
 	await expect(page.getByTestId('monitor-heatmap').locator('svg').first()).toBeVisible();

@@ -50,6 +50,10 @@ export function jsonError(c: Context, err: ApiError): Response {
 	return c.json(errorBody(err), err.status);
 }
 
+/** The status onError answers a thrown value with. */
+export const statusOfThrown = (err: unknown): number =>
+	err instanceof ApiError ? err.status : err instanceof DomainError ? statusOf(err) : 500;
+
 /** Hono onError: known errors keep their status; anything else is a 500 that never leaks a stack. */
 export function onError(err: Error, c: Context): Response {
 	if (err instanceof ApiError) return jsonError(c, err);

@@ -28,6 +28,10 @@ const drift: DriftReport = {
 			rows: 10,
 			latencyP50: 2,
 			latencyP99: 9,
+			requests: 10,
+			clientErrors: 0,
+			serverErrors: 0,
+			errorRate: 0,
 			features: [
 				feature({}),
 				feature({ feature: '__prediction__', kind: 'categorical', test: 'z', score: 0.2 })
@@ -43,6 +47,10 @@ const drift: DriftReport = {
 			rows: 30,
 			latencyP50: 3,
 			latencyP99: 12,
+			requests: 40,
+			clientErrors: 6,
+			serverErrors: 2,
+			errorRate: 0.2,
 			features: [
 				feature({ score: 0.00012, drifted: true }),
 				feature({
@@ -74,6 +82,10 @@ const drift: DriftReport = {
 			rows: 5,
 			latencyP50: null,
 			latencyP99: null,
+			requests: 8,
+			clientErrors: 0,
+			serverErrors: 3,
+			errorRate: 0.375,
 			features: [],
 			drifted: 0,
 			share: 0,
@@ -107,6 +119,9 @@ describe('the monitoring page’s view of drift and performance', () => {
 	it('totals, heatmap cells with their reasons, and the prediction named as such', () => {
 		const v = monitorView(drift, perf);
 		expect(v.totalRows).toBe(45);
+		// Requests count every answer (the log samples rows): 58 answered, 11 of them with an error.
+		expect([v.totalRequests, v.totalErrors]).toEqual([58, 11]);
+		expect(v.traffic.map((t) => t.errorRate)).toEqual([0, 0.2, 0.375]);
 		expect(v.features).toEqual(['mass', 'prediction', 'island']);
 		expect(v.heat.map((c) => [c.start, c.feature, c.state])).toEqual([
 			[0, 'mass', 'ok'],

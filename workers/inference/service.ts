@@ -293,6 +293,8 @@ function writeLog(
 export interface ScoreOptions {
 	/** The request's headers, for a canary sticky by a header. */
 	headers?: Headers;
+	/** Told the version chosen to answer (the canary's, where the split sends the request there) before it scores. */
+	onServing?: (version: number) => void;
 }
 
 /**
@@ -318,6 +320,7 @@ export async function score(
 			place < split.canary.percent ? await secondTarget(deps, target, split.canary.version) : null;
 		if (canary) [serving, route] = [canary, 'canary'];
 	}
+	opts.onServing?.(serving.version);
 	const scored = await scoreBody(deps, serving, body);
 	const predictionIds = Array.from({ length: scored.count }, () => predictionId());
 	const log = deps.log;

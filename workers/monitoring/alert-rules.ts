@@ -47,6 +47,27 @@ export function judge(rule: AlertRule, drift: DriftWindow[], performance: Perfor
 		}
 		return out;
 	}
+	if (rule.kind === 'error_rate') {
+		for (const w of drift) {
+			if (!versionOk(w.version) || w.requests < rule.minRows) continue;
+			const errors =
+				rule.errors === 'server'
+					? w.serverErrors
+					: rule.errors === 'client'
+						? w.clientErrors
+						: w.clientErrors + w.serverErrors;
+			const share = errors / w.requests;
+			const what =
+				rule.errors === 'server' ? 'server errors' : rule.errors === 'client' ? 'refused requests' : 'errors';
+			if (share > t)
+				out.push({
+					version: w.version,
+					value: share,
+					message: `${at(w.version)}: ${pct(share)} ${what} (${errors} of ${w.requests} requests: ${w.clientErrors} refused, ${w.serverErrors} failed) is over ${pct(t)}.`
+				});
+		}
+		return out;
+	}
 	for (const w of drift) {
 		if (!versionOk(w.version) || w.rows < rule.minRows) continue;
 		if (rule.kind === 'latency_p99') {

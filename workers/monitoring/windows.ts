@@ -69,11 +69,14 @@ const shapeOf = (p: DatasetProfile) => [...p.features.keys()].sort().join('\u000
  * version's reference. Hours shaped differently (a reference uploaded mid-day) count in rows and latency, and only
  * those shaped like the reference count in drift.
  */
+/** A drift window before the request counts are added (workers/monitoring/requests.ts). */
+export type ProfiledWindow = Omit<DriftWindow, 'requests' | 'clientErrors' | 'serverErrors' | 'errorRate'>;
+
 export function driftWindows(
 	stored: StoredWindow[],
 	windowMs: number,
 	references: Map<number, LoadedReference>
-): DriftWindow[] {
+): ProfiledWindow[] {
 	const groups = new Map<string, StoredWindow[]>();
 	for (const w of stored) {
 		const key = `${w.version}\n${Math.floor(w.start / windowMs) * windowMs}`;
@@ -81,7 +84,7 @@ export function driftWindows(
 		if (g) g.push(w);
 		else groups.set(key, [w]);
 	}
-	const out: DriftWindow[] = [];
+	const out: ProfiledWindow[] = [];
 	// Per version, the shape a window of its reference has (computed once, not per window).
 	const shapes = new Map<number, string>();
 	for (const [key, g] of groups) {

@@ -25,6 +25,14 @@ import {
 	rulesOf
 } from '../monitoring/alert-store';
 import { loadReference, type LoadedReference } from '../monitoring/reference';
+import {
+	addRequests,
+	forgetRequests,
+	initRequests,
+	requestsIn,
+	withRequests,
+	type RequestTally
+} from '../monitoring/requests';
 import { openRetrain } from '../retrain/tasks';
 import {
 	HOUR_MS,
@@ -105,6 +113,7 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			 CREATE TABLE IF NOT EXISTS profiled (k INTEGER PRIMARY KEY CHECK (k = 1), seq INTEGER NOT NULL);`
 		);
 		initAlerts(this.ctx.storage.sql);
+		initRequests(this.ctx.storage.sql);
 		this.#ready = true;
 	}
 
@@ -121,13 +130,20 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 	 * the same synchronous step, so what is buffered and what is profiled never differ (docs/architecture.md,
 	 * "Monitoring").
 	 */
-	async append(owner: LogOwner, chunk: LogChunk): Promise<void> {
+	async append(owner: LogOwner, chunk: LogChunk | null, requests: RequestTally[] = []): Promise<void> {
 		this.#init();
 		this.ctx.storage.sql.exec(
 			'INSERT OR IGNORE INTO owner (k, workspace_id, model_name) VALUES (1, ?, ?)',
 			owner.workspaceId,
 			owner.modelName
 		);
+		if (!chunk) {
+			addRequests(this.ctx.storage.sql, requests);
+			// Errors alone write no batch, so no flush alarm would come: the rules are checked at one anyway.
+			if (hasRules(this.ctx.storage.sql) && (await this.ctx.storage.getAlarm()) === null)
+				await this.ctx.storage.setAlarm(Date.now() + FLUSH_MS);
+			return;
+		}
 		const records = parseChunk(chunk.ndjson);
 		await this.#replay(owner);
 		await this.#referencesFor(owner, records);
@@ -144,6 +160,7 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 				.one();
 			this.#keepOutcomes(records);
 			this.#profile(records, seq);
+			addRequests(this.ctx.storage.sql, requests);
 		});
 		const rows = this.ctx.storage.sql
 			.exec<{ n: number }>('SELECT COALESCE(SUM(count), 0) AS n FROM pending_chunks')
@@ -299,7 +316,11 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 		);
 		const references = new Map(versions.map((v) => [v, this.#references.get(v)!.loaded]));
 		const out = {
-			windows: driftWindows(stored, windowMs, references),
+			windows: withRequests(
+				driftWindows(stored, windowMs, references),
+				requestsIn(this.ctx.storage.sql, from, to, version),
+				windowMs
+			),
 			references: versions.map((v) => referenceSummary(v, references.get(v)!))
 		};
 		if (feature === null) return out;
@@ -498,6 +519,7 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 			);
 			this.ctx.storage.sql.exec('DELETE FROM outcomes WHERE at < ?', before);
 			this.ctx.storage.sql.exec('DELETE FROM windows WHERE start < ?', now - WINDOW_RETENTION_MS);
+			forgetRequests(this.ctx.storage.sql, now - WINDOW_RETENTION_MS);
 		});
 	}
 

@@ -1,4 +1,5 @@
 import type { PredictionRecord } from '../../src/lib/contract';
+import { tally, type RequestTally } from '../monitoring/requests';
 import type { LogOwner, PredictionLog } from './log-object';
 
 /**
@@ -19,17 +20,21 @@ export const logFor = (env: Pick<LogEnv, 'PREDICTION_LOG'>, o: LogOwner) =>
 export async function appendLog(
 	env: Pick<LogEnv, 'PREDICTION_LOG'>,
 	o: LogOwner,
-	records: PredictionRecord[]
+	records: PredictionRecord[],
+	requests: RequestTally[] = []
 ) {
-	if (!records.length) return;
+	if (!records.length && !requests.length) return;
 	// One NDJSON text per request: one structured clone and one insert in the buffer, whatever the rows.
-	await logFor(env, o).append(o, {
-		ndjson: records.map((r) => JSON.stringify(r)).join('\n'),
-		firstAt: Math.min(...records.map((r) => r.at)),
-		lastAt: Math.max(...records.map((r) => r.at)),
-		count: records.length,
-		firstId: records[0].id
-	});
+	const chunk = records.length
+		? {
+				ndjson: records.map((r) => JSON.stringify(r)).join('\n'),
+				firstAt: Math.min(...records.map((r) => r.at)),
+				lastAt: Math.max(...records.map((r) => r.at)),
+				count: records.length,
+				firstId: records[0].id
+			}
+		: null;
+	await logFor(env, o).append(o, chunk, requests);
 }
 
 /**
@@ -39,13 +44,39 @@ export async function appendLog(
  */
 export const GATHER_MS = 250;
 
-const gathering = new Map<string, PredictionRecord[]>();
+interface Gathering {
+	rows: PredictionRecord[];
+	requests: Map<string, RequestTally>;
+}
+
+const gathering = new Map<string, Gathering>();
 
 /**
- * Rows for the log, gathered in this isolate for GATHER_MS and then sent to the model's Durable Object in one call:
- * under concurrency many requests share one call instead of each making its own. The first request of a window
- * schedules the send with its `waitUntil` (which keeps the isolate until it is done); the others only add rows.
+ * The model's open gathering in this isolate: rows and request counts wait GATHER_MS and then go to its Durable
+ * Object in one call, so under concurrency many requests share one call instead of each making its own. The first
+ * request of a window schedules the send with its `waitUntil` (which keeps the isolate until it is done); the
+ * others only add to it.
  */
+function gatheringFor(
+	env: Pick<LogEnv, 'PREDICTION_LOG'>,
+	o: LogOwner,
+	waitUntil: (work: Promise<unknown>) => void
+): Gathering {
+	const key = `${o.workspaceId}\n${o.modelName}`;
+	const open = gathering.get(key);
+	if (open) return open;
+	const g: Gathering = { rows: [], requests: new Map() };
+	gathering.set(key, g);
+	const send = new Promise((resolve) => setTimeout(resolve, GATHER_MS)).then(() => {
+		// Closed before the call: rows arriving while it runs open the next window.
+		gathering.delete(key);
+		return appendLog(env, o, g.rows, [...g.requests.values()]);
+	});
+	waitUntil(send.catch((e) => console.error('prediction log: append failed', e)));
+	return g;
+}
+
+/** Logged rows, gathered for the model's log (see gatheringFor). */
 export function gatherLog(
 	env: Pick<LogEnv, 'PREDICTION_LOG'>,
 	o: LogOwner,
@@ -53,20 +84,17 @@ export function gatherLog(
 	waitUntil: (work: Promise<unknown>) => void
 ): void {
 	if (!records.length) return;
-	const key = `${o.workspaceId}\n${o.modelName}`;
-	const open = gathering.get(key);
-	if (open) {
-		open.push(...records);
-		return;
-	}
-	const rows = [...records];
-	gathering.set(key, rows);
-	const send = new Promise((resolve) => setTimeout(resolve, GATHER_MS)).then(() => {
-		// Closed before the call: rows arriving while it runs open the next window.
-		gathering.delete(key);
-		return appendLog(env, o, rows);
-	});
-	waitUntil(send.catch((e) => console.error('prediction log: append failed', e)));
+	gatheringFor(env, o, waitUntil).rows.push(...records);
+}
+
+/** One answer of a predict route (its status) counted for the version that gave it (see gatheringFor). */
+export function countRequest(
+	env: Pick<LogEnv, 'PREDICTION_LOG'>,
+	o: LogOwner,
+	answer: { version: number; status: number; at: number },
+	waitUntil: (work: Promise<unknown>) => void
+): void {
+	tally(gatheringFor(env, o, waitUntil).requests, answer.version, answer.at, answer.status);
 }
 
 /** Batches read for one page at most: a range wider than this is answered in pages (`truncated`). */

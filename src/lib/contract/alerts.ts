@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * Alert rules on a deployed model (docs/architecture.md, "Monitoring"): each is checked on the current window of its
  * model's log (drift share, one feature's drift, a metric floor or ceiling on labelled rows, the estimated accuracy,
- * the p99 latency), fires at most once per cooldown per version, is kept in the alert history, and is optionally delivered
+ * the p99 latency, the share of requests answered with an error), fires at most once per cooldown per version, is kept in the alert history, and is optionally delivered
  * to a webhook signed with HMAC-SHA256 and retried.
  */
 
@@ -13,7 +13,8 @@ export const ALERT_KINDS = [
 	'metric_floor',
 	'metric_ceiling',
 	'estimated_floor',
-	'latency_p99'
+	'latency_p99',
+	'error_rate'
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -46,6 +47,8 @@ export const alertRuleInputSchema = z
 		feature: z.string().min(1).max(200).optional(),
 		/** metric_floor / metric_ceiling: the metric watched. */
 		metric: z.enum([...FLOOR_METRICS, ...CEILING_METRICS]).optional(),
+		/** error_rate: only server errors (5xx) or only refused requests (4xx); both when absent. */
+		errors: z.enum(['server', 'client']).optional(),
 		/** Only this version; every version apart when absent. */
 		version: z.number().int().positive().optional(),
 		window: z.enum(['hour', 'day']).default('hour'),
@@ -56,7 +59,7 @@ export const alertRuleInputSchema = z
 			.min(0)
 			.max(30 * 86_400_000)
 			.default(3_600_000),
-		/** A window with fewer predictions (or labelled rows, for a metric) than this is not judged. */
+		/** A window with fewer predictions (labelled rows for a metric, requests for error_rate) is not judged. */
 		minRows: z.number().int().min(1).max(1_000_000).default(30),
 		webhook: webhookSchema.optional(),
 		/** Open a retraining task for the model when the rule fires (one open task per model: a second firing joins it). */
@@ -80,7 +83,9 @@ export const alertRuleInputSchema = z
 				'metric',
 				`a metric_ceiling rule watches one of ${CEILING_METRICS.join(', ')}`
 			);
-		const share = ['drift_share', 'estimated_floor', 'metric_floor'].includes(r.kind);
+		if (r.errors !== undefined)
+			need(r.kind === 'error_rate', 'errors', 'only an error_rate rule counts errors');
+		const share = ['drift_share', 'estimated_floor', 'metric_floor', 'error_rate'].includes(r.kind);
 		if (share && r.threshold !== undefined)
 			need(r.threshold >= 0 && r.threshold <= 1, 'threshold', `a ${r.kind} threshold is a share from 0 to 1`);
 		if ((r.kind === 'latency_p99' || r.kind === 'metric_ceiling') && r.threshold !== undefined)

@@ -29,6 +29,14 @@ export interface DriftWindow {
 	/** The Worker's time per request over those rows (ms), from a quantile sketch; null with no rows. */
 	latencyP50: number | null;
 	latencyP99: number | null;
+	/**
+	 * Every answer of the predict routes for this version in the window, whatever the log's sample rate: refused
+	 * (4xx) and failed (5xx) ones apart, and their share of all (null with no request).
+	 */
+	requests: number;
+	clientErrors: number;
+	serverErrors: number;
+	errorRate: number | null;
 	/** Empty when the version has no reference profile (see `references`). */
 	features: FeatureDriftView[];
 	/** Evidently's dataset drift over the features with a result: drifted ones, their share, share ≥ 0.5. */

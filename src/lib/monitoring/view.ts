@@ -12,6 +12,11 @@ export interface TrafficPoint {
 	rows: number;
 	latencyP50: number | null;
 	latencyP99: number | null;
+	/** Every answer, whatever the log's sample rate; refused (4xx) and failed (5xx) apart. */
+	requests: number;
+	clientErrors: number;
+	serverErrors: number;
+	errorRate: number | null;
 }
 
 export type HeatState = 'drift' | 'ok' | 'none';
@@ -38,6 +43,8 @@ export interface WindowSummary {
 	start: number;
 	version: number;
 	rows: number;
+	requests: number;
+	errorRate: number | null;
 	drifted: string[];
 	share: number;
 	datasetDrift: boolean;
@@ -51,6 +58,9 @@ export interface MonitorView {
 	features: string[];
 	performance: PerformancePoint[];
 	windows: WindowSummary[];
+	/** Over every window: requests answered and those answered with an error (4xx or 5xx). */
+	totalRequests: number;
+	totalErrors: number;
 	/** Versions with no reference profile, and why. */
 	missing: { version: number; reason: string }[];
 	totalRows: number;
@@ -81,7 +91,11 @@ export function monitorView(drift: DriftReport, performance: PerformanceWindow[]
 		version: w.version,
 		rows: w.rows,
 		latencyP50: w.latencyP50,
-		latencyP99: w.latencyP99
+		latencyP99: w.latencyP99,
+		requests: w.requests,
+		clientErrors: w.clientErrors,
+		serverErrors: w.serverErrors,
+		errorRate: w.errorRate
 	}));
 	const features: string[] = [];
 	const heat: HeatCell[] = [];
@@ -117,6 +131,8 @@ export function monitorView(drift: DriftReport, performance: PerformanceWindow[]
 			start: w.start,
 			version: w.version,
 			rows: w.rows,
+			requests: w.requests,
+			errorRate: w.errorRate,
 			drifted: w.features.filter((f) => f.drifted).map((f) => featureLabel(f.feature)),
 			share: w.share,
 			datasetDrift: w.datasetDrift,
@@ -133,6 +149,8 @@ export function monitorView(drift: DriftReport, performance: PerformanceWindow[]
 		missing: drift.references
 			.filter((r) => r.source === null)
 			.map((r) => ({ version: r.version, reason: r.missing ?? 'no reference profile' })),
-		totalRows: traffic.reduce((n, t) => n + t.rows, 0)
+		totalRows: traffic.reduce((n, t) => n + t.rows, 0),
+		totalRequests: traffic.reduce((n, t) => n + t.requests, 0),
+		totalErrors: traffic.reduce((n, t) => n + t.clientErrors + t.serverErrors, 0)
 	};
 }

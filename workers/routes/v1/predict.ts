@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { LIMITS, aliasSchema } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { jsonBody } from '../../http/body';
+import { statusOfThrown } from '../../errors';
 import { resolve, score, type VersionRef } from '../../inference/service';
+import { countRequest } from '../../predictions/log-store';
 import type { AppEnv } from '../../types';
 import { param, ws, type Ctx } from './common';
 import { modelName, versionParam } from './model-common';
@@ -23,8 +25,27 @@ async function serve(c: Ctx, name: string, ref: VersionRef, startedAt: number) {
 		log: { logs: c.env.PREDICTION_LOG, waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) }
 	};
 	const target = await resolve(deps, { workspaceId: ws(c), modelName: name, ref });
-	const body = await jsonBody(c, z.unknown(), LIMITS.predictBodyBytes);
-	const out = await score(deps, target, body, { headers: c.req.raw.headers });
+	// Every answer from here on is the version's: counted for its error rate, refused and failed ones too.
+	let version = target.version;
+	const count = (status: number) =>
+		countRequest(
+			c.env,
+			{ workspaceId: ws(c), modelName: name },
+			{ version, status, at: Date.now() },
+			deps.log.waitUntil
+		);
+	let out;
+	try {
+		const body = await jsonBody(c, z.unknown(), LIMITS.predictBodyBytes);
+		out = await score(deps, target, body, {
+			headers: c.req.raw.headers,
+			onServing: (v) => (version = v)
+		});
+	} catch (e) {
+		count(statusOfThrown(e));
+		throw e;
+	}
+	count(200);
 	// Every answer names what answered, so a caller of an alias knows the version (and whether a canary answered).
 	c.header('x-edgebook-model', encodeURIComponent(out.model));
 	c.header('x-edgebook-version', String(out.version));
