@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 
 /** Journeys drive the real app: real Chromium, real IndexedDB, DuckDB-WASM and the Worker under wrangler dev. */
 
@@ -247,4 +247,37 @@ export async function joinFederatedJob(page: Page, jobId: string, table: string,
 	await expect(page.getByTestId('fed-shared')).toContainText('Never a row of your table');
 	await page.getByLabel('I agree to share these').check();
 	await page.getByRole('button', { name: 'Join' }).click();
+}
+
+/**
+ * Register the run a train cell made as a version of `model` (from the run's page) and make it the model's
+ * champion (from the Models page), then wait until the registry serves the alias: the sync indicator can read
+ * "synced" from before the promotion.
+ */
+export async function registerChampion(
+	page: Page,
+	request: APIRequestContext,
+	trainCell: number,
+	model: string,
+	token: string
+): Promise<void> {
+	await cell(page, trainCell).getByTestId('run-link').click();
+	await page.getByTestId('register-model').getByLabel('model name').fill(model);
+	await page.getByTestId('register-model').getByRole('button', { name: 'Register model' }).click();
+	await expect(page.getByTestId('run-detail').getByRole('status')).toContainText(model);
+	await page.goto('/models');
+	const row = page.locator(`[data-testid="model"][data-name="${model}"]`);
+	await row.getByLabel('alias', { exact: true }).fill('champion');
+	await row.getByRole('button', { name: 'Promote' }).click();
+	await expect
+		.poll(
+			async () => {
+				const m = await request.get(`/api/v1/models/${encodeURIComponent(model)}`, {
+					headers: { authorization: `Bearer ${token}` }
+				});
+				return m.ok() ? ((await m.json()) as { aliases: Record<string, number> }).aliases.champion : null;
+			},
+			{ timeout: 60_000 }
+		)
+		.toBe(1);
 }

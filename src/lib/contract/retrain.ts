@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { aliasSchema } from './records';
+import { aliasSchema, sha256Hex } from './records';
 
 /**
  * Retraining that promotes only a better model (docs/architecture.md, "Monitoring"): a trigger opens one task per
@@ -111,3 +111,33 @@ export const gateRequestSchema = z.strictObject({
 	days: z.number().int().min(1).max(30).default(7)
 });
 export type GateRequest = z.input<typeof gateRequestSchema>;
+
+/**
+ * What a notebook's browser reports of its datasets (POST /api/v1/retrain/data): each table's name and the sha-256 of
+ * its bytes. A champion trained in that notebook on a dataset of the same name with other bytes gets a retraining
+ * task with the `data` trigger, once per champion and new bytes.
+ */
+export const dataChangedSchema = z.strictObject({
+	notebookId: z.string().min(1).max(64),
+	datasets: z
+		.array(z.strictObject({ name: z.string().min(1).max(200), sha256: sha256Hex }))
+		.max(500)
+		.refine(
+			(ds) => new Set(ds.map((d) => d.name.toLowerCase())).size === ds.length,
+			'each dataset name is given once'
+		)
+});
+export type DataChanged = z.input<typeof dataChangedSchema>;
+
+export interface DataChangedResult {
+	/** Per champion trained in the notebook whose data has changed: its task (opened, joined, or already seen). */
+	changed: {
+		model: string;
+		championVersion: number;
+		/** Each changed dataset: what the champion was trained on, and the bytes the browser has now. */
+		datasets: { name: string; trainedOn: string; now: string }[];
+		task: RetrainTask;
+		/** opened: a new task; joined: the model's open task; seen: these bytes already had a task (perhaps closed). */
+		outcome: 'opened' | 'joined' | 'seen';
+	}[];
+}

@@ -1,4 +1,4 @@
-import type { GateRequest, RetrainRequest, RetrainTask } from '$lib/contract';
+import type { DataChanged, DataChangedResult, GateRequest, RetrainRequest, RetrainTask } from '$lib/contract';
 import type { RegistryClient } from './client';
 
 /**
@@ -22,6 +22,9 @@ export function retrainApi(client: RegistryClient) {
 				task: RetrainTask;
 				joined: boolean;
 			},
+		/** The notebook's datasets as they are now: champions trained on other bytes get a task ("new data"). */
+		dataChanged: async (body: DataChanged) =>
+			(await client.postJson('/api/v1/retrain/data', body)) as DataChangedResult,
 		claim: async (id: string, by: string) => (await client.postJson(`${t(id)}/claim`, { by })) as RetrainTask,
 		gate: async (id: string, body: GateRequest) =>
 			(await client.postJson(`${t(id)}/gate`, body)) as RetrainTask,

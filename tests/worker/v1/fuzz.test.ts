@@ -303,6 +303,7 @@ const ELSEWHERE = [
 	'POST /retrain/:id/gate',
 	'POST /retrain/:id/conclude',
 	'POST /retrain/:id/cancel',
+	'POST /retrain/data',
 	// A participation token's optional name: tests/worker/federated/tokens.test.ts.
 	'POST /federated/jobs/:id/tokens'
 ];

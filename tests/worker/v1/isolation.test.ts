@@ -227,6 +227,8 @@ const CASES: Case[] = [
 const COLLECTIONS = [
 	// Open retraining tasks of a notebook: only the caller's workspace's (retrain.test.ts).
 	'GET /retrain',
+	// New data for a notebook's champions: only the caller's workspace's (retrain/data-trigger.test.ts).
+	'POST /retrain/data',
 	'GET /me',
 	// Only the caller's own workspace, or (install admins only) all of them: workspaces.test.ts.
 	'GET /workspaces/current',

@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { gateRequestSchema, retrainRequestSchema } from '../../../src/lib/contract';
+import { dataChangedSchema, gateRequestSchema, retrainRequestSchema } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
 import { Conflict } from '../../domain/errors';
 import { jsonBody, parseWith } from '../../http/body';
 import { concludeCanary } from '../../retrain/conclude';
+import { dataChanged } from '../../retrain/data-trigger';
 import { runGate } from '../../retrain/gate';
 import { listTasks, mustGetTask, openRetrain, openTasksOfNotebook, stepTask } from '../../retrain/tasks';
 import type { AppEnv } from '../../types';
@@ -40,6 +41,15 @@ const id = (c: Parameters<typeof param>[0]) => param(c, 'id', taskId);
 retrainTasks.get('/', requireScope('read'), async (c) => {
 	const q = parseWith(z.strictObject({ notebookId: z.string().min(1).max(64) }), c.req.query(), 'query');
 	return c.json({ tasks: await openTasksOfNotebook(c.env.DB, ws(c), q.notebookId) }, 200);
+});
+
+/**
+ * The "new data" trigger: a notebook's browser reports its datasets' fingerprints, and every champion trained in that
+ * notebook on other bytes of a dataset gets a task (once per champion and bytes).
+ */
+retrainTasks.post('/data', requireScope('write'), async (c) => {
+	const body = await jsonBody(c, dataChangedSchema);
+	return c.json(await dataChanged(c.env.DB, ws(c), body), 200);
 });
 
 retrainTasks.get('/:id', requireScope('read'), async (c) =>
