@@ -104,6 +104,8 @@ export async function openRetrain(
 		trigger: r.trigger,
 		triggerRef: r.triggerRef ?? null,
 		reason: r.reason,
+		mode: r.mode,
+		federatedJobId: null,
 		state: 'pending',
 		championVersion: champion,
 		challengerVersion: null,

@@ -10,34 +10,59 @@ import { aliasSchema, sha256Hex } from './records';
 
 export const RETRAIN_TRIGGERS = ['manual', 'schedule', 'alert', 'data'] as const;
 export type RetrainTrigger = (typeof RETRAIN_TRIGGERS)[number];
+/** Where the challenger is trained: in the browser that opens the champion's notebook, or by a federated job. */
+export const RETRAIN_MODES = ['browser', 'federated'] as const;
+export type RetrainMode = (typeof RETRAIN_MODES)[number];
 export const GATE_METRIC_NAMES = ['accuracy', 'macroF1', 'mae', 'rmse'] as const;
 
-export const retrainRequestSchema = z.strictObject({
-	trigger: z.enum(RETRAIN_TRIGGERS).default('manual'),
-	/** What fired it: an alert event's id, a schedule, a dataset's fingerprint. */
-	triggerRef: z.string().min(1).max(200).optional(),
-	reason: z.string().max(500).default(''),
-	/** The alias whose version is the champion, and which moves on promotion. */
-	alias: aliasSchema.default('champion'),
-	gate: z
-		.strictObject({
-			metric: z.enum(GATE_METRIC_NAMES).optional(),
-			/** The challenger must be better by at least this much (in the metric's units). */
-			margin: z.number().finite().min(0).max(1000).default(0),
-			confidence: z.number().gt(0.5).lt(1).default(0.95)
-		})
-		.prefault({}),
-	canary: z
-		.strictObject({
-			percent: z.number().min(1).max(50).default(10),
-			minutes: z
-				.number()
-				.min(0)
-				.max(7 * 24 * 60)
-				.default(60)
-		})
-		.prefault({})
-});
+export const retrainRequestSchema = z
+	.strictObject({
+		trigger: z.enum(RETRAIN_TRIGGERS).default('manual'),
+		/** What fired it: an alert event's id, a schedule, a dataset's fingerprint. */
+		triggerRef: z.string().min(1).max(200).optional(),
+		reason: z.string().max(500).default(''),
+		mode: z.enum(RETRAIN_MODES).default('browser'),
+		/**
+		 * mode federated: the job's settings as POST /api/v1/federated/jobs takes them, less the model and version (the
+		 * job starts from the champion). The job's last round is the challenger, gated when the job is done.
+		 */
+		federated: z.record(z.string(), z.unknown()).optional(),
+		/** The alias whose version is the champion, and which moves on promotion. */
+		alias: aliasSchema.default('champion'),
+		gate: z
+			.strictObject({
+				metric: z.enum(GATE_METRIC_NAMES).optional(),
+				/** The challenger must be better by at least this much (in the metric's units). */
+				margin: z.number().finite().min(0).max(1000).default(0),
+				confidence: z.number().gt(0.5).lt(1).default(0.95)
+			})
+			.prefault({}),
+		canary: z
+			.strictObject({
+				percent: z.number().min(1).max(50).default(10),
+				minutes: z
+					.number()
+					.min(0)
+					.max(7 * 24 * 60)
+					.default(60)
+			})
+			.prefault({})
+	})
+	.superRefine((r, ctx) => {
+		if (r.federated && r.mode !== 'federated')
+			ctx.addIssue({
+				code: 'custom',
+				path: ['federated'],
+				message: 'federated settings need mode "federated"'
+			});
+		for (const key of ['modelName', 'version'])
+			if (r.federated && key in r.federated)
+				ctx.addIssue({
+					code: 'custom',
+					path: ['federated', key],
+					message: `a retraining job starts from the champion: leave out ${key}`
+				});
+	});
 export type RetrainRequest = z.input<typeof retrainRequestSchema>;
 
 export const RETRAIN_STATES = [
@@ -75,6 +100,10 @@ export interface RetrainTask {
 	trigger: RetrainTrigger;
 	triggerRef: string | null;
 	reason: string;
+	/** Absent on tasks opened before federated retraining: browser. */
+	mode?: RetrainMode;
+	/** mode federated: the job training the challenger (its join link is /fed/<id>). */
+	federatedJobId?: string | null;
 	state: RetrainState;
 	championVersion: number;
 	challengerVersion: number | null;

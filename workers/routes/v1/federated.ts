@@ -6,21 +6,19 @@ import {
 	fedJobCreateSchema,
 	fedTokenCreateSchema,
 	fedUpdateMetaSchema,
-	type FedJobCreate,
 	type FedJoinPlan,
 	type FedTokenCreated
 } from '../../../src/lib/contract';
 import { createMiddleware } from 'hono/factory';
 import { requireScope } from '../../auth/middleware';
 import { mintToken } from '../../auth/tokens';
-import { Forbidden, NotServable, VersionNotFound, ModelNotFound, domainErrorOf } from '../../domain/errors';
-import type { FederatedJob, Result } from '../../federated/job-object';
-import { readBlob, versionFiles } from '../../federated/model-files';
+import { Forbidden, NotServable, domainErrorOf } from '../../domain/errors';
+import { createFederatedJob, jobStub, unwrap } from '../../federated/create';
+import type { FederatedJob } from '../../federated/job-object';
+import { readBlob } from '../../federated/model-files';
 import { getRun } from '../../registry/read-runs';
-import { startJobRun } from '../../federated/publish';
 import { jsonBody, parseWith, readBytes } from '../../http/body';
-import { getModel, getModelVersion } from '../../registry/read-models';
-import { newId } from '../../registry/write';
+import { getModelVersion } from '../../registry/read-models';
 import type { AppEnv } from '../../types';
 import { param, ws, type Ctx } from './common';
 
@@ -64,16 +62,7 @@ const workspaceOnly = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
-function stub(c: Ctx, id: string): DurableObjectStub<FederatedJob> {
-	// Jobs are named per workspace: another workspace's job id reaches an empty object, which is "no such job".
-	const ns = c.env.FEDERATED_JOB;
-	return ns.get(ns.idFromName(`${ws(c)}\n${id}`));
-}
-
-function unwrap<T>(r: Result<T>): T {
-	if (!r.ok) throw domainErrorOf(r.error.code, r.error.message, r.error.details);
-	return r.value;
-}
+const stub = (c: Ctx, id: string): DurableObjectStub<FederatedJob> => jobStub(c.env, ws(c), id);
 
 /** The participant's identity on every call: `<client id>.<secret>`, as `register` answered it. */
 function client(c: Ctx): { id: string; secret: string } {
@@ -87,45 +76,10 @@ function client(c: Ctx): { id: string; secret: string } {
 	return { id: m[1], secret: m[2] };
 }
 
-/** A job's settings as run params (MLflow-style key → text). */
-function params(s: FedJobCreate): Record<string, string> {
-	const { strategy, dp, ...rest } = s;
-	const out: Record<string, string> = {};
-	for (const [k, v] of Object.entries(rest)) if (v !== undefined) out[k] = String(v);
-	for (const [k, v] of Object.entries(strategy)) out[k === 'name' ? 'strategy' : `strategy.${k}`] = String(v);
-	if (dp) {
-		out['dp.noise_multiplier'] = String(dp.noiseMultiplier);
-		out['dp.delta'] = String(dp.delta);
-	}
-	return out;
-}
-
 federated.post('/jobs', requireScope('federate'), workspaceOnly, async (c) => {
 	const settings = await jsonBody(c, fedJobCreateSchema);
-	const workspaceId = ws(c);
-	if (!(await getModel(c.env.DB, workspaceId, settings.modelName)))
-		throw new ModelNotFound({ message: `No registered model named "${settings.modelName}".` });
-	if (!(await getModelVersion(c.env.DB, workspaceId, settings.modelName, settings.version)))
-		throw new VersionNotFound({
-			message: `The registered model "${settings.modelName}" has no version ${settings.version}.`
-		});
-	const files = await versionFiles(
-		c.env.DB,
-		c.env.ARTIFACTS,
-		workspaceId,
-		settings.modelName,
-		settings.version
-	);
-	const id = newId();
-	const runId = await startJobRun(c.env, workspaceId, {
-		jobId: id,
-		modelName: settings.modelName,
-		version: settings.version,
-		params: params(settings)
-	});
-	const view = unwrap(
-		await stub(c, id).create({ id, workspaceId, runId, settings, files, createdAt: Date.now() })
-	);
+	const view = await createFederatedJob(c.env, ws(c), settings);
+	const id = view.id;
 	c.header('location', `/api/v1/federated/jobs/${id}`);
 	return c.json(view, 201);
 });

@@ -2,10 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { dataChangedSchema, gateRequestSchema, retrainRequestSchema } from '../../../src/lib/contract';
 import { requireScope } from '../../auth/middleware';
+import { hasScope } from '../../auth/tokens';
+import { ApiError } from '../../errors';
 import { Conflict } from '../../domain/errors';
 import { jsonBody, parseWith } from '../../http/body';
 import { concludeCanary } from '../../retrain/conclude';
 import { dataChanged } from '../../retrain/data-trigger';
+import { openFederatedRetrain } from '../../retrain/federated';
 import { runGate } from '../../retrain/gate';
 import { listTasks, mustGetTask, openRetrain, openTasksOfNotebook, stepTask } from '../../retrain/tasks';
 import type { AppEnv } from '../../types';
@@ -24,7 +27,17 @@ retrainModels.post('/:name/retrain', requireScope('write'), async (c) => {
 	const input = await jsonBody(c, retrainRequestSchema);
 	const name = modelName(c);
 	await mustGetModel(c, name);
-	const { task, joined } = await openRetrain(c.env.DB, ws(c), name, input);
+	if (input.mode === 'federated' && !hasScope(c.get('caller'), 'federate'))
+		throw new ApiError({
+			status: 403,
+			code: 'forbidden',
+			message: 'Retraining as a federated job starts a job: this token lacks the "federate" scope.',
+			details: { needed: 'federate' }
+		});
+	const { task, joined } =
+		input.mode === 'federated'
+			? await openFederatedRetrain(c.env, ws(c), name, input)
+			: await openRetrain(c.env.DB, ws(c), name, input);
 	return c.json({ task, joined }, joined ? 200 : 201);
 });
 
