@@ -1,5 +1,6 @@
 import type { AlertRule, DriftWindow, PerformanceWindow } from '../../src/lib/contract';
 import { PREDICTION_COLUMN } from '../../src/lib/contract';
+import { num } from './windows';
 
 /**
  * Whether an alert rule fires on a window (docs/architecture.md, "Monitoring"): pure, over the same drift and
@@ -13,7 +14,6 @@ export interface Firing {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const num = (x: number) => String(Number(x.toPrecision(4)));
 const featureName = (f: string) => (f === PREDICTION_COLUMN ? 'the prediction' : `"${f}"`);
 
 /** Each version's firing for the rule in one window of drift (and performance, for metric rules). */

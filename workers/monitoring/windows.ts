@@ -142,7 +142,8 @@ export function referenceSummary(version: number, loaded: LoadedReference): Refe
 	};
 }
 
-const num = (x: number) => String(Number(x.toPrecision(4)));
+/** A number as people read it: four significant digits, no trailing zeros. */
+export const num = (x: number) => String(Number(x.toPrecision(4)));
 
 /**
  * A feature's reference and current distribution over the stored windows of one version (merged), aligned by the

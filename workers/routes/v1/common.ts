@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Mutation } from '../../../src/lib/contract';
 import { ApiError } from '../../errors';
 import { parseWith } from '../../http/body';
@@ -34,3 +34,12 @@ export function param<S extends z.ZodType>(c: Ctx, name: string, schema: S): z.i
 }
 
 export const ws = (c: Ctx) => c.get('caller').workspaceId;
+
+/** A time in a query: milliseconds since the epoch, as digits. */
+export const msQuery = z
+	.string()
+	.regex(/^\d{1,15}$/, 'a time is milliseconds since the epoch, as digits')
+	.transform(Number);
+
+/** The windows time series are cut into (`?window=`). */
+export const WINDOWS: Record<'hour' | 'day', number> = { hour: 3_600_000, day: 86_400_000 };

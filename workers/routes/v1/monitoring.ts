@@ -8,7 +8,7 @@ import { jsonBody, parseWith } from '../../http/body';
 import { logFor } from '../../predictions/log-store';
 import { storeBlob } from '../../registry/blob-records';
 import type { AppEnv } from '../../types';
-import { param, ws } from './common';
+import { msQuery, param, WINDOWS, ws } from './common';
 import { modelName, mustGetModel, mustGetVersion, versionParam } from './model-common';
 
 /**
@@ -17,14 +17,9 @@ import { modelName, mustGetModel, mustGetVersion, versionParam } from './model-c
  */
 export const monitoring = new Hono<AppEnv>();
 
-const WINDOWS: Record<string, number> = { hour: 3_600_000, day: 86_400_000 };
-const ms = z
-	.string()
-	.regex(/^\d{1,15}$/, 'a time is milliseconds since the epoch, as digits')
-	.transform(Number);
 const driftQuery = z.strictObject({
-	from: ms.optional(),
-	to: ms.optional(),
+	from: msQuery.optional(),
+	to: msQuery.optional(),
 	window: z.enum(['hour', 'day']).optional(),
 	version: z
 		.string()

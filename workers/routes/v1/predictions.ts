@@ -6,7 +6,7 @@ import { domainErrorOf } from '../../domain/errors';
 import { feedbackSchema } from '../../../src/lib/contract';
 import { logFor, readLog } from '../../predictions/log-store';
 import type { AppEnv } from '../../types';
-import { ws } from './common';
+import { msQuery, WINDOWS, ws } from './common';
 import { modelName, mustGetModel } from './model-common';
 
 /**
@@ -16,14 +16,10 @@ import { modelName, mustGetModel } from './model-common';
  */
 export const predictions = new Hono<AppEnv>();
 
-const ms = z
-	.string()
-	.regex(/^\d{1,15}$/, 'a time is milliseconds since the epoch, as digits')
-	.transform(Number);
 const query = z
 	.strictObject({
-		from: ms.optional(),
-		to: ms.optional(),
+		from: msQuery.optional(),
+		to: msQuery.optional(),
 		limit: z
 			.string()
 			.regex(/^[1-9]\d{0,4}$/, 'a limit is a whole number from 1 to 10000')
@@ -70,10 +66,9 @@ predictions.post('/:name/feedback', requireScope('write'), async (c) => {
 	return c.json(result, 200);
 });
 
-const WINDOWS: Record<string, number> = { hour: 3_600_000, day: 86_400_000 };
 const performanceQuery = z.strictObject({
-	from: ms.optional(),
-	to: ms.optional(),
+	from: msQuery.optional(),
+	to: msQuery.optional(),
 	window: z.enum(['hour', 'day']).optional()
 });
 

@@ -100,6 +100,20 @@ export function wassersteinNorm(reference: ArrayLike<number>, current: ArrayLike
 	return wassersteinDistance(ref, cur) / norm;
 }
 
+/** The weighted population standard deviation (np.std with weights, ddof = 0), two passes. */
+export function weightedStd(values: ArrayLike<number>, weights: ArrayLike<number>): number {
+	let sw = 0;
+	let mean = 0;
+	for (let i = 0; i < values.length; i++) {
+		sw += weights[i];
+		mean += weights[i] * values[i];
+	}
+	mean /= sw;
+	let ss = 0;
+	for (let i = 0; i < values.length; i++) ss += weights[i] * (values[i] - mean) ** 2;
+	return Math.sqrt(ss / sw);
+}
+
 /**
  * The same from weighted points (histogram bin centres with their counts, or quantile-sketch points with their
  * weights), for windows stored as profiles. The reference std is the weighted population std of its points, so
@@ -113,16 +127,6 @@ export function wassersteinNormWeighted(
 	curWeights: ArrayLike<number>
 ): number {
 	const R = side(refValues, refWeights, 'wassersteinNormWeighted: reference');
-	const w = R.w as Float64Array;
-	let sw = 0;
-	let mean = 0;
-	for (let i = 0; i < R.v.length; i++) {
-		sw += w[i];
-		mean += w[i] * R.v[i];
-	}
-	mean /= sw;
-	let ss = 0;
-	for (let i = 0; i < R.v.length; i++) ss += w[i] * (R.v[i] - mean) ** 2;
-	const norm = Math.max(Math.sqrt(ss / sw), 0.001);
+	const norm = Math.max(weightedStd(R.v, R.w as Float64Array), 0.001);
 	return wassersteinDistance(refValues, curValues, refWeights, curWeights) / norm;
 }

@@ -20,6 +20,7 @@ import {
 	datasetDrift,
 	jensenShannonFromCounts,
 	ks2samp,
+	weightedStd,
 	zTestFromCounts,
 	type Counts
 } from '../drift';
@@ -79,16 +80,7 @@ function referencePoints(sketch: KllSketch): ReferencePoints {
 	if (!p) {
 		const w = weightedPoints(sketch);
 		// Evidently's norm: the reference's population std (of the points, weighted), at least 0.001.
-		let sw = 0;
-		let mean = 0;
-		for (let i = 0; i < w.values.length; i++) {
-			sw += w.weights[i];
-			mean += w.weights[i] * w.values[i];
-		}
-		mean /= sw;
-		let ss = 0;
-		for (let i = 0; i < w.values.length; i++) ss += w.weights[i] * (w.values[i] - mean) ** 2;
-		p = { ...w, norm: Math.max(Math.sqrt(ss / sw), 0.001) };
+		p = { ...w, norm: Math.max(weightedStd(w.values, w.weights), 0.001) };
 		referencePointsCache.set(sketch, p);
 	}
 	return p;
