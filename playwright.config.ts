@@ -22,6 +22,9 @@ export default defineConfig({
 		headless: true,
 		screenshot: 'only-on-failure',
 		trace: 'retain-on-failure',
+		// The service worker is tested where it is the subject (e2e/offline.spec.ts allows it): elsewhere the journeys
+		// see the network as the page asks for it, and request recording sees every request.
+		serviceWorkers: 'block',
 		launchOptions: {
 			// Debian's Chromium (scripts/ensure-chromium.mjs), never a downloaded one.
 			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -10,6 +10,8 @@ export default {
 		// Sample data ships in the vega-datasets package, whose `exports` hide its data folder.
 		// Benchmark code lives outside the app library ($lib) and is reached only by the unlinked /bench/* routes.
 		alias: { $samples: 'node_modules/vega-datasets/data', $bench: 'src/bench' },
-		version: { name: process.env.npm_package_version ?? 'dev' }
+		version: { name: process.env.npm_package_version ?? 'dev' },
+		// Registered by the layout (src/lib/offline/register.ts), which also offers a waiting update to the user.
+		serviceWorker: { register: false }
 	}
 };

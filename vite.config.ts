@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+
+// DuckDB's wasm (34 MB) is over Cloudflare's static-file limit, so the Worker serves it from R2 under its version
+// (workers/routes/vendor.ts). The path is known at build time, for the data worker and the service worker alike.
+const duckdbVersion = (
+	JSON.parse(
+		readFileSync(new URL('./node_modules/@duckdb/duckdb-wasm/package.json', import.meta.url), 'utf8')
+	) as { version: string }
+).version;
 
 // In `npm run dev` the Worker (API, DuckDB engine from R2) runs under wrangler on 8787; Vite proxies to it.
 const workerOrigin = process.env.EDGEBOOK_WORKER_ORIGIN ?? 'http://127.0.0.1:8787';
 
 export default defineConfig({
 	plugins: [sveltekit()],
+	define: { __DUCKDB_WASM_PATH__: JSON.stringify(`/vendor/duckdb/${duckdbVersion}/duckdb-eh.wasm`) },
 	server: {
 		host: '127.0.0.1',
 		proxy: { '/api': workerOrigin, '/vendor': workerOrigin }

@@ -16,7 +16,11 @@ import { friendlyDuckDBError } from './sql-text';
 import type { ChartRequest, DataError, LoadProgress, Result, TableInfo } from './types';
 
 /** DuckDB's wasm (34 MB) is over Cloudflare's static-file limit, so the Worker serves it from R2 at this path. */
-export const DUCKDB_WASM_PATH = `/vendor/duckdb/${PACKAGE_VERSION}/duckdb-eh.wasm`;
+export const DUCKDB_WASM_PATH = __DUCKDB_WASM_PATH__;
+if (!DUCKDB_WASM_PATH.includes(`/${PACKAGE_VERSION}/`))
+	throw new Error(
+		`DuckDB's wasm path ${DUCKDB_WASM_PATH} is not of the loaded DuckDB-WASM ${PACKAGE_VERSION}`
+	);
 
 let engine: Promise<Engine> | null = null;
 

@@ -1,0 +1,35 @@
+/**
+ * What the service worker does with each path of the app (docs/architecture.md, "Offline"), kept apart from the
+ * worker so it is tested as a plain function:
+ * - `shell`: precached at install, served from the cache (the built scripts, styles and workers; the icon and
+ *   the manifest; index.html under `SHELL_PATH`);
+ * - `on-first-use`: cached when first fetched, then served from the cache (the engines' wasm, DuckDB's wasm route,
+ *   the sample datasets: ~50 MB that a visit may never need);
+ * - `network`: never cached (the registry's API, whose retries sync owns; the worker script and the version file,
+ *   which must be fresh to find an update).
+ */
+export type CacheRole = 'shell' | 'on-first-use' | 'network';
+
+/** The SPA's index.html, as the Worker answers it for `/`. */
+export const SHELL_PATH = '/';
+/** Every built file, written by scripts/offline-manifest.mjs (the web workers' files are not in `$service-worker`). */
+export const MANIFEST_PATH = '/offline-manifest.json';
+
+const FIRST_USE_EXTENSIONS = /\.(wasm|parquet|arrow|csv|json)$/i;
+
+export function cacheRole(path: string): CacheRole {
+	if (path === SHELL_PATH) return 'shell';
+	if (
+		path.startsWith('/api/') ||
+		path === '/service-worker.js' ||
+		path === '/_app/version.json' ||
+		path === MANIFEST_PATH
+	)
+		return 'network';
+	if (path.startsWith('/vendor/')) return 'on-first-use';
+	if (FIRST_USE_EXTENSIONS.test(path)) return 'on-first-use';
+	if (path.startsWith('/samples/')) return 'on-first-use';
+	if (path.startsWith('/_app/')) return 'shell';
+	if (path === '/favicon.svg' || path === '/manifest.webmanifest') return 'shell';
+	return 'network';
+}
