@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures';
+import { PENGUINS_SQL } from './penguins';
 import {
 	addSample,
 	addSqlCell,
@@ -31,11 +32,7 @@ test('a notebook model, promoted to champion, answers the edge inference API wit
 	await newNotebook(page, 'Penguins at the edge');
 	const notebookPage = page.url();
 	await addSample(page, 'penguins');
-	await setSql(
-		page,
-		1,
-		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass\nFROM penguins'
-	);
+	await setSql(page, 1, PENGUINS_SQL);
 	await runCell(page, 1);
 	const t = await addTrainCell(page, {
 		source: 'q1',

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { COLUMNS, PENGUINS, PENGUINS_SQL, csvOf } from './penguins';
 import {
 	addFile,
 	addSample,
@@ -23,24 +23,8 @@ import {
 const TOKEN = process.env.EDGEBOOK_ADMIN_TOKEN!;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-type Penguin = Record<string, string | number | null>;
-const PENGUINS = JSON.parse(
-	readFileSync(new URL('../node_modules/vega-datasets/data/penguins.json', import.meta.url), 'utf8')
-) as Penguin[];
-const COLUMNS: [string, string][] = [
-	['species', 'Species'],
-	['island', 'Island'],
-	['beak_length', 'Beak Length (mm)'],
-	['beak_depth', 'Beak Depth (mm)'],
-	['flipper', 'Flipper Length (mm)'],
-	['mass', 'Body Mass (g)']
-];
 /** Client k holds the rows i with i % 3 = k, as CSV with the model's column names. */
 const slice = (k: number) => PENGUINS.filter((_, i) => i % 3 === k);
-const csvOf = (rows: Penguin[]) =>
-	[COLUMNS.map(([c]) => c).join(','), ...rows.map((r) => COLUMNS.map(([, s]) => r[s] ?? '').join(','))].join(
-		'\n'
-	);
 
 test('three browsers train a registered model in three federated rounds; the edge serves the last; no row leaves them', async ({
 	page,
@@ -52,11 +36,7 @@ test('three browsers train a registered model in three federated rounds; the edg
 	await signedIn(page, baseURL!);
 	await newNotebook(page, 'Federated penguins');
 	await addSample(page, 'penguins');
-	await setSql(
-		page,
-		1,
-		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass\nFROM penguins'
-	);
+	await setSql(page, 1, PENGUINS_SQL);
 	await runCell(page, 1);
 	const t = await addTrainCell(page, {
 		source: 'q1',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect } from './fixtures';
+import { PENGUINS_SQL } from './penguins';
 import {
 	addSample,
 	addSqlCell,
@@ -43,11 +44,7 @@ test('the loop: drift, live accuracy and an alert on the monitoring page; retrai
 	await newNotebook(page, 'Penguins watched');
 	const notebookPage = page.url();
 	await addSample(page, 'penguins');
-	await setSql(
-		page,
-		1,
-		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass\nFROM penguins'
-	);
+	await setSql(page, 1, PENGUINS_SQL);
 	await runCell(page, 1);
 	const t = await addTrainCell(page, {
 		source: 'q1',

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures';
+import { COLUMNS, PENGUINS as ALL, PENGUINS_SQL, csvOf } from './penguins';
 import {
 	addFile,
 	addSample,
@@ -20,24 +20,9 @@ import {
 
 const TOKEN = process.env.EDGEBOOK_ADMIN_TOKEN!;
 const auth = { authorization: `Bearer ${TOKEN}` };
-type Penguin = Record<string, string | number | null>;
-const PENGUINS = (
-	JSON.parse(
-		readFileSync(new URL('../node_modules/vega-datasets/data/penguins.json', import.meta.url), 'utf8')
-	) as Penguin[]
-).filter((p) => p['Body Mass (g)'] !== null && p['Beak Length (mm)'] !== null && p['Species'] !== null);
-const COLUMNS: [string, string][] = [
-	['species', 'Species'],
-	['island', 'Island'],
-	['beak_length', 'Beak Length (mm)'],
-	['beak_depth', 'Beak Depth (mm)'],
-	['flipper', 'Flipper Length (mm)'],
-	['mass', 'Body Mass (g)']
-];
-const csvOf = (rows: Penguin[]) =>
-	[COLUMNS.map(([c]) => c).join(','), ...rows.map((r) => COLUMNS.map(([, s]) => r[s] ?? '').join(','))].join(
-		'\n'
-	);
+const PENGUINS = ALL.filter(
+	(p) => p['Body Mass (g)'] !== null && p['Beak Length (mm)'] !== null && p['Species'] !== null
+);
 
 test('a federated retraining job from the monitoring page: join link, one round, gated against the champion', async ({
 	page,
@@ -50,11 +35,7 @@ test('a federated retraining job from the monitoring page: join link, one round,
 	await signedIn(page, baseURL!);
 	await newNotebook(page, 'Penguins retrained by a federation');
 	await addSample(page, 'penguins');
-	await setSql(
-		page,
-		1,
-		'SELECT "Species" AS species, "Island" AS island, "Beak Length (mm)" AS beak_length,\n"Beak Depth (mm)" AS beak_depth, "Flipper Length (mm)" AS flipper, "Body Mass (g)" AS mass\nFROM penguins'
-	);
+	await setSql(page, 1, PENGUINS_SQL);
 	await runCell(page, 1);
 	const t = await addTrainCell(page, {
 		source: 'q1',
