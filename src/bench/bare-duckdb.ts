@@ -58,19 +58,19 @@ export class BareDuckDB {
 	}
 
 	/**
-	 * The statements the app's cell run sends (materialise, describe, count, first 100 rows), sent straight to
-	 * DuckDB: the difference between this and the app's run is the cost of the app's layers, not of the work.
+	 * The statements the app's cell run sends (materialise, whose answer is the row count; describe; the first 200
+	 * rows), sent straight to DuckDB: the difference between this and the app's run is the cost of the app's layers,
+	 * not of the work.
 	 */
 	async sameWorkAsCell(sql: string, table: string): Promise<number> {
 		const t = `"${table}"`;
-		await this.#conn.query(`CREATE OR REPLACE TABLE ${t} AS\n${sql}`);
-		const [, count, preview] = await Promise.all([
+		const created = await this.#conn.query(`CREATE OR REPLACE TABLE ${t} AS\n${sql}`);
+		const [, preview] = await Promise.all([
 			this.#conn.query(`DESCRIBE ${t}`),
-			this.#conn.query(`SELECT count(*)::DOUBLE AS n FROM ${t}`),
-			this.#conn.query(`SELECT * FROM ${t} LIMIT 100`)
+			this.#conn.query(`SELECT * FROM ${t} LIMIT 200`)
 		]);
 		preview.toArray();
-		return Number(count.get(0)?.n ?? 0);
+		return Number(created.get(0)?.Count ?? 0);
 	}
 
 	/**

@@ -58,9 +58,11 @@ async function finish(
 	const result = await engine.run(conn, sent);
 	if (materialised) {
 		const target = quoteIdent(resultTable);
+		// DuckDB answers CREATE TABLE … AS with the rows it wrote (one `Count`): no count(*) statement after it.
+		const inserted = insertedRows(result);
 		const [columns, rowCount, preview] = await Promise.all([
 			engine.columns(conn, resultTable),
-			engine.rowCount(conn, resultTable),
+			inserted ?? engine.rowCount(conn, resultTable),
 			conn.query(`SELECT * FROM ${target} LIMIT ${PREVIEW_ROWS}`)
 		]);
 		return {
@@ -81,6 +83,18 @@ async function finish(
 		preview: toRows(result.slice(0, PREVIEW_ROWS)),
 		browsable: false
 	};
+}
+
+/** The row count a CREATE TABLE … AS answered, or null when the answer is not that shape. */
+export function insertedRows(result: {
+	numRows: number;
+	schema: { fields: { name: string }[] };
+	get(i: number): unknown;
+}): number | null {
+	if (result.numRows !== 1 || result.schema.fields.length !== 1 || result.schema.fields[0].name !== 'Count')
+		return null;
+	const n = Number((result.get(0) as { Count?: unknown } | null)?.Count);
+	return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 function toDataError(
