@@ -98,7 +98,7 @@ function report(engine, ui) {
 			],
 			queryRows
 		),
-		'app run = dataApi().run() as a cell runs (CREATE TABLE AS, DESCRIBE, count, 100-row preview), timed from the page;',
+		'app run = dataApi().run() as a cell runs (CREATE TABLE AS, whose answer is the count; DESCRIBE; 200-row preview), timed from the page;',
 		'bare = conn.query() on an AsyncDuckDB in the page; app in-worker = the same runs timed inside the data worker;',
 		"bare same-work = the bare AsyncDuckDB sent the app's statements; cold = each path's first, unmeasured run.",
 		'',
