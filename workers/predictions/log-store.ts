@@ -1,6 +1,6 @@
 import type { PredictionRecord } from '../../src/lib/contract';
 import { tally, type RequestTally } from '../monitoring/requests';
-import type { LogOwner, PredictionLog } from './log-object';
+import type { LogChunk, LogOwner, PredictionLog } from './log-object';
 
 /**
  * The prediction log's two ends for the rest of the Worker: `appendLog` (called from `waitUntil` after an answer)
@@ -17,6 +17,41 @@ export interface LogEnv {
 export const logFor = (env: Pick<LogEnv, 'PREDICTION_LOG'>, o: LogOwner) =>
 	env.PREDICTION_LOG.get(env.PREDICTION_LOG.idFromName(`${o.workspaceId}\n${o.modelName}`));
 
+/**
+ * The most characters of NDJSON one stored chunk holds: a Durable Object's SQLite refuses a value over 2 MB
+ * (SQLITE_TOOBIG), and a gathering of many wide requests passes that easily (20 requests of 1,000 rows did, and
+ * every one of their rows was lost). 256 Ki characters are at most 768 KiB of UTF-8.
+ */
+export const MAX_CHUNK_CHARS = 256 * 1024;
+
+/** The records as NDJSON pieces of at most MAX_CHUNK_CHARS (a single longer record goes alone). */
+export function chunksOf(records: PredictionRecord[]): LogChunk[] {
+	const out: LogChunk[] = [];
+	let lines: string[] = [];
+	let rows: PredictionRecord[] = [];
+	let size = 0;
+	const close = () => {
+		if (!rows.length) return;
+		out.push({
+			ndjson: lines.join('\n'),
+			firstAt: Math.min(...rows.map((r) => r.at)),
+			lastAt: Math.max(...rows.map((r) => r.at)),
+			count: rows.length,
+			firstId: rows[0].id
+		});
+		[lines, rows, size] = [[], [], 0];
+	};
+	for (const r of records) {
+		const line = JSON.stringify(r);
+		if (rows.length && size + line.length + 1 > MAX_CHUNK_CHARS) close();
+		lines.push(line);
+		rows.push(r);
+		size += line.length + 1;
+	}
+	close();
+	return out;
+}
+
 export async function appendLog(
 	env: Pick<LogEnv, 'PREDICTION_LOG'>,
 	o: LogOwner,
@@ -24,17 +59,11 @@ export async function appendLog(
 	requests: RequestTally[] = []
 ) {
 	if (!records.length && !requests.length) return;
-	// One NDJSON text per request: one structured clone and one insert in the buffer, whatever the rows.
-	const chunk = records.length
-		? {
-				ndjson: records.map((r) => JSON.stringify(r)).join('\n'),
-				firstAt: Math.min(...records.map((r) => r.at)),
-				lastAt: Math.max(...records.map((r) => r.at)),
-				count: records.length,
-				firstId: records[0].id
-			}
-		: null;
-	await logFor(env, o).append(o, chunk, requests);
+	// One NDJSON text per piece: one structured clone and one insert in the buffer, whatever the rows.
+	const chunks = chunksOf(records);
+	const log = logFor(env, o);
+	if (!chunks.length) return log.append(o, null, requests);
+	for (let i = 0; i < chunks.length; i++) await log.append(o, chunks[i], i === 0 ? requests : []);
 }
 
 /**
