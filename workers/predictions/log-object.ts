@@ -45,7 +45,8 @@ import {
 	type StoredWindow
 } from '../monitoring/windows';
 import { outcomeOf } from './outcomes';
-import { performanceWindows, type JoinedOutcome } from './performance';
+import { joinedOutcomes, labelledRows, recordLabels } from './labels';
+import { performanceWindows } from './performance';
 
 /**
  * One model's prediction log buffer (one instance per workspace and model: `logFor`). Predict requests append
@@ -523,122 +524,24 @@ export class PredictionLog extends DurableObject<Env & { WEBHOOK_RETRY_BASE_MS?:
 		});
 	}
 
-	/**
-	 * Labels for logged predictions: each joins its prediction by id. A label again with the same value changes
-	 * nothing; another value for a labelled prediction is refused (the first label stands); an unknown id, a
-	 * shadow's id or a label of the wrong kind is refused naming why. The rest are stored.
-	 */
+	/** Labels for logged predictions (workers/predictions/labels.ts), in one transaction. */
 	feedback(items: Feedback['labels'], now = Date.now()): FeedbackResult {
 		this.#init();
-		const result: FeedbackResult = { accepted: 0, unchanged: 0, refused: [] };
-		const refuse = (id: string, reason: string) => result.refused.push({ id, reason });
-		this.ctx.storage.transactionSync(() => {
-			for (const { id, label } of items) {
-				const o = this.ctx.storage.sql
-					.exec<{ kind: string; probs: string | null; route: string; at: number }>(
-						'SELECT kind, probs, route, at FROM outcomes WHERE id = ?',
-						id
-					)
-					.toArray()[0];
-				if (!o || o.at < now - OUTCOME_RETENTION_MS) {
-					refuse(
-						id,
-						'No logged prediction of this model has this id (unknown, not sampled into the log, or older than 30 days).'
-					);
-					continue;
-				}
-				if (o.route === 'shadow') {
-					refuse(
-						id,
-						"A shadow's prediction takes its label from the answered row it shadows: label that id."
-					);
-					continue;
-				}
-				if (o.kind === 'none') {
-					refuse(id, "This model's outputs have no label or value to compare a label with.");
-					continue;
-				}
-				let text: string | null = null;
-				let value: number | null = null;
-				if (o.kind === 'class') {
-					if (typeof label !== 'string' && !Number.isInteger(label)) {
-						refuse(id, `A classifier's label is a class name; got ${JSON.stringify(label)}.`);
-						continue;
-					}
-					text = String(label);
-					const classes = o.probs ? Object.keys(JSON.parse(o.probs) as object) : null;
-					if (classes && !classes.includes(text)) {
-						refuse(
-							id,
-							`"${text}" is not one of the model's classes: ${classes.map((c) => `"${c}"`).join(', ')}.`
-						);
-						continue;
-					}
-				} else {
-					if (typeof label !== 'number' || !Number.isFinite(label)) {
-						refuse(id, `A regressor's label is a finite number; got ${JSON.stringify(label)}.`);
-						continue;
-					}
-					value = label;
-				}
-				const had = this.ctx.storage.sql
-					.exec<{ label_text: string | null; label_value: number | null }>(
-						'SELECT label_text, label_value FROM labels WHERE id = ?',
-						id
-					)
-					.toArray()[0];
-				if (had) {
-					if (had.label_text === text && had.label_value === value) result.unchanged++;
-					else
-						refuse(
-							id,
-							`Already labelled ${JSON.stringify(had.label_text ?? had.label_value)}; the first label stands.`
-						);
-					continue;
-				}
-				this.ctx.storage.sql.exec(
-					'INSERT INTO labels (id, label_text, label_value, received_at) VALUES (?, ?, ?, ?)',
-					id,
-					text,
-					value,
-					now
-				);
-				result.accepted++;
-			}
-		});
-		return result;
+		return this.ctx.storage.transactionSync(() =>
+			recordLabels(this.ctx.storage.sql, items, now, OUTCOME_RETENTION_MS)
+		);
 	}
 
 	/** The labels of answered (not shadow) predictions over [from, to], newest first: a retraining gate's hold-out. */
 	labelled(from: number, to: number, limit: number): { id: string; label: string | number }[] {
 		this.#init();
-		return this.ctx.storage.sql
-			.exec<{ id: string; label_text: string | null; label_value: number | null }>(
-				`SELECT o.id AS id, l.label_text AS label_text, l.label_value AS label_value FROM outcomes o
-				 JOIN labels l ON l.id = o.id WHERE o.at >= ? AND o.at <= ? AND o.route != 'shadow'
-				 ORDER BY o.at DESC LIMIT ?`,
-				from,
-				to,
-				limit
-			)
-			.toArray()
-			.map((r) => ({ id: r.id, label: r.label_text ?? (r.label_value as number) }));
+		return labelledRows(this.ctx.storage.sql, from, to, limit);
 	}
 
 	/** Live performance per window and version over [from, to]: answered rows, and shadows through their row's label. */
 	performance(from: number, to: number, windowMs: number): PerformanceWindow[] {
 		this.#init();
-		const rows = this.ctx.storage.sql
-			.exec<JoinedOutcome>(
-				`SELECT o.at AS at, o.version AS version, o.kind AS kind, o.predicted AS predicted, o.probs AS probs,
-				   o.value AS value, l.label_text AS labelText, l.label_value AS labelValue
-				 FROM outcomes o LEFT JOIN labels l ON l.id = COALESCE(o.shadow_of, o.id)
-				 WHERE o.at >= ? AND o.at <= ? ORDER BY o.at`,
-				from,
-				to
-			)
-			.toArray();
-		return performanceWindows(rows, windowMs);
+		return performanceWindows(joinedOutcomes(this.ctx.storage.sql, from, to), windowMs);
 	}
 }
 
