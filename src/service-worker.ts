@@ -75,13 +75,13 @@ sw.addEventListener('message', (event) => {
 	if (type === 'WARM_ENGINES') event.waitUntil(warmEngines());
 });
 
-async function fromCacheOrNetwork(cacheName: string, request: Request, keep: boolean): Promise<Response> {
+async function fromCacheOrNetwork(cacheName: string, request: Request): Promise<Response> {
 	const cache = await caches.open(cacheName);
 	const hit = await cache.match(request, { ignoreSearch: true });
 	if (hit) return hit;
 	const response = await fetch(request);
 	// Only whole answers are kept: a range read or an error must not stand in for the file.
-	if (keep && response.status === 200) await cache.put(request, response.clone());
+	if (response.status === 200) await cache.put(request, response.clone());
 	return response;
 }
 
@@ -102,6 +102,6 @@ sw.addEventListener('fetch', (event) => {
 	}
 	if (request.headers.has('range')) return;
 	const role = cacheRole(url.pathname);
-	if (role === 'shell') event.respondWith(fromCacheOrNetwork(SHELL, request, true));
-	else if (role === 'on-first-use') event.respondWith(fromCacheOrNetwork(RUNTIME, request, true));
+	if (role === 'shell') event.respondWith(fromCacheOrNetwork(SHELL, request));
+	else if (role === 'on-first-use') event.respondWith(fromCacheOrNetwork(RUNTIME, request));
 });

@@ -1,5 +1,5 @@
 import type { DriftWindow } from '../../src/lib/contract';
-import { HOUR_MS, windowStart, type ProfiledWindow } from './windows';
+import { windowStart, type ProfiledWindow } from './windows';
 
 /**
  * Request counts per version and hour, every answer of the predict routes counted (docs/architecture.md,
@@ -112,7 +112,7 @@ const rate = (c: { requests: number; clientErrors: number; serverErrors: number 
 
 /** Adds one answer to an isolate's tallies (keyed by version and hour). */
 export function tally(into: Map<string, RequestTally>, version: number, at: number, status: number) {
-	const start = Math.floor(at / HOUR_MS) * HOUR_MS;
+	const start = windowStart(at);
 	const key = `${version}:${start}`;
 	const t = into.get(key) ?? { version, start, requests: 0, clientErrors: 0, serverErrors: 0 };
 	t.requests++;

@@ -66,6 +66,9 @@ export interface MonitorView {
 	totalRows: number;
 }
 
+/** A moment as the monitoring panels list it: UTC, to the minute ("2026-12-03 09:41"). */
+export const minuteOf = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+
 /** The prediction's column reads as "prediction" on the page. */
 export const featureLabel = (f: string) => (f === PREDICTION_COLUMN ? 'prediction' : f);
 
