@@ -7,7 +7,7 @@ import { median, round, table } from './lib.mjs';
 const REPS = Number(process.env.BENCH_TRAIN_REPS ?? 2);
 const FRAME_REPS = Number(process.env.BENCH_FRAME_REPS ?? 1);
 const ATTRIBUTE = process.env.BENCH_TRAIN_ATTRIBUTE === '1';
-// BENCH_TRAIN_CELL_ONLY=1: only the train cell's whole path (page vs worker preparation), not the backend cases.
+// BENCH_TRAIN_CELL_ONLY=1: only the data paths (Arrow to tensor, a train cell's whole path), not the backend cases.
 const CELL_ONLY = process.env.BENCH_TRAIN_CELL_ONLY === '1';
 const CELL_BACKEND = process.env.BENCH_TRAIN_CELL_BACKEND ?? 'wasm';
 const SYNTH_ROWS = 1_000_000;
@@ -133,7 +133,7 @@ function toTensorTable(prep) {
 		['step', 'ms', 'ms per 1M rows'],
 		[
 			line(
-				'app: frame() — DuckDB → Arrow → Float64Array per column (bulk chunk copy), transferred',
+				'app: frame() — DuckDB chunks streamed into a Float64Array per column, transferred',
 				t.map((s) => s.frameMs)
 			),
 			line(
@@ -223,9 +223,18 @@ function report(prep, results, attribution, allTasks, cell) {
 		cellPathTable(cell),
 		''
 	];
-	if (CELL_ONLY) return cellLines.join('\n');
+	const tensorLines = [
+		`Arrow to tensor, ${fmt(s.rows)} rows × ${s.width} features + target (app steps: median of ${prep.toTensor.length};` +
+			` table made by dataApi().run() in ${round(prep.synthCreateMs)} ms):`,
+		toTensorTable(prep),
+		`Both paths get the training set transferred, as the notebook's trainer sends it; posting the encoded`,
+		`${fmt(s.rows)}-row set cloned instead would block the main thread for ${round(prep.cloneMs)} ms (its structuredClone here).`,
+		''
+	];
+	if (CELL_ONLY) return [...cellLines, ...tensorLines].join('\n');
 	return [
 		...cellLines,
+		...tensorLines,
 		`Training: app = trainApi().train() (the notebook's train worker); bare = a hand-written TF.js loop in a plain`,
 		`module worker. Same backend, data, model, Adam, batch ${BATCH}, no validation split, one warm-up run each first.`,
 		`Samples/s from the round trip of the call from the page; median (nearest rank: of 2, the faster) of "runs"`,
@@ -236,12 +245,6 @@ function report(prep, results, attribution, allTasks, cell) {
 		'data, backend set-up, saving the artifacts and messages.',
 		`(cap) = the first rows of the ${fmt(s.rows)}-row table only: that backend would take minutes for all of them.`,
 		`WebGPU runs on ${adapter}: slow by nature here, so its work is small.`,
-		'',
-		`Arrow to tensor, ${fmt(s.rows)} rows × ${s.width} features + target (app steps: median of ${prep.toTensor.length};` +
-			` table made by dataApi().run() in ${round(prep.synthCreateMs)} ms):`,
-		toTensorTable(prep),
-		`Both paths get the training set transferred, as the notebook's trainer sends it; posting the encoded`,
-		`${fmt(s.rows)}-row set cloned instead would block the main thread for ${round(prep.cloneMs)} ms (its structuredClone here).`,
 		'',
 		`Main-thread long tasks (> 50 ms) overlapping the app's measured training runs: ${appTasks.length}` +
 			(appTasks.length

@@ -151,6 +151,15 @@ describe('class targets', () => {
 		);
 	});
 
+	it('a numeric class training never saw throws too, named as training names its classes', () => {
+		const p = fitClasses(num('y', [0.5, 2, 7]), 'multiclass', [0, 1]);
+		expect(p.target).toMatchObject({ classes: ['0.5', '2'] });
+		expect([...encode(p, frame(num('x', [0, 1]), num('y', [2, 0.5]))).y]).toEqual([1, 0]);
+		expect(() => encode(p, frame(num('x', [0, 1, 2]), num('y', [0.5, null, 7])))).toThrow(
+			expect.objectContaining({ name: 'UnseenClassError', message: expect.stringContaining('"7" at row 3') })
+		);
+	});
+
 	it('labelTarget indexes every row the same way, −1 where missing', () => {
 		expect(labelTarget(cat('y', ['b', null, 'a', 'b']))).toEqual({
 			classes: ['a', 'b'],

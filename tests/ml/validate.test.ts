@@ -163,6 +163,30 @@ describe('checkTrainingData refuses bad inputs with a code and a message naming 
 			says: ['"c"', '3 classes']
 		},
 		{
+			name: 'binary on a numeric target with very many values (counted only so far)',
+			frame: base({
+				label: num(
+					'label',
+					times(1200, (i) => i * 0.5)
+				),
+				x: num(
+					'x',
+					times(1200, (i) => i % 7)
+				),
+				c: cat(
+					'c',
+					times(1200, (i) => 'pqr'[i % 3])
+				),
+				price: num(
+					'price',
+					times(1200, (i) => i)
+				)
+			}),
+			opts: opts({ features: ['x'], task: 'binary' }),
+			code: 'task-mismatch',
+			says: ['"label"', '1,000 or more classes']
+		},
+		{
 			name: 'a single class',
 			frame: base({
 				label: cat(

@@ -1,7 +1,7 @@
-import type { Engine } from './engine';
+import { cancelled, type Engine } from './engine';
 import { columnKind } from './profile-sql';
 import { quoteIdent } from './sql-ident';
-import { float64Column } from './float-column';
+import { copyDoubles, copyText } from './float-column';
 import type { Frame, ColumnData } from '$lib/ml/types';
 
 /** Rows past this are refused for training in the browser: a clear limit beats a tab out of memory. */
@@ -44,23 +44,42 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 				return `${q}::VARCHAR AS ${q}`;
 			})
 			.join(', ');
-		const result = await conn.query(`SELECT ${select} FROM ${quoteIdent(table)}`);
-		const columns: ColumnData[] = cols.map((c, i) => {
-			const vector = result.getChildAt(i);
-			const numeric =
+		const numeric = cols.map(
+			(c) =>
 				columnKind(c.type) === 'numeric' ||
 				columnKind(c.type) === 'temporal' ||
-				c.type.toUpperCase() === 'BOOLEAN';
-			// Every numeric column was cast to DOUBLE above, so it can be copied in bulk.
-			if (numeric) return { name: c.name, kind: 'numeric', values: float64Column(vector, result.numRows) };
-			const out: (string | null)[] = new Array(result.numRows);
-			for (let r = 0; r < result.numRows; r++) {
-				const v = vector?.get(r);
-				out[r] = v === null || v === undefined ? null : String(v);
+				c.type.toUpperCase() === 'BOOLEAN'
+		);
+		// Streamed, one DuckDB chunk at a time, into arrays sized from the count: `conn.query` first builds the
+		// whole result as one Arrow IPC buffer inside the wasm heap and parses it whole, which took 3.9 s of the
+		// 4.8 s a 1M × 20 table took to become a training tensor; the stream of the same bytes takes a fraction of
+		// that (docs/architecture.md, "Data into tensors"), and only one chunk is ever held twice.
+		const out: (Float64Array | (string | null)[])[] = cols.map((_, i) =>
+			numeric[i] ? new Float64Array(rowCount) : new Array<string | null>(rowCount)
+		);
+		let base = 0;
+		const reader = await conn.send(`SELECT ${select} FROM ${quoteIdent(table)}`, true);
+		for await (const batch of reader) {
+			if (engine.cancelRequested) throw cancelled();
+			const n = Math.min(batch.numRows, rowCount - base);
+			for (let i = 0; i < cols.length; i++) {
+				const vector = batch.getChildAt(i);
+				const into = out[i];
+				if (into instanceof Float64Array) copyDoubles(vector, into, base, n);
+				else copyText(vector, into, base, n);
 			}
-			return { name: c.name, kind: 'categorical', values: out };
+			base += n;
+		}
+		// The count and the read run back to back on this connection, so they agree; should a read ever come up
+		// short, the arrays are trimmed rather than handing on NaN rows nobody wrote.
+		const short = base < rowCount;
+		const columns: ColumnData[] = cols.map((c, i) => {
+			const values = out[i];
+			return values instanceof Float64Array
+				? { name: c.name, kind: 'numeric', values: short ? values.slice(0, base) : values }
+				: { name: c.name, kind: 'categorical', values: short ? values.slice(0, base) : values };
 		});
-		return { columns, rowCount: result.numRows };
+		return { columns, rowCount: base };
 	});
 }
 

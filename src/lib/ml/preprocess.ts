@@ -66,11 +66,19 @@ function labelOf(column: ColumnData, row: number): string | null {
 function orderedClasses(column: ColumnData, rows: Uint32Array): string[] {
 	if (column.kind === 'numeric') {
 		const seen = new Set<number>();
-		for (const r of rows) if (!Number.isNaN(column.values[r])) seen.add(column.values[r]);
+		const values = column.values;
+		// Indexed loops over typed arrays throughout: a for-of iterator costs several times more per row at 1M rows.
+		for (let i = 0; i < rows.length; i++) {
+			const v = values[rows[i]];
+			if (v === v) seen.add(v);
+		}
 		return [...seen].sort((a, b) => a - b).map(String);
 	}
 	const seen = new Set<string>();
-	for (const r of rows) if (column.values[r] !== null) seen.add(column.values[r]!);
+	for (let i = 0; i < rows.length; i++) {
+		const v = column.values[rows[i]];
+		if (v !== null) seen.add(v);
+	}
 	return [...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -78,12 +86,9 @@ function orderedClasses(column: ColumnData, rows: Uint32Array): string[] {
 export function labelTarget(column: ColumnData): { classes: string[]; labels: Int32Array } {
 	const n = column.values.length;
 	const classes = orderedClasses(column, range(n));
-	const index = new Map(classes.map((c, i) => [c, i]));
 	const labels = new Int32Array(n);
-	for (let r = 0; r < n; r++) {
-		const label = labelOf(column, r);
-		labels[r] = label === null ? -1 : index.get(label)!;
-	}
+	const indexOf = classIndex(classes, column);
+	for (let r = 0; r < n; r++) labels[r] = indexOf(r) ?? -1;
 	return { classes, labels };
 }
 
@@ -91,16 +96,20 @@ export function labelTarget(column: ColumnData): { classes: string[]; labels: In
 function moments(values: Float64Array, rows: Uint32Array): { mean: number; std: number } {
 	let sum = 0;
 	let count = 0;
-	for (const r of rows) {
-		if (Number.isNaN(values[r])) continue;
-		sum += values[r];
+	for (let i = 0; i < rows.length; i++) {
+		const v = values[rows[i]];
+		if (v !== v) continue; // NaN: missing
+		sum += v;
 		count++;
 	}
 	if (count === 0) return { mean: 0, std: 1 };
 	const mean = sum / count;
 	// Two passes: E[x²] − E[x]² cancels catastrophically for large values with a small spread.
 	let squares = 0;
-	for (const r of rows) if (!Number.isNaN(values[r])) squares += (values[r] - mean) ** 2;
+	for (let i = 0; i < rows.length; i++) {
+		const d = values[rows[i]] - mean;
+		if (d === d) squares += d * d;
+	}
 	const std = Math.sqrt(squares / count);
 	return { mean, std: std > 0 ? std : 1 };
 }
@@ -111,8 +120,8 @@ function fitFeature(column: ColumnData, rows: Uint32Array, topK = MAX_CATEGORIES
 		return { name: column.name, kind: 'numeric', mean, std, impute: mean };
 	}
 	const counts = new Map<string, number>();
-	for (const r of rows) {
-		const v = column.values[r];
+	for (let i = 0; i < rows.length; i++) {
+		const v = column.values[rows[i]];
 		if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
 	}
 	const categories = [...counts]
@@ -175,9 +184,11 @@ export function encode(prep: Preprocessing, raw: Frame, rows: Uint32Array = rang
 			);
 		if (spec.kind === 'numeric') {
 			const values = column.values as Float64Array;
-			for (let i = 0; i < n; i++) {
+			const { mean, std } = spec;
+			const imputed = (spec.impute - mean) / std;
+			for (let i = 0, at = offset; i < n; i++, at += width) {
 				const v = values[rows[i]];
-				x[i * width + offset] = ((Number.isNaN(v) ? spec.impute : v) - spec.mean) / spec.std;
+				x[at] = v === v ? (v - mean) / std : imputed;
 			}
 			offset += 1;
 		} else {
@@ -203,19 +214,40 @@ function encodeTarget(spec: TargetSpec, column: ColumnData | undefined, rows: Ui
 		for (let i = 0; i < rows.length; i++) y[i] = (column.values[rows[i]] - spec.mean) / spec.std;
 		return y;
 	}
-	const index = new Map(spec.classes.map((c, i) => [c, i]));
+	const indexOf = classIndex(spec.classes, column);
 	for (let i = 0; i < rows.length; i++) {
-		const label = labelOf(column, rows[i]);
-		if (label === null) continue;
-		const k = index.get(label);
+		const k = indexOf(rows[i]);
+		if (k === null) continue;
 		if (k === undefined)
 			throw codedError(
 				'UnseenClassError',
-				`Target "${spec.name}" has class "${label}" at row ${rows[i] + 1}, which training never saw.`
+				`Target "${spec.name}" has class "${labelOf(column, rows[i])}" at row ${rows[i] + 1}, which training never saw.`
 			);
 		y[i] = k;
 	}
 	return y;
+}
+
+/**
+ * Row → class index (null where the label is missing, undefined for a class not in `classes`). A numeric column is
+ * looked up by number, not by its text: `String(v)` for every one of a million rows was most of encoding's time,
+ * and a class name of a numeric column is `String(v)`, which `Number` reads back to the same v.
+ */
+function classIndex(classes: string[], column: ColumnData): (row: number) => number | null | undefined {
+	if (column.kind === 'categorical') {
+		const index = new Map(classes.map((c, i) => [c, i]));
+		const values = column.values;
+		return (row) => {
+			const v = values[row];
+			return v === null ? null : index.get(v);
+		};
+	}
+	const index = new Map(classes.map((c, i) => [Number(c), i]));
+	const values = column.values;
+	return (row) => {
+		const v = values[row];
+		return v !== v ? null : index.get(v);
+	};
 }
 
 /** Standardised regression outputs back to the target's units. */

@@ -51,8 +51,10 @@ export function taskEvidence(column: ColumnData): TaskEvidence {
 	const seen = new Set<number>();
 	let present = 0;
 	let integers = true;
-	for (const v of column.values) {
-		if (Number.isNaN(v)) continue;
+	const values = column.values;
+	for (let r = 0; r < values.length; r++) {
+		const v = values[r];
+		if (v !== v) continue; // NaN: missing
 		present++;
 		if (!Number.isInteger(v)) integers = false;
 		// Past the class limit the exact count cannot change the answer, so stop growing the set (1M floats).
