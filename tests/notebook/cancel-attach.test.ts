@@ -60,7 +60,8 @@ vi.mock('$lib/tracking/datasets', () => ({
 	listDatasets: async () => [meta],
 	datasetBlob: () => fake.blob(),
 	saveDataset: async () => undefined,
-	removeDataset: async () => undefined
+	removeDataset: async () => undefined,
+	sweepDatasetFiles: async () => []
 }));
 
 const meta: DatasetMeta = {

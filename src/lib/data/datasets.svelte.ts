@@ -2,7 +2,13 @@ import { proxy } from 'comlink';
 import { cancelJob, dataApi, engineGeneration, nextJob } from './client';
 import { tableNameFromFile } from './file-kind';
 import type { DataError, DatasetMeta, LoadProgress } from './types';
-import { listDatasets, saveDataset, datasetBlob, removeDataset } from '$lib/tracking/datasets';
+import {
+	listDatasets,
+	saveDataset,
+	datasetBlob,
+	removeDataset,
+	sweepDatasetFiles
+} from '$lib/tracking/datasets';
 import { waitUnlessAborted } from './abortable';
 import { newId } from '$lib/tracking/ids';
 import type { Sample } from './samples';
@@ -22,8 +28,8 @@ interface Attach {
 const ATTACHED: Attach = { done: Promise.resolve(), cancel: async () => 'stopped' };
 
 /**
- * The datasets of this browser and which of them are attached to this tab's DuckDB. Files live in IndexedDB;
- * a dataset is attached lazily, the first time a cell needs it, so opening a notebook stays fast.
+ * The datasets of this browser and which of them are attached to this tab's DuckDB. Files live in IndexedDB (large
+ * ones in OPFS); a dataset is attached lazily, the first time a cell needs it, so opening a notebook stays fast.
  */
 export class Datasets {
 	list = $state.raw<DatasetMeta[]>([]);
@@ -36,9 +42,15 @@ export class Datasets {
 	attaching = $state.raw<string[]>([]);
 	/** The engine the attached tables live in; a restarted engine has none of them. */
 	#generation = engineGeneration();
+	#swept = false;
 
 	async refresh(): Promise<void> {
 		this.list = await listDatasets();
+		// Off the opening's path: leftovers of an interrupted save cost disk, not correctness.
+		if (!this.#swept) {
+			this.#swept = true;
+			void sweepDatasetFiles().catch(() => undefined);
+		}
 	}
 
 	names(): string[] {
@@ -106,11 +118,11 @@ export class Datasets {
 				...(res.notes.length ? { notes: res.notes } : {})
 			};
 			const generation = engineGeneration();
-			await saveDataset(meta, opts.store ? opts.blob : null);
+			const saved = await saveDataset(meta, opts.store ? opts.blob : null);
 			this.#forgetRestarted();
 			if (generation === this.#generation) this.#attached.set(table, ATTACHED);
-			this.list = [...this.list, meta];
-			return meta;
+			this.list = [...this.list, saved];
+			return saved;
 		} catch (e) {
 			// A cancel that had to restart the engine ends the load's call: what the user asked for, not an error.
 			if (this.#loadCancelled && e instanceof Error && e.name === 'EngineRestarted') return null;
@@ -177,7 +189,7 @@ export class Datasets {
 		const done = (async () => {
 			const blob = d.sampleUrl
 				? await (await fetch(d.sampleUrl, { signal: stop.signal })).blob()
-				: await datasetBlob(d.id);
+				: await datasetBlob(d);
 			// Cancelled while the file was read from storage: the load is never sent.
 			if (stop.signal.aborted) throw new Error(`${d.name}: cancelled before it was attached.`);
 			if (!blob) throw new Error(`The file of dataset ${d.name} is missing from this browser's storage.`);

@@ -26,6 +26,8 @@ export interface DatasetMeta {
 	addedAt: number;
 	/** Bundled samples are re-fetched from the app, not stored as blobs. */
 	sampleUrl?: string;
+	/** Where a large file is kept instead of IndexedDB (src/lib/tracking/datasets.ts); absent: IndexedDB. */
+	storedIn?: 'opfs';
 	/** What the user should know about how the file was read (a column read as text, and why). */
 	notes?: DatasetNote[];
 }
