@@ -9,7 +9,7 @@ import { saveNotebook } from '$lib/tracking/notebooks';
 import { nextJob } from '$lib/data/client';
 import { orphanedBy } from './orphans';
 import { CellHistory, undoEdit } from './cell-history.svelte';
-import { ipynbBundle, type BundleResult } from './ipynb-bundle';
+import type { BundleResult } from './ipynb-bundle';
 import type { JsonCell } from '$lib/data/rows';
 import type { ChartData } from '$lib/data/types';
 
@@ -287,11 +287,15 @@ export class OpenNotebook {
 	 * The Jupyter zip (ipynb-bundle.ts) of this notebook. A chart not drawn in this tab (say, after a reload) is
 	 * drawn first, through the scheduler; `png` rasterises it (a DOM job, so the view passes it in).
 	 */
-	ipynb(
+	async ipynb(
 		datasets: readonly string[],
 		png: (spec: ChartSpec, data: ChartData) => Promise<Uint8Array | null>
 	): Promise<BundleResult> {
-		return ipynbBundle($state.snapshot(this.doc) as Notebook, {
+		const doc = $state.snapshot(this.doc) as Notebook;
+		// The exporter (Jupyter conversion, zip) loads on the first export: no part of the first page
+		// (docs/architecture.md, "The first page").
+		const { ipynbBundle } = await import('./ipynb-bundle');
+		return ipynbBundle(doc, {
 			datasets,
 			ensureAttached: (names) => this.#ctx.ensureAttached(names),
 			exportCsv: (table) => this.#ctx.api().exportTable({ table, format: 'csv' }),
