@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
@@ -15,6 +16,15 @@ const workerOrigin = process.env.EDGEBOOK_WORKER_ORIGIN ?? 'http://127.0.0.1:878
 
 export default defineConfig({
 	plugins: [sveltekit()],
+	// The data worker runs DuckDB in itself through the browser build of its blocking bindings, which the package
+	// ships but does not export (src/lib/data/duckdb-browser-blocking.d.ts; docs/architecture.md, "The SQL path").
+	resolve: {
+		alias: {
+			'$duckdb-browser-blocking': fileURLToPath(
+				new URL('./node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser-blocking.mjs', import.meta.url)
+			)
+		}
+	},
 	define: { __DUCKDB_WASM_PATH__: JSON.stringify(`/vendor/duckdb/${duckdbVersion}/duckdb-eh.wasm`) },
 	server: {
 		host: '127.0.0.1',

@@ -23,21 +23,50 @@ export const QUERIES = [
 const REPS = Number(process.env.BENCH_REPS ?? 15);
 const LOADS = Number(process.env.BENCH_LOADS ?? 3);
 const UI_REPS = Number(process.env.BENCH_UI_REPS ?? 3);
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+
+async function benchPage(context, url) {
+	const page = await context.newPage();
+	page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+	await page.goto(`${url}/bench/data`);
+	await page
+		.locator('[data-testid="bench-ready"][data-ready="true"]')
+		.waitFor({ timeout: 30_000 })
+		.catch(() => {
+			throw new Error(
+				'/bench/data did not start: is build/ older than src/routes/bench? Run `npm run build`.'
+			);
+		});
+	return page;
+}
+
+/**
+ * Engine start, each in a fresh context (empty HTTP cache) and alternating which engine goes first: in one page
+ * the second engine compiles DuckDB's wasm from what the first one fetched, which is what the in-page "start"
+ * column below sees (the app starts first there).
+ */
+async function coldStarts({ browser, url }) {
+	const ms = { app: [], bare: [] };
+	for (let i = 0; i < STARTS; i++) {
+		for (const which of i % 2 === 0 ? ['app', 'bare'] : ['bare', 'app']) {
+			const context = await browser.newContext();
+			try {
+				const page = await benchPage(context, url);
+				ms[which].push(
+					await page.evaluate((w) => /** @type {any} */ (window).edgebookBench.coldStart(w), which)
+				);
+			} finally {
+				await context.close();
+			}
+		}
+	}
+	return ms;
+}
 
 async function engines({ browser, url }) {
 	const context = await browser.newContext();
 	try {
-		const page = await context.newPage();
-		page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-		await page.goto(`${url}/bench/data`);
-		await page
-			.locator('[data-testid="bench-ready"][data-ready="true"]')
-			.waitFor({ timeout: 30_000 })
-			.catch(() => {
-				throw new Error(
-					'/bench/data did not start: is build/ older than src/routes/bench? Run `npm run build`.'
-				);
-			});
+		const page = await benchPage(context, url);
 		return await page.evaluate((opts) => /** @type {any} */ (window).edgebookBench.run(opts), {
 			queries: QUERIES,
 			reps: REPS,
@@ -49,7 +78,7 @@ async function engines({ browser, url }) {
 	}
 }
 
-function report(engine, ui) {
+function report(engine, ui, starts) {
 	const queryRows = engine.queries.map((q) => {
 		const app = summary(q.app);
 		const bare = summary(q.bare);
@@ -104,6 +133,17 @@ function report(engine, ui) {
 		'',
 		`Engine start and load of ${engine.file.name} (${(engine.file.bytes / 1e6).toFixed(1)} MB, fetched in ${round(engine.file.fetchMs)} ms), ms:`,
 		table(['engine', 'start', 'load med', 'load first', 'loads'], loadRows),
+		'(start here: the app first, then the bare engine in the same page, its wasm already fetched.)',
+		'',
+		`Engine start in a fresh context each (empty cache), alternating which goes first, median of ${STARTS}, ms:`,
+		table(
+			['engine', 'start med', 'starts'],
+			[
+				['app (data worker)', round(median(starts.app)), starts.app.map(round).join(' / ')],
+				['bare duckdb-wasm', round(median(starts.bare)), starts.bare.map(round).join(' / ')]
+			]
+		),
+		`app/bare: ${(median(starts.app) / median(starts.bare)).toFixed(2)}×`,
 		'',
 		`Notebook UI, ms: sample click → dataset listed ${round(ui.sampleLoadMs)}; Control+Enter → first row painted:`,
 		table(['query', 'first run', `median of ${UI_REPS}`, 'playwright-observed med', 'runs'], uiRows)
@@ -115,10 +155,16 @@ function loadCells(samples) {
 }
 
 export async function run({ browser, url }) {
+	const starts = await coldStarts({ browser, url });
 	const engine = await engines({ browser, url });
 	const ui = await uiFirstRows({ browser, url, queries: QUERIES, reps: UI_REPS });
 	return {
-		text: report(engine, ui),
-		json: { settings: { reps: REPS, loads: LOADS, uiReps: UI_REPS }, engine, ui }
+		text: report(engine, ui, starts),
+		json: {
+			settings: { reps: REPS, loads: LOADS, uiReps: UI_REPS, starts: STARTS },
+			engine,
+			coldStarts: starts,
+			ui
+		}
 	};
 }

@@ -66,6 +66,18 @@ async function alternate(i: number, a: () => Promise<void>, b: () => Promise<voi
 	}
 }
 
+/**
+ * One engine's start in a page that has started none: bench/data.mjs calls it in a fresh browser context per
+ * start, alternating which engine goes first, since the second engine to start in a page compiles DuckDB's
+ * 34 MB wasm from the cache the first one filled.
+ */
+export async function coldStart(which: 'app' | 'bare'): Promise<number> {
+	if (which === 'app') return (await timed(() => dataApi().init())).ms;
+	const started = await timed(() => BareDuckDB.start());
+	await started.value.close();
+	return started.ms;
+}
+
 export async function runDataBench(opts: DataBenchOptions): Promise<DataBenchResult> {
 	const sample = SAMPLES.find((s) => s.id === 'flights');
 	if (!sample) throw new Error('the flights sample is missing from SAMPLES');

@@ -77,7 +77,7 @@ export function onEngineRestart(listener: () => void): () => void {
 }
 
 /**
- * Terminate the data worker (DuckDB's own worker goes with it) and start a fresh one. Every call it had taken
+ * Terminate the data worker (DuckDB runs in it, and goes with it) and start a fresh one. Every call it had taken
  * rejects with `reason`; datasets are re-attached from IndexedDB when a cell next reads them.
  */
 function restart(old: Engine, reason: string): void {

@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
 import { expose, transfer } from 'comlink';
 import { PACKAGE_VERSION } from '@duckdb/duckdb-wasm';
-import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import { Engine } from './engine';
+import type { Engine } from './engine';
+import { startEngine } from './engine-start';
 import { toRows, type JsonCell } from './rows';
 import { loadFile } from './ingest';
 import { runSql } from './run-sql';
@@ -25,10 +25,7 @@ if (!DUCKDB_WASM_PATH.includes(`/${PACKAGE_VERSION}/`))
 let engine: Promise<Engine> | null = null;
 
 function getEngine(): Promise<Engine> {
-	engine ??= Engine.start({
-		workerUrl: new URL(duckdbWorkerUrl, self.location.href).href,
-		wasmUrl: new URL(DUCKDB_WASM_PATH, self.location.origin).href
-	}).catch((e) => {
+	engine ??= startEngine(new URL(DUCKDB_WASM_PATH, self.location.origin).href).catch((e) => {
 		engine = null;
 		const err = new Error(`The SQL engine could not start: ${e instanceof Error ? e.message : String(e)}`);
 		err.name = 'EngineStartError';

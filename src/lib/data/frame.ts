@@ -50,7 +50,7 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 				columnKind(c.type) === 'temporal' ||
 				c.type.toUpperCase() === 'BOOLEAN'
 		);
-		// Streamed, one DuckDB chunk at a time, into arrays sized from the count: `conn.query` first builds the
+		// Streamed, one DuckDB chunk at a time, into arrays sized from the count: a whole-result query first builds the
 		// whole result as one Arrow IPC buffer inside the wasm heap and parses it whole, which took 3.9 s of the
 		// 4.8 s a 1M × 20 table took to become a training tensor; the stream of the same bytes takes a fraction of
 		// that (docs/architecture.md, "Data into tensors"), and only one chunk is ever held twice.
@@ -58,7 +58,7 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 			numeric[i] ? new Float64Array(rowCount) : new Array<string | null>(rowCount)
 		);
 		let base = 0;
-		const reader = await conn.send(`SELECT ${select} FROM ${quoteIdent(table)}`, true);
+		const reader = await engine.stream(`SELECT ${select} FROM ${quoteIdent(table)}`);
 		for await (const batch of reader) {
 			if (engine.cancelRequested) throw cancelled();
 			const n = Math.min(batch.numRows, rowCount - base);

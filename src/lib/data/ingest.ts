@@ -1,9 +1,8 @@
-import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import { detectFormat, checkUtf8, checkParquetFooter } from './file-kind';
 import { jsonToArrow, arrowToIpcStream } from './json-arrow';
 import { friendlyDuckDBError } from './sql-text';
-import { Engine, cancelled } from './engine';
+import { Engine, cancelled, type Conn } from './engine';
 import { quoteIdent, quoteString } from './sql-ident';
 import { ensureInit as warmParquet, readParquetGroups } from './parquet';
 import { LoadError } from './load-error';
@@ -87,7 +86,7 @@ export async function loadFile(
 
 async function ingest(
 	engine: Engine,
-	conn: AsyncDuckDBConnection,
+	conn: Conn,
 	format: DataFormat,
 	bytes: Uint8Array,
 	staging: string,
@@ -165,7 +164,7 @@ async function ingest(
 
 /** Columns read as text because a few values are not numbers, each named with the value and where it is. */
 async function readAsText(
-	conn: AsyncDuckDBConnection,
+	conn: Conn,
 	table: string,
 	schema: Fingerprint['schema'],
 	format: DataFormat,

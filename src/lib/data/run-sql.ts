@@ -1,6 +1,5 @@
-import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 import { splitStatements, ctasBody, locateError, friendlyDuckDBError, positionAt } from './sql-text';
-import { Engine } from './engine';
+import { Engine, type Conn } from './engine';
 import { toRows } from './rows';
 import { quoteIdent } from './sql-ident';
 import type { DataError, QueryOutcome, Result } from './types';
@@ -49,7 +48,7 @@ export async function runSql(
 
 async function finish(
 	engine: Engine,
-	conn: AsyncDuckDBConnection,
+	conn: Conn,
 	sent: string,
 	materialised: boolean,
 	resultTable: string,

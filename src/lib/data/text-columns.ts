@@ -1,4 +1,4 @@
-import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { Conn } from './engine';
 import { quoteIdent } from './sql-ident';
 import type { ColumnInfo, DatasetNote } from './types';
 
@@ -23,7 +23,7 @@ const asNumber = (col: string) => `TRY_CAST(trim(${quoteIdent(col)}) AS DOUBLE)`
  * that made them text. One scan for the counts, then one small query per column found.
  */
 export async function mostlyNumericText(
-	conn: AsyncDuckDBConnection,
+	conn: Conn,
 	table: string,
 	schema: ColumnInfo[]
 ): Promise<TextColumnFinding[]> {
