@@ -3,7 +3,7 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 import { build, files, version } from '$service-worker';
-import { cacheRole, MANIFEST_PATH, SHELL_PATH } from '$lib/offline/cache-plan';
+import { cacheNames, cacheRole, MANIFEST_PATH, SHELL_PATH, staleCaches } from '$lib/offline/cache-plan';
 
 /**
  * Offline first (docs/architecture.md, "Offline"): the app shell (every built script, style and worker, and the SPA's
@@ -16,8 +16,7 @@ import { cacheRole, MANIFEST_PATH, SHELL_PATH } from '$lib/offline/cache-plan';
  */
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
-const SHELL = `edgebook-shell-${version}`;
-const RUNTIME = `edgebook-runtime-${version}`;
+const { shell: SHELL, runtime: RUNTIME } = cacheNames(version);
 
 /**
  * The built files: SvelteKit's list, and the web workers' files from the build's manifest, read from the network at
@@ -62,8 +61,7 @@ sw.addEventListener('install', (event) => {
 sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
-			for (const key of await caches.keys())
-				if (key.startsWith('edgebook-') && key !== SHELL && key !== RUNTIME) await caches.delete(key);
+			for (const key of staleCaches(await caches.keys(), version)) await caches.delete(key);
 			await sw.clients.claim();
 		})()
 	);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheRole } from '../../src/lib/offline/cache-plan';
+import { cacheNames, cacheRole, staleCaches } from '../../src/lib/offline/cache-plan';
 
 describe('what the service worker caches', () => {
 	it.each([
@@ -25,5 +25,30 @@ describe('what the service worker caches', () => {
 		['/nb/abc', 'network']
 	] as const)('%s: %s', (path, role) => {
 		expect(cacheRole(path)).toBe(role);
+	});
+});
+
+describe('what a new version of the worker deletes when it takes over', () => {
+	it("every earlier version's caches, its own kept, and no other app's", () => {
+		const keys = [
+			...Object.values(cacheNames('100')),
+			...Object.values(cacheNames('200')),
+			'edgebook-runtime-050',
+			'another-app-cache',
+			'edgebookish'
+		];
+		expect(staleCaches(keys, '200')).toEqual([
+			'edgebook-shell-100',
+			'edgebook-runtime-100',
+			'edgebook-runtime-050'
+		]);
+		expect(staleCaches(Object.values(cacheNames('200')), '200')).toEqual([]);
+	});
+
+	it('names both caches by the version, so a new build never reads an old one', () => {
+		expect(cacheNames('1764.5')).toEqual({
+			shell: 'edgebook-shell-1764.5',
+			runtime: 'edgebook-runtime-1764.5'
+		});
 	});
 });

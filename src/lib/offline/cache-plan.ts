@@ -33,3 +33,17 @@ export function cacheRole(path: string): CacheRole {
 	if (path === '/favicon.svg' || path === '/manifest.webmanifest') return 'shell';
 	return 'network';
 }
+
+/** The caches of one version of the app: the shell, and what it cached on first use. */
+export function cacheNames(version: string): { shell: string; runtime: string } {
+	return { shell: `edgebook-shell-${version}`, runtime: `edgebook-runtime-${version}` };
+}
+
+/**
+ * The caches a newly active worker of `version` deletes: every earlier version's, and nothing that is not the
+ * app's (another app on the origin may keep its own caches).
+ */
+export function staleCaches(keys: string[], version: string): string[] {
+	const own = cacheNames(version);
+	return keys.filter((k) => k.startsWith('edgebook-') && k !== own.shell && k !== own.runtime);
+}
