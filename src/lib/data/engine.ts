@@ -86,7 +86,7 @@ export class Engine {
 	}
 
 	/** A statement whose result is read whole: streamed so that `cancel()` can stop it between slices. */
-	async run(_conn: Conn, sql: string): Promise<Table> {
+	async run(sql: string): Promise<Table> {
 		const reader = await this.stream(sql);
 		const batches: RecordBatch[] = [];
 		for await (const batch of reader) batches.push(batch);

@@ -111,7 +111,6 @@ async function ingest(
 				// The dialect checked above is passed explicitly: DuckDB's sniffer would otherwise "fix" a bad
 				// file by guessing another delimiter. Column types are still detected by DuckDB.
 				await engine.run(
-					conn,
 					`CREATE TABLE ${quoteIdent(staging)} AS SELECT * FROM read_csv(${quoteString(path)}, header = true, ` +
 						`delim = ${quoteString(check.delimiter)}, quote = '"', escape = '"', strict_mode = true, ` +
 						`max_line_size = ${MAX_LINE_BYTES + 2})`

@@ -31,7 +31,7 @@ export async function runSql(
 			const shift = prefix.length + (body === null ? 0 : body.indexOf(stmt.text));
 			try {
 				if (!last) {
-					await engine.run(conn, sent);
+					await engine.run(sent);
 					continue;
 				}
 				return {
@@ -54,7 +54,7 @@ async function finish(
 	resultTable: string,
 	started: number
 ): Promise<QueryOutcome> {
-	const result = await engine.run(conn, sent);
+	const result = await engine.run(sent);
 	if (materialised) {
 		const target = quoteIdent(resultTable);
 		// DuckDB answers CREATE TABLE … AS with the rows it wrote (one `Count`): no count(*) statement after it.
