@@ -221,12 +221,15 @@ export function profileDataset(
 			continue;
 		}
 		if (kind !== 'numeric') throw new ProfileError(`column '${name}': unknown kind ${kind}`);
-		const finite: number[] = [];
+		// Into a typed array sized for every row, then sorted natively: pushing onto a number[] and copying it was
+		// most of a 100k-row reference profile's time per feature.
+		const finite = new Float64Array(rows);
+		let count = 0;
 		for (let i = 0; i < rows; i++) {
 			const v = values[i];
-			if (typeof v === 'number' && Number.isFinite(v)) finite.push(v);
+			if (typeof v === 'number' && Number.isFinite(v)) finite[count++] = v;
 		}
-		const sorted = Float64Array.from(finite).sort();
+		const sorted = finite.subarray(0, count).sort();
 		const bins = options.bins ?? DEFAULT_BINS;
 		const edges =
 			sorted.length === 0
