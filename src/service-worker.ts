@@ -41,6 +41,8 @@ async function warmEngines() {
 	for (const path of engines) {
 		if (await cache.match(path)) continue;
 		try {
+			// Not fromCacheOrNetwork: nothing reads this answer, so it goes to the cache whole, where a clone would
+			// buffer the 34 MB a second time while the cache write reads the first.
 			const response = await fetch(path);
 			if (response.status === 200) await cache.put(path, response);
 		} catch {

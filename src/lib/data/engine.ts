@@ -17,7 +17,7 @@ export interface EngineFiles {
 }
 
 /** How long DuckDB works on a statement before it hands control back (the `queryPollingInterval` it opens with). */
-export const POLL_SLICE_MS = 50;
+const POLL_SLICE_MS = 50;
 /** A streamed read yields to this worker's messages (a cancel) at least this often. */
 const YIELD_EVERY_MS = 20;
 

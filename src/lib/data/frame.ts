@@ -1,8 +1,9 @@
-import { cancelled, type Engine } from './engine';
+import type { Engine } from './engine';
 import { columnKind } from './profile-sql';
 import { quoteIdent } from './sql-ident';
 import { copyDoubles, copyText } from './float-column';
 import type { Frame, ColumnData } from '$lib/ml/types';
+import type { ColumnInfo } from './types';
 
 /** Rows past this are refused for training in the browser: a clear limit beats a tab out of memory. */
 export const MAX_FRAME_ROWS = 5_000_000;
@@ -34,33 +35,18 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 			e.name = 'TooManyRows';
 			throw e;
 		}
-		const select = cols
-			.map((c) => {
-				const q = quoteIdent(c.name);
-				const kind = columnKind(c.type);
-				if (kind === 'numeric') return `${q}::DOUBLE AS ${q}`;
-				if (c.type.toUpperCase() === 'BOOLEAN') return `${q}::INTEGER::DOUBLE AS ${q}`;
-				if (kind === 'temporal') return `epoch_ms(${q}::TIMESTAMP)::DOUBLE AS ${q}`;
-				return `${q}::VARCHAR AS ${q}`;
-			})
-			.join(', ');
-		const numeric = cols.map(
-			(c) =>
-				columnKind(c.type) === 'numeric' ||
-				columnKind(c.type) === 'temporal' ||
-				c.type.toUpperCase() === 'BOOLEAN'
-		);
-		// Streamed, one DuckDB chunk at a time, into arrays sized from the count: a whole-result query first builds the
-		// whole result as one Arrow IPC buffer inside the wasm heap and parses it whole, which took 3.9 s of the
+		const reads = cols.map(readForTraining);
+		const select = reads.map((r) => r.sql).join(', ');
+		// Streamed, one DuckDB chunk at a time, into arrays sized from the count (the stream stops at a cancel): a
+		// whole-result query first builds the result as one Arrow IPC buffer in the wasm heap and parses it, 3.9 s of the
 		// 4.8 s a 1M × 20 table took to become a training tensor; the stream of the same bytes takes a fraction of
 		// that (docs/architecture.md, "Data into tensors"), and only one chunk is ever held twice.
-		const out: (Float64Array | (string | null)[])[] = cols.map((_, i) =>
-			numeric[i] ? new Float64Array(rowCount) : new Array<string | null>(rowCount)
+		const out: (Float64Array | (string | null)[])[] = reads.map((r) =>
+			r.numeric ? new Float64Array(rowCount) : new Array<string | null>(rowCount)
 		);
 		let base = 0;
 		const reader = await engine.stream(`SELECT ${select} FROM ${quoteIdent(table)}`);
 		for await (const batch of reader) {
-			if (engine.cancelRequested) throw cancelled();
 			const n = Math.min(batch.numRows, rowCount - base);
 			for (let i = 0; i < cols.length; i++) {
 				const vector = batch.getChildAt(i);
@@ -81,6 +67,16 @@ export async function tableFrame(engine: Engine, table: string, wanted: string[]
 		});
 		return { columns, rowCount: base };
 	});
+}
+
+/** How a column is read for training: numbers, booleans and times as DOUBLE (copied in bulk), the rest as text. */
+function readForTraining(c: ColumnInfo): { sql: string; numeric: boolean } {
+	const q = quoteIdent(c.name);
+	const kind = columnKind(c.type);
+	if (kind === 'numeric') return { sql: `${q}::DOUBLE AS ${q}`, numeric: true };
+	if (c.type.toUpperCase() === 'BOOLEAN') return { sql: `${q}::INTEGER::DOUBLE AS ${q}`, numeric: true };
+	if (kind === 'temporal') return { sql: `epoch_ms(${q}::TIMESTAMP)::DOUBLE AS ${q}`, numeric: true };
+	return { sql: `${q}::VARCHAR AS ${q}`, numeric: false };
 }
 
 function missing(name: string, table: string, have: string[]): never {
