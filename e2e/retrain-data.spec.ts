@@ -33,7 +33,8 @@ test('a dataset with new bytes opens a retraining task the notebook offers, once
 	await newNotebook(page, 'Flowers retrained on new data');
 	const notebookPage = page.url();
 	await addFile(page, 'flowers.csv', flowers(60));
-	await expect(page.locator('[data-testid="dataset"][data-name="flowers"]')).toBeVisible();
+	// A load on a fresh page starts DuckDB first (its 34 MB wasm compiled): the same wait as every other first load.
+	await expect(page.locator('[data-testid="dataset"][data-name="flowers"]')).toBeVisible({ timeout: 60_000 });
 	const t = await addTrainCell(page, { source: 'flowers', target: 'kind', epochs: 5, backend: 'cpu' });
 	await runTraining(page, t);
 	await registerChampion(page, request, t, MODEL, TOKEN);
@@ -47,7 +48,7 @@ test('a dataset with new bytes opens a retraining task the notebook offers, once
 	await page.getByRole('button', { name: 'Remove flowers' }).click();
 	await expect(page.locator('[data-testid="dataset"][data-name="flowers"]')).toHaveCount(0);
 	await addFile(page, 'flowers.csv', flowers(90));
-	await expect(page.locator('[data-testid="dataset"][data-name="flowers"]')).toBeVisible();
+	await expect(page.locator('[data-testid="dataset"][data-name="flowers"]')).toBeVisible({ timeout: 60_000 });
 	const banner = page.getByTestId('retrain-banner');
 	await expect(banner).toHaveCount(1, { timeout: 30_000 });
 	await expect(banner).toContainText(`${MODEL} asks for retraining (data: dataset flowers has new bytes`);
